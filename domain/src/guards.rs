@@ -1,0 +1,158 @@
+//! What the guards look at, and the requirements a refused transition names.
+//!
+//! The facts are gathered by the storage layer from the case's records of its current cycle (a
+//! reopened case needs a new assessment and plan); the domain only judges them.
+
+use crate::lifecycle::LifecycleStage;
+use crate::work_model::ModelStage;
+
+/// What is on record for a case (or a report about to become one), as the guards need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFacts {
+    pub key_worker_assigned: bool,
+    pub client_identified: bool,
+    pub assessment_completed: bool,
+    pub plan_agreed_by_client: bool,
+    pub service_agreement_signed: bool,
+    pub informed_consent_recorded: bool,
+    pub preliminary_contract_recorded: bool,
+    pub concluded_contract_recorded: bool,
+    pub termination_agreed_by_both: bool,
+    pub final_evaluation_recorded: bool,
+    /// For attaching a report: the case it would join, if one was named.
+    pub attach_target: Option<AttachTarget>,
+}
+
+impl CaseFacts {
+    /// Every fact true: what a case that did everything right has on record.
+    pub fn complete() -> Self {
+        CaseFacts {
+            key_worker_assigned: true,
+            client_identified: true,
+            assessment_completed: true,
+            plan_agreed_by_client: true,
+            service_agreement_signed: true,
+            informed_consent_recorded: true,
+            preliminary_contract_recorded: true,
+            concluded_contract_recorded: true,
+            termination_agreed_by_both: true,
+            final_evaluation_recorded: true,
+            attach_target: Some(AttachTarget {
+                same_client: true,
+                case_open: true,
+            }),
+        }
+    }
+}
+
+/// The case a report would be attached to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttachTarget {
+    pub same_client: bool,
+    pub case_open: bool,
+}
+
+/// One unmet condition of a refused transition, named so the caller knows what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    KeyWorkerAssigned,
+    ClientIdentified,
+    WorkModelChosen,
+    CompletedAssessment,
+    PlanAgreedByClient,
+    ServiceAgreementSigned,
+    InformedConsentRecorded,
+    PreliminaryContractRecorded,
+    ConcludedContractRecorded,
+    TerminationAgreedByBoth,
+    WorkModelAtFinalStage,
+    FinalEvaluationRecorded,
+    /// Model stages move only while the case is opened, in planning, implementation or monitoring.
+    CaseActive,
+    /// Only a supervisor may reopen a closed case.
+    SupervisorDecision,
+    /// A step back, a plan correction or a reopening must say why.
+    Reason,
+    ClosureReason,
+    RejectionReason,
+    /// A report joins only an open case of the same client.
+    OpenCaseOfSameClient,
+    /// The lifecycle move needs the work model at one of these stages first.
+    WorkModelStageIn {
+        lifecycle: LifecycleStage,
+        allowed: Vec<ModelStage>,
+    },
+    /// The model move needs the case at one of these lifecycle stages first.
+    LifecycleStageIn {
+        model_stage: ModelStage,
+        allowed: Vec<LifecycleStage>,
+    },
+}
+
+impl Requirement {
+    /// A stable code for clients to switch on.
+    pub fn code(&self) -> &'static str {
+        use Requirement::*;
+        match self {
+            KeyWorkerAssigned => "key_worker_assigned",
+            ClientIdentified => "client_identified",
+            WorkModelChosen => "work_model_chosen",
+            CompletedAssessment => "completed_assessment",
+            PlanAgreedByClient => "plan_agreed_by_client",
+            ServiceAgreementSigned => "service_agreement_signed",
+            InformedConsentRecorded => "informed_consent_recorded",
+            PreliminaryContractRecorded => "preliminary_contract_recorded",
+            ConcludedContractRecorded => "concluded_contract_recorded",
+            TerminationAgreedByBoth => "termination_agreed_by_both",
+            WorkModelAtFinalStage => "work_model_at_final_stage",
+            FinalEvaluationRecorded => "final_evaluation_recorded",
+            CaseActive => "case_active",
+            SupervisorDecision => "supervisor_decision",
+            Reason => "reason",
+            ClosureReason => "closure_reason",
+            RejectionReason => "rejection_reason",
+            OpenCaseOfSameClient => "open_case_of_same_client",
+            WorkModelStageIn { .. } => "work_model_stage",
+            LifecycleStageIn { .. } => "lifecycle_stage",
+        }
+    }
+
+    /// What is missing, in words a case manager understands.
+    pub fn message(&self) -> String {
+        use Requirement::*;
+        let join = |codes: Vec<&str>| codes.join(", ");
+        match self {
+            KeyWorkerAssigned => "no key worker is assigned".into(),
+            ClientIdentified => "the client is not identified".into(),
+            WorkModelChosen => "a work model (case_management or individual) must be chosen".into(),
+            CompletedAssessment => "no completed assessment in this cycle of the case".into(),
+            PlanAgreedByClient => "the plan is not agreed by the client".into(),
+            ServiceAgreementSigned => "no signed service agreement".into(),
+            InformedConsentRecorded => "no informed consent on record".into(),
+            PreliminaryContractRecorded => "no preliminary (oral) contract recorded".into(),
+            ConcludedContractRecorded => "no concluded contract recorded".into(),
+            TerminationAgreedByBoth => "termination is not agreed by both sides".into(),
+            WorkModelAtFinalStage => "the work model has not reached its final stage".into(),
+            FinalEvaluationRecorded => "no final evaluation recorded".into(),
+            CaseActive => "the case is not active".into(),
+            SupervisorDecision => "only a supervisor may reopen a closed case".into(),
+            Reason => "a reason is required".into(),
+            ClosureReason => "a closure reason from the closed list is required".into(),
+            RejectionReason => "a rejection reason from the closed list is required".into(),
+            OpenCaseOfSameClient => "the report may join only an open case of the same client".into(),
+            WorkModelStageIn { lifecycle, allowed } => format!(
+                "the work model must first be at one of [{}] for the case to be in {}",
+                join(allowed.iter().map(|s| s.code()).collect()),
+                lifecycle.code()
+            ),
+            LifecycleStageIn {
+                model_stage,
+                allowed,
+            } => format!(
+                "work-model stage {} may stand only while the case is in [{}]",
+                model_stage.code(),
+                join(allowed.iter().map(|s| s.code()).collect())
+            ),
+        }
+    }
+}

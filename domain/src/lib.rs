@@ -1,0 +1,29 @@
+//! Opora's domain: what a case is and how it may move, with no I/O and no framework.
+//!
+//! - [`lifecycle`]: the agency's 8-stage case lifecycle (seed 001), reports and cases as one machine;
+//! - [`work_model`]: the 6-stage case-management model (seed 002) and the 12-stage individual model
+//!   (seed 001), and the table of which of their stages may stand with which lifecycle stage;
+//! - [`guards`]: the facts the guards judge and the requirements a refusal names;
+//! - [`transition`]: the one transition function, returning the events to record;
+//! - [`access`]: roles and the actions each may take;
+//! - [`codes`]: the closed lists of codes shared by the API, the database and reports.
+
+pub mod access;
+pub mod codes;
+pub mod guards;
+pub mod lifecycle;
+pub mod transition;
+pub mod work_model;
+
+#[cfg(test)]
+mod tests;
+
+pub use access::{Action, Actor, Role};
+pub use codes::{AgreementKind, ClientKind, ReportSource, UnitKind, Urgency};
+pub use guards::{AttachTarget, CaseFacts, Requirement};
+pub use lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
+pub use transition::{
+    apply, available_transitions, AvailableTransition, CaseState, Machine, Outcome, Stage,
+    TransitionError, TransitionEvent, TransitionRequest,
+};
+pub use work_model::{CmStage, IndividualStage, ModelStage, WorkModel};
