@@ -139,7 +139,9 @@ impl Requirement {
             Reason => "a reason is required".into(),
             ClosureReason => "a closure reason from the closed list is required".into(),
             RejectionReason => "a rejection reason from the closed list is required".into(),
-            OpenCaseOfSameClient => "the report may join only an open case of the same client".into(),
+            OpenCaseOfSameClient => {
+                "the report may join only an open case of the same client".into()
+            }
             WorkModelStageIn { lifecycle, allowed } => format!(
                 "the work model must first be at one of [{}] for the case to be in {}",
                 join(allowed.iter().map(|s| s.code()).collect()),

@@ -105,8 +105,8 @@ impl LifecycleStage {
 
     /// The kind of move from `self` to `to`, or `None` when the pair is not a transition.
     pub fn move_to(self, to: LifecycleStage) -> Option<MoveKind> {
-        use MoveKind as M;
         use LifecycleStage::*;
+        use MoveKind as M;
         match self {
             Intake => match to {
                 Verification => Some(M::Forward),

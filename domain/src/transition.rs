@@ -102,7 +102,10 @@ impl TransitionRequest {
     }
 
     fn reason_text(&self) -> Option<&str> {
-        self.reason.as_deref().map(str::trim).filter(|r| !r.is_empty())
+        self.reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
     }
 }
 
@@ -330,7 +333,10 @@ pub fn apply(
             };
             if model_stage != state.model_stage {
                 if let Some(entered) = model_stage {
-                    events.push(event(state.model_stage.map(Stage::Model), Stage::Model(entered)));
+                    events.push(event(
+                        state.model_stage.map(Stage::Model),
+                        Stage::Model(entered),
+                    ));
                 }
             }
             CaseState {

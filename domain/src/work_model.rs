@@ -81,8 +81,12 @@ impl CmStage {
             (Planning | ImplementationAndMonitoring | EvaluationOfResults, NeedsAssessment)
             | (EvaluationOfResults, ImplementationAndMonitoring) => Some(MoveKind::StepBack),
             (
-                EstablishingContact | NeedsAssessment | Planning | ImplementationAndMonitoring
-                | EvaluationOfResults | Completion,
+                EstablishingContact
+                | NeedsAssessment
+                | Planning
+                | ImplementationAndMonitoring
+                | EvaluationOfResults
+                | Completion,
                 _,
             ) => None,
         }
@@ -125,7 +129,11 @@ impl ModelStage {
         CmStage::ALL
             .iter()
             .map(|s| ModelStage::CaseManagement(*s))
-            .chain(IndividualStage::ALL.iter().map(|s| ModelStage::Individual(*s)))
+            .chain(
+                IndividualStage::ALL
+                    .iter()
+                    .map(|s| ModelStage::Individual(*s)),
+            )
     }
 
     pub const fn code(self) -> &'static str {
@@ -210,7 +218,10 @@ pub fn compatible(lifecycle: LifecycleStage, stage: ModelStage) -> bool {
             stage,
             ModelStage::CaseManagement(C::EstablishingContact | C::NeedsAssessment)
                 | ModelStage::Individual(
-                    I::InitialContact | I::ProblemExploration | I::PreliminaryContract | I::Assessment
+                    I::InitialContact
+                        | I::ProblemExploration
+                        | I::PreliminaryContract
+                        | I::Assessment
                 )
         ),
         L::Planning => matches!(

@@ -1,0 +1,163 @@
+//! Opora's storage: one diesel schema over SQLite (embedded default) and PostgreSQL, and the use
+//! cases the API calls. Each use case is one function on [`Store`] that checks the caller's scope
+//! (a record outside it is [`StoreError::NotFound`]) and role ([`StoreError::Forbidden`]), applies
+//! the domain, and writes the state change together with its event in one transaction.
+//!
+//! Functions here are blocking (diesel is synchronous); the API runs them off its async workers.
+
+pub mod cases;
+pub mod casework;
+pub mod clients;
+pub mod db;
+pub mod directory;
+pub mod error;
+pub mod events;
+pub mod models;
+pub mod reports;
+pub mod schema;
+
+use chrono::{NaiveDateTime, Utc};
+use opora_domain::{Action, Actor};
+
+pub use db::{AnyConnection, BackendKind};
+pub use error::StoreError;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The pool and the backend it talks to. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: db::Pool,
+    backend: BackendKind,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish()
+    }
+}
+
+impl Store {
+    /// Opens the database the URL names and applies pending migrations.
+    pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
+        let (pool, backend) = db::connect(url, pool_size)?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> BackendKind {
+        self.backend
+    }
+
+    /// Whether the database answers.
+    pub fn ping(&self) -> StoreResult<()> {
+        use diesel::connection::SimpleConnection;
+        self.conn()?.batch_execute("SELECT 1")?;
+        Ok(())
+    }
+
+    pub(crate) fn conn(&self) -> StoreResult<db::PooledConnection> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` in one write transaction.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        db::write_transaction(&mut conn, f)
+    }
+
+    /// Runs `f` on one consistent snapshot.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self.conn()?;
+        db::read_transaction(&mut conn, f)
+    }
+}
+
+/// Who is asking, as the staff record says: their roles, their unit, and the units they see
+/// (their unit's subtree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub actor: Actor,
+    pub unit_id: String,
+    pub scope: Vec<String>,
+}
+
+impl Caller {
+    pub fn sees_unit(&self, unit_id: &str) -> bool {
+        self.scope.iter().any(|u| u == unit_id)
+    }
+
+    /// Forbidden unless one of the caller's roles permits the action.
+    pub fn require(&self, action: Action) -> StoreResult<()> {
+        if self.actor.may(action) {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden(action))
+        }
+    }
+
+    /// Not found unless the record's unit is in scope; then forbidden unless the role permits.
+    pub(crate) fn require_on(&self, unit_id: &str, action: Action) -> StoreResult<()> {
+        if !self.sees_unit(unit_id) {
+            return Err(StoreError::NotFound);
+        }
+        self.require(action)
+    }
+}
+
+/// A page request: items after the cursor (an id), in creation order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: Option<String>,
+    pub limit: u32,
+}
+
+impl PageRequest {
+    pub const DEFAULT_LIMIT: u32 = 50;
+    pub const MAX_LIMIT: u32 = 200;
+
+    pub(crate) fn fetch_limit(&self) -> i64 {
+        i64::from(self.limit.clamp(1, Self::MAX_LIMIT)) + 1
+    }
+}
+
+/// One page and the cursor of the next, if there is more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Cuts the over-fetched row off and makes the cursor from the last id kept.
+    pub(crate) fn from_rows(mut rows: Vec<T>, request: &PageRequest, id: impl Fn(&T) -> &str) -> Self {
+        let keep = usize::try_from(request.fetch_limit() - 1).unwrap_or(usize::MAX);
+        let more = rows.len() > keep;
+        rows.truncate(keep);
+        let next_cursor = if more { rows.last().map(|r| id(r).to_owned()) } else { None };
+        Page { items: rows, next_cursor }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
+/// A new id: UUIDv7, ordered by creation time, so ids are stable cursors.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current time as stored (UTC, microseconds: both backends keep that precision).
+pub fn now() -> NaiveDateTime {
+    use chrono::SubsecRound;
+    Utc::now().naive_utc().trunc_subsecs(6)
+}

@@ -1,0 +1,45 @@
+# Opora developer tasks.
+
+export OPORA_JWT_SECRET ?= opora-development-secret-change-me
+export OPORA_DATABASE_URL ?= sqlite://./data/opora.db
+
+.PHONY: run test fmt-check lint test-sqlite test-postgres openapi bench fmt
+# Targets run one after another even under `make -j` (test relies on the order).
+.NOTPARALLEL:
+
+# Run the API server locally with demo data (SQLite in ./data by default).
+run:
+	mkdir -p data
+	cargo run -p opora-api --bin opora -- serve --demo
+
+# Everything CI checks, in order.
+test: fmt-check lint test-sqlite test-postgres
+
+# Fail if any file is not rustfmt-formatted.
+fmt-check:
+	cargo fmt --all -- --check
+
+# Clippy on all targets, warnings are errors.
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Tests against SQLite only (no PostgreSQL URL in the environment).
+test-sqlite:
+	env -u OPORA_TEST_DATABASE_URL cargo test --workspace
+
+# Tests against a throwaway PostgreSQL cluster (or $$OPORA_TEST_POSTGRES_URL).
+test-postgres:
+	scripts/with-postgres cargo test --workspace
+
+# Regenerate the OpenAPI document.
+openapi:
+	mkdir -p openapi
+	cargo run -q -p opora-api --bin opora -- openapi > openapi/openapi.json
+
+# Persistence benchmarks (placeholder).
+bench:
+	cargo bench -p opora-persistence
+
+# Format all code in place.
+fmt:
+	cargo fmt --all

@@ -1,0 +1,14 @@
+DROP TABLE evaluations;
+DROP TABLE agreements;
+DROP TABLE plan_actions;
+DROP TABLE plan_goals;
+DROP TABLE plans;
+DROP TABLE assessments;
+DROP TABLE events;
+DROP TABLE cases;
+DROP TABLE intake_reports;
+DROP TABLE client_members;
+DROP TABLE clients;
+DROP TABLE staff_roles;
+DROP TABLE staff;
+DROP TABLE units;

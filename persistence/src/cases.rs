@@ -1,0 +1,339 @@
+//! Cases: lifecycle stages 4–8 and the work model, moved only through the domain's transition
+//! function. The guards' facts are read from the case's records of its current cycle (a reopened
+//! case needs a new assessment and plan); state and events are written in one transaction.
+
+use diesel::prelude::*;
+use opora_domain::{
+    apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
+    LifecycleStage, ModelStage, Stage, TransitionRequest, Urgency, WorkModel,
+};
+use serde_json::json;
+
+use crate::events::{self, Subject};
+use crate::models::{CaseRow, EventRow};
+use crate::reports::{check_key_worker, utc};
+use crate::schema::{agreements, assessments, cases, evaluations, events as events_table, plans};
+use crate::{now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
+
+/// A case with the moves it could make now (each with what it still lacks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseView {
+    pub case: CaseRow,
+    pub available: Vec<AvailableTransition>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseFilter {
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub model_stage: Option<ModelStage>,
+    pub work_model: Option<WorkModel>,
+    pub urgency: Option<Urgency>,
+    pub key_worker_id: Option<String>,
+    pub unit_id: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// A partial update of a case's administrative fields.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CaseChanges {
+    pub urgency: Option<Urgency>,
+    pub key_worker_id: Option<String>,
+    /// Why (recorded with the event).
+    pub reason: Option<String>,
+}
+
+/// A move of a case: the stage of the moving machine the caller saw, and the request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseTransition {
+    pub from: String,
+    pub request: TransitionRequest,
+}
+
+pub(crate) fn state_of(case: &CaseRow) -> StoreResult<CaseState> {
+    let lifecycle = LifecycleStage::parse(&case.lifecycle_stage)
+        .ok_or_else(|| StoreError::Corrupt(format!("lifecycle stage {:?}", case.lifecycle_stage)))?;
+    let model_stage = ModelStage::parse(&case.model_stage)
+        .ok_or_else(|| StoreError::Corrupt(format!("model stage {:?}", case.model_stage)))?;
+    Ok(CaseState { lifecycle, model_stage: Some(model_stage) })
+}
+
+/// What the guards judge, from the records of the case's current cycle.
+pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<CaseFacts> {
+    let completed_assessments: i64 = assessments::table
+        .filter(assessments::case_id.eq(&case.id))
+        .filter(assessments::cycle.eq(case.cycle))
+        .filter(assessments::status.eq("completed"))
+        .count()
+        .get_result(conn)?;
+    let agreed_plans: i64 = plans::table
+        .filter(plans::case_id.eq(&case.id))
+        .filter(plans::cycle.eq(case.cycle))
+        .filter(plans::status.eq("active"))
+        .count()
+        .get_result(conn)?;
+    let final_evaluations: i64 = evaluations::table
+        .filter(evaluations::case_id.eq(&case.id))
+        .filter(evaluations::cycle.eq(case.cycle))
+        .filter(evaluations::kind.eq("final"))
+        .count()
+        .get_result(conn)?;
+    type InForce = (String, bool, bool, Option<chrono::NaiveDate>);
+    let today = now().date();
+    let in_force: Vec<InForce> = agreements::table
+        .filter(agreements::case_id.eq(&case.id))
+        .filter(agreements::terminated_on.is_null())
+        .select((
+            agreements::kind,
+            agreements::signed_by_client,
+            agreements::signed_by_service,
+            agreements::valid_until,
+        ))
+        .load(conn)?;
+    let valid: Vec<InForce> = in_force
+        .into_iter()
+        .filter(|(_, _, _, until)| until.is_none_or(|d| d >= today))
+        .collect();
+    let has = |kind: &str, both: bool| {
+        valid.iter().any(|(k, client, service, _)| k == kind && *client && (!both || *service))
+    };
+    Ok(CaseFacts {
+        key_worker_assigned: !case.key_worker_id.is_empty(),
+        client_identified: !case.client_id.is_empty(),
+        assessment_completed: completed_assessments > 0,
+        plan_agreed_by_client: agreed_plans > 0,
+        service_agreement_signed: has("service_agreement", true),
+        informed_consent_recorded: has("informed_consent", false),
+        preliminary_contract_recorded: has("preliminary_contract", false),
+        concluded_contract_recorded: has("concluded_contract", true),
+        termination_agreed_by_both: has("termination", true),
+        final_evaluation_recorded: final_evaluations > 0,
+        attach_target: None,
+    })
+}
+
+pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseRow> {
+    Ok(cases::table.find(id).select(CaseRow::as_select()).first(conn)?)
+}
+
+/// The case, if the caller sees it and may do `action` on it.
+pub(crate) fn case_for(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+) -> StoreResult<CaseRow> {
+    let case = load_case(conn, id)?;
+    caller.require_on(&case.unit_id, action)?;
+    Ok(case)
+}
+
+fn view(conn: &mut AnyConnection, caller: &Caller, case: CaseRow) -> StoreResult<CaseView> {
+    let state = state_of(&case)?;
+    let facts = facts_of(conn, &case)?;
+    let available = available_transitions(&state, &facts, &caller.actor);
+    Ok(CaseView { case, available })
+}
+
+pub(crate) fn subject(case: &CaseRow) -> Subject {
+    Subject {
+        unit_id: case.unit_id.clone(),
+        case_id: Some(case.id.clone()),
+        report_id: None,
+        client_id: Some(case.client_id.clone()),
+    }
+}
+
+impl Store {
+    pub fn get_case(&self, caller: &Caller, id: &str) -> StoreResult<CaseView> {
+        self.read(|conn| {
+            let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
+            view(conn, caller, case)
+        })
+    }
+
+    pub fn list_cases(
+        &self,
+        caller: &Caller,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<CaseView>> {
+        caller.require(Action::ReadCaseRecords)?;
+        self.read(|conn| {
+            let mut query = cases::table
+                .filter(cases::unit_id.eq_any(&caller.scope))
+                .select(CaseRow::as_select())
+                .order(cases::id)
+                .limit(page.fetch_limit())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                query = query.filter(cases::id.gt(after.clone()));
+            }
+            if let Some(stage) = filter.lifecycle_stage {
+                query = query.filter(cases::lifecycle_stage.eq(stage.code()));
+            }
+            if let Some(stage) = filter.model_stage {
+                query = query.filter(cases::model_stage.eq(stage.code()));
+            }
+            if let Some(model) = filter.work_model {
+                query = query.filter(cases::work_model.eq(model.code()));
+            }
+            if let Some(urgency) = filter.urgency {
+                query = query.filter(cases::urgency.eq(urgency.code()));
+            }
+            if let Some(key_worker_id) = &filter.key_worker_id {
+                query = query.filter(cases::key_worker_id.eq(key_worker_id.clone()));
+            }
+            if let Some(unit_id) = &filter.unit_id {
+                query = query.filter(cases::unit_id.eq(unit_id.clone()));
+            }
+            if let Some(client_id) = &filter.client_id {
+                query = query.filter(cases::client_id.eq(client_id.clone()));
+            }
+            let rows = query.load(conn)?;
+            let page = Page::from_rows(rows, page, |r: &CaseRow| r.id.as_str());
+            let items = page
+                .items
+                .into_iter()
+                .map(|c| view(conn, caller, c))
+                .collect::<StoreResult<_>>()?;
+            Ok(Page { items, next_cursor: page.next_cursor })
+        })
+    }
+
+    /// Changes urgency or key worker if the case is still at `expected_version`.
+    pub fn update_case(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected_version: i64,
+        changes: CaseChanges,
+    ) -> StoreResult<CaseView> {
+        self.write(|conn| {
+            let before = case_for(conn, caller, id, Action::ManageCase)?;
+            if before.version != expected_version {
+                return Err(StoreError::VersionMismatch { current: before.version });
+            }
+            if let Some(key_worker_id) = &changes.key_worker_id {
+                check_key_worker(conn, caller, key_worker_id)?;
+            }
+            let mut case = before.clone();
+            if let Some(urgency) = changes.urgency {
+                case.urgency = urgency.code().to_owned();
+            }
+            if let Some(key_worker_id) = changes.key_worker_id {
+                case.key_worker_id = key_worker_id;
+            }
+            let at = now();
+            case.version += 1;
+            case.updated_at = at;
+            let updated = diesel::update(
+                cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)),
+            )
+            .set((
+                cases::urgency.eq(&case.urgency),
+                cases::key_worker_id.eq(&case.key_worker_id),
+                cases::version.eq(case.version),
+                cases::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::VersionMismatch { current: before.version });
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                "case.updated",
+                &caller.actor.staff_id,
+                at,
+                changes.reason,
+                json!({
+                    "before": { "urgency": before.urgency, "key_worker_id": before.key_worker_id },
+                    "after": { "urgency": case.urgency, "key_worker_id": case.key_worker_id },
+                }),
+            )?;
+            view(conn, caller, case)
+        })
+    }
+
+    /// Moves the case through its lifecycle or its work model.
+    pub fn transition_case(
+        &self,
+        caller: &Caller,
+        id: &str,
+        transition: CaseTransition,
+    ) -> StoreResult<CaseView> {
+        self.write(|conn| {
+            let mut case = case_for(conn, caller, id, Action::ManageCase)?;
+            let state = state_of(&case)?;
+            let current = match transition.request.target {
+                Stage::Lifecycle(_) => Stage::Lifecycle(state.lifecycle),
+                Stage::Model(_) => match state.model_stage {
+                    Some(stage) => Stage::Model(stage),
+                    None => Stage::Lifecycle(state.lifecycle),
+                },
+            };
+            if current.code() != transition.from {
+                return Err(StoreError::StageChanged {
+                    expected: transition.from.clone(),
+                    current: current.code().to_owned(),
+                });
+            }
+            let facts = facts_of(conn, &case)?;
+            let at = now();
+            let outcome = apply(&state, &transition.request, &facts, &caller.actor, utc(at))
+                .map_err(|error| StoreError::Transition {
+                    error,
+                    current_stage: current.code().to_owned(),
+                    available: available_transitions(&state, &facts, &caller.actor),
+                })?;
+            let reopening = state.lifecycle == LifecycleStage::Closed
+                && outcome.state.lifecycle == LifecycleStage::Opened;
+            let closing = outcome.state.lifecycle == LifecycleStage::Closed
+                && state.lifecycle != LifecycleStage::Closed;
+            case.lifecycle_stage = outcome.state.lifecycle.code().to_owned();
+            if let Some(stage) = outcome.state.model_stage {
+                case.model_stage = stage.code().to_owned();
+            }
+            if closing {
+                case.closure_reason = transition.request.closure_reason.map(|r| r.code().to_owned());
+                case.closed_at = Some(at);
+            }
+            if reopening {
+                case.cycle += 1;
+                case.closure_reason = None;
+                case.closed_at = None;
+            }
+            case.version += 1;
+            case.updated_at = at;
+            diesel::update(cases::table.find(&case.id))
+                .set((
+                    cases::lifecycle_stage.eq(&case.lifecycle_stage),
+                    cases::model_stage.eq(&case.model_stage),
+                    cases::closure_reason.eq(&case.closure_reason),
+                    cases::closed_at.eq(case.closed_at),
+                    cases::cycle.eq(case.cycle),
+                    cases::version.eq(case.version),
+                    cases::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            events::record_transitions(conn, &subject(&case), &outcome.events)?;
+            view(conn, caller, case)
+        })
+    }
+
+    /// The case's whole history, its report's included, oldest first.
+    pub fn case_events(&self, caller: &Caller, id: &str) -> StoreResult<Vec<EventRow>> {
+        self.read(|conn| {
+            let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
+            Ok(events_table::table
+                .filter(
+                    events_table::case_id
+                        .eq(&case.id)
+                        .or(events_table::report_id.eq(&case.report_id)),
+                )
+                .order(events_table::id)
+                .select(EventRow::as_select())
+                .load(conn)?)
+        })
+    }
+}

@@ -1,0 +1,280 @@
+//! Clients: a person, or a family (household) with members. Updates are optimistic: the caller
+//! names the version they saw (the API's If-Match) and a stale one is refused.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use opora_domain::{Action, ClientKind};
+use serde_json::json;
+
+use crate::events::{self, Subject};
+use crate::models::{Client, ClientRow, MemberRow};
+use crate::schema::{client_members, clients};
+use crate::{new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
+
+/// A family member as given by the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberInput {
+    pub full_name: String,
+    pub relation: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub is_child: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClient {
+    /// `None`: the caller's own unit.
+    pub unit_id: Option<String>,
+    pub kind: ClientKind,
+    pub display_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub district: Option<String>,
+    pub members: Vec<MemberInput>,
+}
+
+/// A partial update: `None` leaves a field as it is; `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientChanges {
+    pub display_name: Option<String>,
+    pub date_of_birth: Option<Option<NaiveDate>>,
+    pub sex: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub district: Option<Option<String>>,
+    /// Replaces the whole member list when given.
+    pub members: Option<Vec<MemberInput>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientFilter {
+    pub kind: Option<ClientKind>,
+    pub unit_id: Option<String>,
+    /// Case-insensitive substring of the display name.
+    pub name: Option<String>,
+    pub district: Option<String>,
+}
+
+fn insert_members(
+    conn: &mut AnyConnection,
+    client: &ClientRow,
+    members: &[MemberInput],
+) -> StoreResult<Vec<MemberRow>> {
+    let rows: Vec<MemberRow> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MemberRow {
+            id: new_id(),
+            client_id: client.id.clone(),
+            unit_id: client.unit_id.clone(),
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            full_name: m.full_name.clone(),
+            relation: m.relation.clone(),
+            date_of_birth: m.date_of_birth,
+            sex: m.sex.clone(),
+            is_child: m.is_child,
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(client_members::table).values(row).execute(conn)?;
+    }
+    Ok(rows)
+}
+
+pub(crate) fn load_client(conn: &mut AnyConnection, id: &str) -> StoreResult<Client> {
+    let client: ClientRow = clients::table
+        .find(id)
+        .select(ClientRow::as_select())
+        .first(conn)?;
+    let members = client_members::table
+        .filter(client_members::client_id.eq(id))
+        .order(client_members::position)
+        .select(MemberRow::as_select())
+        .load(conn)?;
+    Ok(Client { client, members })
+}
+
+fn snapshot(client: &Client) -> serde_json::Value {
+    let c = &client.client;
+    json!({
+        "display_name": c.display_name,
+        "date_of_birth": c.date_of_birth,
+        "sex": c.sex,
+        "phone": c.phone,
+        "address": c.address,
+        "district": c.district,
+        "members": client.members.iter().map(|m| json!({
+            "full_name": m.full_name, "relation": m.relation,
+            "date_of_birth": m.date_of_birth, "sex": m.sex, "is_child": m.is_child,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+impl Store {
+    pub fn create_client(&self, caller: &Caller, new: NewClient) -> StoreResult<Client> {
+        let unit_id = new.unit_id.clone().unwrap_or_else(|| caller.unit_id.clone());
+        if !caller.sees_unit(&unit_id) {
+            return Err(StoreError::invalid("unit_id", "unknown_unit", "no such unit in your scope"));
+        }
+        caller.require(Action::EditClient)?;
+        self.write(|conn| {
+            let at = now();
+            let row = ClientRow {
+                id: new_id(),
+                unit_id,
+                kind: new.kind.code().to_owned(),
+                display_name: new.display_name,
+                date_of_birth: new.date_of_birth,
+                sex: new.sex,
+                phone: new.phone,
+                address: new.address,
+                district: new.district,
+                version: 1,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+                updated_at: at,
+            };
+            diesel::insert_into(clients::table).values(&row).execute(conn)?;
+            let members = insert_members(conn, &row, &new.members)?;
+            let client = Client { client: row, members };
+            events::record(
+                conn,
+                &subject(&client.client),
+                "client.created",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "after": snapshot(&client) }),
+            )?;
+            Ok(client)
+        })
+    }
+
+    pub fn get_client(&self, caller: &Caller, id: &str) -> StoreResult<Client> {
+        self.read(|conn| {
+            let client = load_client(conn, id)?;
+            caller.require_on(&client.client.unit_id, Action::ReadCaseRecords)?;
+            Ok(client)
+        })
+    }
+
+    pub fn list_clients(
+        &self,
+        caller: &Caller,
+        filter: &ClientFilter,
+        page: &PageRequest,
+    ) -> StoreResult<Page<Client>> {
+        caller.require(Action::ReadCaseRecords)?;
+        self.read(|conn| {
+            let mut query = clients::table
+                .filter(clients::unit_id.eq_any(&caller.scope))
+                .select(ClientRow::as_select())
+                .order(clients::id)
+                .limit(page.fetch_limit())
+                .into_boxed();
+            if let Some(after) = &page.after {
+                query = query.filter(clients::id.gt(after.clone()));
+            }
+            if let Some(kind) = filter.kind {
+                query = query.filter(clients::kind.eq(kind.code()));
+            }
+            if let Some(unit_id) = &filter.unit_id {
+                query = query.filter(clients::unit_id.eq(unit_id.clone()));
+            }
+            if let Some(district) = &filter.district {
+                query = query.filter(clients::district.eq(district.clone()));
+            }
+            if let Some(name) = &filter.name {
+                let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
+                query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(display_name) LIKE ").bind::<diesel::sql_types::Text, _>(pattern));
+            }
+            let rows = query.load(conn)?;
+            let page = Page::from_rows(rows, page, |r: &ClientRow| r.id.as_str());
+            let mut items = Vec::with_capacity(page.items.len());
+            for row in page.items {
+                let members = client_members::table
+                    .filter(client_members::client_id.eq(&row.id))
+                    .order(client_members::position)
+                    .select(MemberRow::as_select())
+                    .load(conn)?;
+                items.push(Client { client: row, members });
+            }
+            Ok(Page { items, next_cursor: page.next_cursor })
+        })
+    }
+
+    /// Applies the changes if the client is still at `expected_version`.
+    pub fn update_client(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected_version: i64,
+        changes: ClientChanges,
+    ) -> StoreResult<Client> {
+        self.write(|conn| {
+            let before = load_client(conn, id)?;
+            caller.require_on(&before.client.unit_id, Action::EditClient)?;
+            if before.client.version != expected_version {
+                return Err(StoreError::VersionMismatch { current: before.client.version });
+            }
+            let mut row = before.client.clone();
+            let at = now();
+            if let Some(v) = changes.display_name { row.display_name = v; }
+            if let Some(v) = changes.date_of_birth { row.date_of_birth = v; }
+            if let Some(v) = changes.sex { row.sex = v; }
+            if let Some(v) = changes.phone { row.phone = v; }
+            if let Some(v) = changes.address { row.address = v; }
+            if let Some(v) = changes.district { row.district = v; }
+            row.version += 1;
+            row.updated_at = at;
+            let updated = diesel::update(
+                clients::table
+                    .filter(clients::id.eq(id))
+                    .filter(clients::version.eq(expected_version)),
+            )
+            .set((
+                clients::display_name.eq(&row.display_name),
+                clients::date_of_birth.eq(row.date_of_birth),
+                clients::sex.eq(&row.sex),
+                clients::phone.eq(&row.phone),
+                clients::address.eq(&row.address),
+                clients::district.eq(&row.district),
+                clients::version.eq(row.version),
+                clients::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::VersionMismatch { current: before.client.version });
+            }
+            let members = match changes.members {
+                Some(members) => {
+                    diesel::delete(client_members::table.filter(client_members::client_id.eq(id)))
+                        .execute(conn)?;
+                    insert_members(conn, &row, &members)?
+                }
+                None => before.members.clone(),
+            };
+            let after = Client { client: row, members };
+            events::record(
+                conn,
+                &subject(&after.client),
+                "client.updated",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "before": snapshot(&before), "after": snapshot(&after) }),
+            )?;
+            Ok(after)
+        })
+    }
+}
+
+fn subject(client: &ClientRow) -> Subject {
+    Subject {
+        unit_id: client.unit_id.clone(),
+        client_id: Some(client.id.clone()),
+        ..Subject::default()
+    }
+}

@@ -1,0 +1,246 @@
+//! Connections: one diesel codebase over SQLite (the embedded default) and PostgreSQL.
+//!
+//! The backend is chosen by the URL scheme (`sqlite://…`, `postgres://…`); anything else is refused
+//! with a clear message rather than silently creating a file. SQLite connections get WAL, foreign
+//! keys and a busy timeout; write transactions begin IMMEDIATE so a read-then-write transaction
+//! cannot fail on a stale snapshot. Migrations are embedded and applied at start, under a
+//! PostgreSQL advisory lock so that two instances starting at once do not race.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::StoreError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// Any advisory-lock key works as long as every instance uses the same one.
+const MIGRATION_LOCK_KEY: i64 = 0x6f70_6f72_615f_6d67; // "opora_mg"
+
+/// A connection to whichever backend the URL named.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The SQL backend of [`AnyConnection`], for boxed queries.
+pub type Backend = MultiBackend;
+
+/// The backend a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    pub kind: BackendKind,
+    /// What the driver is given: a file path for SQLite, the URL itself for PostgreSQL.
+    target: String,
+}
+
+impl DatabaseUrl {
+    /// Parses `sqlite://PATH` or `postgres://…` / `postgresql://…`; anything else is refused.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::Config(
+                    "sqlite:// URL names no file; use e.g. sqlite://./data/opora.db".into(),
+                ));
+            }
+            return Ok(DatabaseUrl {
+                kind: BackendKind::Sqlite,
+                target: path.to_owned(),
+            });
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl {
+                kind: BackendKind::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        let scheme = url.split("://").next().unwrap_or(url);
+        Err(StoreError::Config(format!(
+            "unsupported database URL scheme {scheme:?}: use sqlite://PATH or postgres://USER@HOST/DB"
+        )))
+    }
+
+    fn connect(&self) -> Result<AnyConnection, diesel::ConnectionError> {
+        match self.kind {
+            BackendKind::Sqlite => {
+                if let Some(parent) = std::path::Path::new(&self.target).parent() {
+                    if !parent.as_os_str().is_empty() && self.target != ":memory:" {
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            diesel::ConnectionError::BadConnection(format!(
+                                "cannot create the directory of {}: {e}",
+                                self.target
+                            ))
+                        })?;
+                    }
+                }
+                SqliteConnection::establish(&self.target).map(AnyConnection::Sqlite)
+            }
+            BackendKind::Postgres => {
+                PgConnection::establish(&self.target).map(AnyConnection::Postgresql)
+            }
+        }
+    }
+}
+
+/// Opens connections of the URL's backend and passes the real connection error through.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        self.url
+            .connect()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        std::thread::panicking()
+            || <AnyConnection as TransactionManager<AnyConnection>>::is_broken_transaction_manager(
+                conn,
+            )
+    }
+}
+
+/// Per-connection settings for SQLite.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl r2d2::CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConnection = r2d2::PooledConnection<Manager>;
+
+/// Opens a pool for the URL and applies pending migrations.
+pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreError> {
+    let url = DatabaseUrl::parse(url)?;
+    let kind = url.kind;
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(true)
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(Manager { url })
+        .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
+    let mut conn = pool.get()?;
+    migrate(&mut conn)?;
+    Ok((pool, kind))
+}
+
+/// Applies the embedded migrations of the connection's backend.
+pub fn migrate(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    let failed = |e: Box<dyn std::error::Error + Send + Sync>| {
+        StoreError::Unavailable(format!("database migration failed: {e}"))
+    };
+    match conn {
+        AnyConnection::Sqlite(sqlite) => {
+            sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map_err(failed)?;
+        }
+        AnyConnection::Postgresql(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ());
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result.map_err(failed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `f` in one write transaction: IMMEDIATE on SQLite, a plain transaction on PostgreSQL.
+/// Everything `f` writes commits together or not at all.
+pub fn write_transaction<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match conn {
+        AnyConnection::Postgresql(_) => conn.transaction(f),
+        AnyConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+            match f(conn) {
+                Ok(value) => {
+                    <AnyConnection as TransactionManager<AnyConnection>>::commit_transaction(conn)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    // The caller's error is the one that matters; a failed rollback marks the
+                    // connection broken and the pool discards it.
+                    let _ = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn);
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` in a read transaction, so that what it reads is one consistent snapshot.
+pub fn read_transaction<T>(
+    conn: &mut AnyConnection,
+    f: impl FnOnce(&mut AnyConnection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sqlite_url_names_a_file() {
+        let url = DatabaseUrl::parse("sqlite://./data/opora.db");
+        assert!(matches!(url, Ok(DatabaseUrl { kind: BackendKind::Sqlite, ref target }) if target == "./data/opora.db"));
+    }
+
+    #[test]
+    fn postgres_urls_of_both_spellings_are_accepted() {
+        for url in ["postgres://u@h/db", "postgresql://u@h:5432/db"] {
+            assert!(matches!(
+                DatabaseUrl::parse(url),
+                Ok(DatabaseUrl { kind: BackendKind::Postgres, .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn an_unknown_scheme_is_refused_with_the_supported_ones_named() {
+        for url in ["mysql://u@h/db", "opora.db", "sqlite://"] {
+            match DatabaseUrl::parse(url) {
+                Err(StoreError::Config(message)) => assert!(message.contains("sqlite://"), "{message}"),
+                other => panic!("{url}: expected a configuration error, got {other:?}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! Units and staff: the organisation tree (department → centre → district department → service
+//! or sector) and staff members with roles and a unit. A caller sees their own unit's subtree.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use diesel::prelude::*;
+use opora_domain::{Action, Actor, Role, UnitKind};
+
+use crate::models::{StaffMember, StaffRow, Unit};
+use crate::schema::{staff, staff_roles, units};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// The ids of `root` and every unit below it.
+fn subtree(conn: &mut AnyConnection, root: &str) -> StoreResult<Vec<String>> {
+    let all: Vec<(String, Option<String>)> = units::table
+        .select((units::id, units::parent_id))
+        .load(conn)?;
+    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, parent) in &all {
+        if let Some(parent) = parent {
+            children.entry(parent.as_str()).or_default().push(id.as_str());
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(unit) = stack.pop() {
+        if seen.insert(unit.to_owned()) {
+            stack.extend(children.get(unit).into_iter().flatten().copied());
+        }
+    }
+    Ok(seen.into_iter().collect())
+}
+
+fn roles_of(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<Vec<Role>> {
+    let codes: Vec<String> = staff_roles::table
+        .filter(staff_roles::staff_id.eq(staff_id))
+        .select(staff_roles::role)
+        .order(staff_roles::role)
+        .load(conn)?;
+    codes
+        .iter()
+        .map(|c| Role::parse(c).ok_or_else(|| StoreError::Corrupt(format!("unknown role {c:?}"))))
+        .collect()
+}
+
+fn member(conn: &mut AnyConnection, row: StaffRow) -> StoreResult<StaffMember> {
+    let roles = roles_of(conn, &row.id)?;
+    Ok(StaffMember {
+        id: row.id,
+        unit_id: row.unit_id,
+        full_name: row.full_name,
+        active: row.active,
+        roles,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+/// A new staff member, or new roles and unit for an existing one.
+#[derive(Debug, Clone)]
+pub struct StaffUpsert {
+    pub id: String,
+    pub full_name: Option<String>,
+    pub roles: Vec<Role>,
+    /// `None` keeps the member's unit, or for a new member puts them in the root unit.
+    pub unit_id: Option<String>,
+    pub active: bool,
+}
+
+/// A new unit below `parent_id` (or a root unit).
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub parent_id: Option<String>,
+    pub kind: UnitKind,
+    pub name: String,
+}
+
+impl Store {
+    /// The caller a token's subject stands for: `None` when no active staff member has that id.
+    pub fn authenticate(&self, staff_id: &str) -> StoreResult<Option<Caller>> {
+        self.read(|conn| {
+            let row: Option<StaffRow> = staff::table
+                .find(staff_id)
+                .select(StaffRow::as_select())
+                .first(conn)
+                .optional()?;
+            let Some(row) = row.filter(|r| r.active) else {
+                return Ok(None);
+            };
+            let roles = roles_of(conn, &row.id)?;
+            let scope = subtree(conn, &row.unit_id)?;
+            Ok(Some(Caller {
+                actor: Actor {
+                    staff_id: row.id,
+                    roles,
+                },
+                unit_id: row.unit_id,
+                scope,
+            }))
+        })
+    }
+
+    /// Adds a unit (set-up and admin use). The tree's shape is checked by the domain.
+    pub fn create_unit(&self, new: NewUnit) -> StoreResult<Unit> {
+        self.write(|conn| create_unit(conn, new))
+    }
+
+    /// Creates or updates a staff member (the `opora token` command and the demo).
+    pub fn upsert_staff(&self, upsert: StaffUpsert) -> StoreResult<StaffMember> {
+        self.write(|conn| upsert_staff(conn, upsert))
+    }
+
+    /// The units the caller sees.
+    pub fn list_units(&self, caller: &Caller) -> StoreResult<Vec<Unit>> {
+        caller.require(Action::ReadDirectory)?;
+        self.read(|conn| {
+            Ok(units::table
+                .filter(units::id.eq_any(&caller.scope))
+                .order(units::id)
+                .select(Unit::as_select())
+                .load(conn)?)
+        })
+    }
+
+    /// The staff of the units the caller sees, optionally of one unit or with one role.
+    pub fn list_staff(
+        &self,
+        caller: &Caller,
+        unit_id: Option<&str>,
+        role: Option<Role>,
+    ) -> StoreResult<Vec<StaffMember>> {
+        caller.require(Action::ReadDirectory)?;
+        self.read(|conn| {
+            let mut query = staff::table
+                .filter(staff::unit_id.eq_any(&caller.scope))
+                .order(staff::id)
+                .select(StaffRow::as_select())
+                .into_boxed();
+            if let Some(unit_id) = unit_id {
+                query = query.filter(staff::unit_id.eq(unit_id.to_owned()));
+            }
+            if let Some(role) = role {
+                let with_role = staff_roles::table
+                    .filter(staff_roles::role.eq(role.code()))
+                    .select(staff_roles::staff_id);
+                query = query.filter(staff::id.eq_any(with_role));
+            }
+            let rows = query.load(conn)?;
+            rows.into_iter().map(|r| member(conn, r)).collect()
+        })
+    }
+
+    /// One staff member the caller sees.
+    pub fn get_staff(&self, caller: &Caller, id: &str) -> StoreResult<StaffMember> {
+        self.read(|conn| {
+            let row: StaffRow = staff::table
+                .find(id)
+                .select(StaffRow::as_select())
+                .first(conn)?;
+            caller.require_on(&row.unit_id, Action::ReadDirectory)?;
+            member(conn, row)
+        })
+    }
+
+    /// The first root unit, if any (where `opora token` puts members without a unit).
+    pub fn root_unit(&self) -> StoreResult<Option<Unit>> {
+        self.read(|conn| {
+            Ok(units::table
+                .filter(units::parent_id.is_null())
+                .order(units::id)
+                .select(Unit::as_select())
+                .first(conn)
+                .optional()?)
+        })
+    }
+}
+
+pub(crate) fn create_unit(conn: &mut AnyConnection, new: NewUnit) -> StoreResult<Unit> {
+    if let Some(parent_id) = &new.parent_id {
+        let parent: Unit = units::table
+            .find(parent_id)
+            .select(Unit::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| StoreError::invalid("parent_id", "unknown_unit", "no such unit"))?;
+        let parent_kind = UnitKind::parse(&parent.kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit kind {:?}", parent.kind)))?;
+        if !parent_kind.may_contain(new.kind) {
+            return Err(StoreError::invalid(
+                "kind",
+                "unit_tree",
+                format!("a {} may not stand below a {}", new.kind, parent_kind),
+            ));
+        }
+    }
+    let unit = Unit {
+        id: new_id(),
+        parent_id: new.parent_id,
+        kind: new.kind.code().to_owned(),
+        name: new.name,
+        created_at: now(),
+    };
+    diesel::insert_into(units::table).values(&unit).execute(conn)?;
+    Ok(unit)
+}
+
+pub(crate) fn upsert_staff(conn: &mut AnyConnection, upsert: StaffUpsert) -> StoreResult<StaffMember> {
+    let at = now();
+    let existing: Option<StaffRow> = staff::table
+        .find(&upsert.id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?;
+    let unit_id = match (&upsert.unit_id, &existing) {
+        (Some(unit_id), _) => {
+            let found: i64 = units::table.filter(units::id.eq(unit_id)).count().get_result(conn)?;
+            if found == 0 {
+                return Err(StoreError::invalid("unit", "unknown_unit", format!("no unit {unit_id}")));
+            }
+            unit_id.clone()
+        }
+        (None, Some(row)) => row.unit_id.clone(),
+        (None, None) => units::table
+            .filter(units::parent_id.is_null())
+            .order(units::id)
+            .select(units::id)
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::invalid("unit", "no_units", "no unit exists yet; create one or load the demo")
+            })?,
+    };
+    match existing {
+        Some(row) => {
+            diesel::update(staff::table.find(&row.id))
+                .set((
+                    staff::unit_id.eq(&unit_id),
+                    staff::full_name.eq(upsert.full_name.unwrap_or(row.full_name)),
+                    staff::active.eq(upsert.active),
+                    staff::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            let row = StaffRow {
+                id: upsert.id.clone(),
+                unit_id,
+                full_name: upsert.full_name.unwrap_or_else(|| upsert.id.clone()),
+                active: upsert.active,
+                created_at: at,
+                updated_at: at,
+            };
+            diesel::insert_into(staff::table).values(&row).execute(conn)?;
+        }
+    }
+    diesel::delete(staff_roles::table.filter(staff_roles::staff_id.eq(&upsert.id))).execute(conn)?;
+    let mut roles = upsert.roles.clone();
+    roles.sort();
+    roles.dedup();
+    for role in roles {
+        diesel::insert_into(staff_roles::table)
+            .values((staff_roles::staff_id.eq(&upsert.id), staff_roles::role.eq(role.code())))
+            .execute(conn)?;
+    }
+    let row: StaffRow = staff::table
+        .find(&upsert.id)
+        .select(StaffRow::as_select())
+        .first(conn)?;
+    member(conn, row)
+}

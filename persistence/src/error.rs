@@ -1,0 +1,76 @@
+//! The storage layer's one error type: not-found, forbidden, conflicts and refused transitions are
+//! named; raw diesel errors never leak up except as `Database`, which the API logs and hides.
+
+use opora_domain::{Action, AvailableTransition, TransitionError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The record does not exist or lies outside the caller's scope (the two are not told apart).
+    #[error("not found")]
+    NotFound,
+    /// The record is visible but the caller's roles do not permit the action.
+    #[error("the caller's roles do not permit {0}")]
+    Forbidden(Action),
+    /// A value is well-formed but not acceptable here (e.g. a key worker outside the unit).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: String,
+        code: &'static str,
+        message: String,
+    },
+    /// The caller saw another stage than the record has now (no lost update).
+    #[error("the record is at {current}, not {expected}")]
+    StageChanged { expected: String, current: String },
+    /// The caller's If-Match names an older version.
+    #[error("the record has changed (version {current})")]
+    VersionMismatch { current: i64 },
+    /// A transition the domain refused, with what is allowed now.
+    #[error("{error}")]
+    Transition {
+        error: TransitionError,
+        current_stage: String,
+        available: Vec<AvailableTransition>,
+    },
+    /// A uniqueness or state conflict not covered above.
+    #[error("{0}")]
+    Conflict(String),
+    /// Bad configuration (e.g. an unsupported database URL).
+    #[error("{0}")]
+    Config(String),
+    /// The database cannot be reached or migrated.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A stored value the domain does not know: the database was changed outside the app.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(diesel::result::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+}
+
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as K, Error as E};
+        match e {
+            E::NotFound => StoreError::NotFound,
+            E::DatabaseError(K::UniqueViolation, info) => {
+                StoreError::Conflict(format!("already exists: {}", info.message()))
+            }
+            E::DatabaseError(K::ForeignKeyViolation, _) => {
+                StoreError::Conflict("a referenced record does not exist".into())
+            }
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl StoreError {
+    pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        StoreError::Invalid {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        }
+    }
+}

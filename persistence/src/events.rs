@@ -1,0 +1,78 @@
+//! The event log: every state change, with who, when, what and why. Append-only; read back per
+//! case (its report's events included) for the history auditors read.
+
+use diesel::prelude::*;
+use opora_domain::TransitionEvent;
+
+use crate::models::EventRow;
+use crate::schema::events;
+use crate::{new_id, AnyConnection, StoreResult};
+
+/// What an event concerns: the records it is filed under.
+#[derive(Debug, Clone, Default)]
+pub struct Subject {
+    pub unit_id: String,
+    pub case_id: Option<String>,
+    pub report_id: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// Records a change other than a stage transition (e.g. `client.updated`).
+pub fn record(
+    conn: &mut AnyConnection,
+    subject: &Subject,
+    action: &str,
+    actor_id: &str,
+    at: chrono::NaiveDateTime,
+    reason: Option<String>,
+    details: serde_json::Value,
+) -> StoreResult<EventRow> {
+    let row = EventRow {
+        id: new_id(),
+        unit_id: subject.unit_id.clone(),
+        case_id: subject.case_id.clone(),
+        report_id: subject.report_id.clone(),
+        client_id: subject.client_id.clone(),
+        action: action.to_owned(),
+        machine: None,
+        move_kind: None,
+        from_stage: None,
+        to_stage: None,
+        reason_code: None,
+        reason,
+        details: Some(details.to_string()),
+        actor_id: actor_id.to_owned(),
+        at,
+    };
+    diesel::insert_into(events::table).values(&row).execute(conn)?;
+    Ok(row)
+}
+
+/// Records the events a domain transition returned.
+pub fn record_transitions(
+    conn: &mut AnyConnection,
+    subject: &Subject,
+    transitions: &[TransitionEvent],
+) -> StoreResult<()> {
+    for t in transitions {
+        let row = EventRow {
+            id: new_id(),
+            unit_id: subject.unit_id.clone(),
+            case_id: subject.case_id.clone(),
+            report_id: subject.report_id.clone(),
+            client_id: subject.client_id.clone(),
+            action: "transition".to_owned(),
+            machine: Some(t.machine.code().to_owned()),
+            move_kind: Some(t.kind.code().to_owned()),
+            from_stage: t.from.map(|s| s.code().to_owned()),
+            to_stage: Some(t.to.code().to_owned()),
+            reason_code: t.reason_code.map(str::to_owned),
+            reason: t.reason.clone(),
+            details: None,
+            actor_id: t.actor.clone(),
+            at: t.at.naive_utc(),
+        };
+        diesel::insert_into(events::table).values(&row).execute(conn)?;
+    }
+    Ok(())
+}

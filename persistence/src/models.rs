@@ -1,0 +1,244 @@
+//! Rows as stored. Codes (stages, kinds, reasons) are the domain's stable text codes; the
+//! conversion to domain enums happens where rules are applied ([`crate::cases`]).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::*;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub kind: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = staff)]
+pub struct StaffRow {
+    pub id: String,
+    pub unit_id: String,
+    pub full_name: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A staff member with the roles on their record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffMember {
+    pub id: String,
+    pub unit_id: String,
+    pub full_name: String,
+    pub active: bool,
+    pub roles: Vec<opora_domain::Role>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = clients)]
+pub struct ClientRow {
+    pub id: String,
+    pub unit_id: String,
+    pub kind: String,
+    pub display_name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub district: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = client_members)]
+pub struct MemberRow {
+    pub id: String,
+    pub client_id: String,
+    pub unit_id: String,
+    pub position: i32,
+    pub full_name: String,
+    pub relation: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub sex: Option<String>,
+    pub is_child: bool,
+}
+
+/// A client with its family members, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Client {
+    pub client: ClientRow,
+    pub members: Vec<MemberRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = intake_reports)]
+pub struct ReportRow {
+    pub id: String,
+    pub unit_id: String,
+    pub client_id: Option<String>,
+    pub source: String,
+    pub urgency: String,
+    pub description: String,
+    pub reporter: Option<String>,
+    pub received_at: NaiveDateTime,
+    pub stage: String,
+    pub rejection_reason: Option<String>,
+    pub outcome_note: Option<String>,
+    pub case_id: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: String,
+    pub unit_id: String,
+    pub client_id: String,
+    pub report_id: String,
+    pub lifecycle_stage: String,
+    pub work_model: String,
+    pub model_stage: String,
+    pub urgency: String,
+    pub key_worker_id: String,
+    pub cycle: i32,
+    pub closure_reason: Option<String>,
+    pub opened_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: String,
+    pub unit_id: String,
+    pub case_id: Option<String>,
+    pub report_id: Option<String>,
+    pub client_id: Option<String>,
+    pub action: String,
+    pub machine: Option<String>,
+    pub move_kind: Option<String>,
+    pub from_stage: Option<String>,
+    pub to_stage: Option<String>,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    pub details: Option<String>,
+    pub actor_id: String,
+    pub at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = assessments)]
+pub struct AssessmentRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub kind: String,
+    pub summary: String,
+    pub needs: String,
+    pub strengths: String,
+    pub risks: String,
+    pub status: String,
+    pub completed_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub version_no: i32,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub next_review_on: NaiveDate,
+    pub status: String,
+    pub agreed_on: Option<NaiveDate>,
+    pub agreed_by: Option<String>,
+    pub agreement_method: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_goals)]
+pub struct GoalRow {
+    pub id: String,
+    pub plan_id: String,
+    pub unit_id: String,
+    pub position: i32,
+    pub description: String,
+    pub expected_result: String,
+    pub deadline: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = plan_actions)]
+pub struct ActionRow {
+    pub id: String,
+    pub plan_id: String,
+    pub unit_id: String,
+    pub goal_id: Option<String>,
+    pub position: i32,
+    pub description: String,
+    pub responsible: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A plan version with its goals and actions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub plan: PlanRow,
+    pub goals: Vec<GoalRow>,
+    pub actions: Vec<ActionRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = agreements)]
+pub struct AgreementRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub kind: String,
+    pub signed_on: NaiveDate,
+    pub signed_by_client: bool,
+    pub signed_by_service: bool,
+    pub parties: String,
+    pub notes: Option<String>,
+    pub valid_until: Option<NaiveDate>,
+    pub terminated_on: Option<NaiveDate>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = evaluations)]
+pub struct EvaluationRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub kind: String,
+    pub summary: String,
+    pub outcome: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}

@@ -1,0 +1,236 @@
+//! The one diesel schema shared by SQLite and PostgreSQL; it mirrors both migration trees, and a
+//! test reads every table back through it on each backend.
+
+diesel::table! {
+    units (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        kind -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff (id) {
+        id -> Text,
+        unit_id -> Text,
+        full_name -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_roles (staff_id, role) {
+        staff_id -> Text,
+        role -> Text,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        unit_id -> Text,
+        kind -> Text,
+        display_name -> Text,
+        date_of_birth -> Nullable<Date>,
+        sex -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        district -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_members (id) {
+        id -> Text,
+        client_id -> Text,
+        unit_id -> Text,
+        position -> Integer,
+        full_name -> Text,
+        relation -> Text,
+        date_of_birth -> Nullable<Date>,
+        sex -> Nullable<Text>,
+        is_child -> Bool,
+    }
+}
+
+diesel::table! {
+    intake_reports (id) {
+        id -> Text,
+        unit_id -> Text,
+        client_id -> Nullable<Text>,
+        source -> Text,
+        urgency -> Text,
+        description -> Text,
+        reporter -> Nullable<Text>,
+        received_at -> Timestamp,
+        stage -> Text,
+        rejection_reason -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        unit_id -> Text,
+        client_id -> Text,
+        report_id -> Text,
+        lifecycle_stage -> Text,
+        work_model -> Text,
+        model_stage -> Text,
+        urgency -> Text,
+        key_worker_id -> Text,
+        cycle -> Integer,
+        closure_reason -> Nullable<Text>,
+        opened_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Text,
+        unit_id -> Text,
+        case_id -> Nullable<Text>,
+        report_id -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        action -> Text,
+        machine -> Nullable<Text>,
+        move_kind -> Nullable<Text>,
+        from_stage -> Nullable<Text>,
+        to_stage -> Nullable<Text>,
+        reason_code -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        details -> Nullable<Text>,
+        actor_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        kind -> Text,
+        summary -> Text,
+        needs -> Text,
+        strengths -> Text,
+        risks -> Text,
+        status -> Text,
+        completed_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        version_no -> Integer,
+        period_start -> Date,
+        period_end -> Date,
+        next_review_on -> Date,
+        status -> Text,
+        agreed_on -> Nullable<Date>,
+        agreed_by -> Nullable<Text>,
+        agreement_method -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_goals (id) {
+        id -> Text,
+        plan_id -> Text,
+        unit_id -> Text,
+        position -> Integer,
+        description -> Text,
+        expected_result -> Text,
+        deadline -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    plan_actions (id) {
+        id -> Text,
+        plan_id -> Text,
+        unit_id -> Text,
+        goal_id -> Nullable<Text>,
+        position -> Integer,
+        description -> Text,
+        responsible -> Text,
+        due_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        kind -> Text,
+        signed_on -> Date,
+        signed_by_client -> Bool,
+        signed_by_service -> Bool,
+        parties -> Text,
+        notes -> Nullable<Text>,
+        valid_until -> Nullable<Date>,
+        terminated_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evaluations (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        kind -> Text,
+        summary -> Text,
+        outcome -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    staff,
+    staff_roles,
+    clients,
+    client_members,
+    intake_reports,
+    cases,
+    events,
+    assessments,
+    plans,
+    plan_goals,
+    plan_actions,
+    agreements,
+    evaluations,
+);
