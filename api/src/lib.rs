@@ -1,0 +1,139 @@
+//! Opora's HTTP API: actix-web under `/api/v1`, JWT bearer auth, validated JSON, RFC 9457
+//! problems, and the OpenAPI contract generated from the handlers themselves.
+//!
+//! Layering: handlers ([`routes`]) parse and validate, then call one [`opora_persistence::Store`]
+//! function off the async workers ([`blocking`]); the store applies the domain and writes state and
+//! event in one transaction; [`problem`] is the one place errors become HTTP.
+
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod dto;
+pub mod etag;
+pub mod json;
+pub mod problem;
+pub mod routes;
+
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use opora_persistence::{Store, StoreResult};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::TokenKeys;
+use crate::problem::ApiError;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: TokenKeys,
+}
+
+/// Runs a blocking store call on actix's thread pool and maps its error once.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> StoreResult<T> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+        .map_err(ApiError::from)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Opora API",
+        description = "Case management for social services: intake reports, cases through the 8-stage lifecycle and their work model (6-stage case management or 12-stage individual work), assessments, plans agreed with the family, agreements, and the full history of every change.\n\nEvery `/api/v1` operation needs `Authorization: Bearer <JWT>` (HS256; `sub` is a staff member's id). Errors are RFC 9457 `application/problem+json`.",
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(problem::Problem, problem::FieldError)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "directory", description = "Units and staff"),
+        (name = "clients", description = "Persons and families"),
+        (name = "intake reports", description = "Lifecycle stages 1-3: intake, verification, need recognition"),
+        (name = "cases", description = "Lifecycle stages 4-8 and the work model"),
+        (name = "casework", description = "Assessments, plans, agreements and evaluations of a case"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".into());
+        scheme.description = Some("An HS256 JWT from `opora token`; `sub` must be an active staff member.".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The OpenAPI document, built from the registered handlers without starting a server.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// The document as committed in `openapi/openapi.json` and served at `/api-docs/openapi.json`.
+pub fn openapi_json() -> String {
+    let mut text = openapi().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Starts the server on a bound listener (port 0 in tests).
+pub fn server(state: AppState, listener: std::net::TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    let state = web::Data::new(state);
+    let document = openapi_json();
+    let server = HttpServer::new(move || {
+        let document = document.clone();
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(json::MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::BadRequest(format!("invalid query: {e}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                ApiError::BadRequest(format!("invalid path: {e}")).into()
+            }))
+            .configure(routes::configure)
+            .split_for_parts();
+        // Swagger UI reads the same document the contract test compares.
+        let _ = api;
+        app.route(
+            "/api-docs/openapi.json",
+            web::get().to(move || {
+                let document = document.clone();
+                async move { HttpResponse::Ok().content_type("application/json").body(document) }
+            }),
+        )
+        .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")))
+        .route(
+            "/swagger-ui",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect().insert_header(("Location", "/swagger-ui/")).finish()
+            }),
+        )
+        .wrap(problem::render_foreign_errors())
+        .wrap(
+            DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Cache-Control", "no-store")),
+        )
+        .wrap(Logger::new("%r %s %b %Dms"))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,1 +1,116 @@
-fn main() {}
+//! The `opora` command: `serve` runs the API, `token` creates or updates a staff member and prints
+//! a token for them, `openapi` prints the contract, `migrate` applies migrations.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use opora_api::config::Config;
+use opora_api::{auth::TokenKeys, demo, AppState};
+use opora_domain::Role;
+use opora_persistence::directory::StaffUpsert;
+use opora_persistence::Store;
+
+#[derive(Parser)]
+#[command(name = "opora", version, about = "Opora: case management for social services")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (OPORA_DATABASE_URL, OPORA_BIND, OPORA_JWT_SECRET).
+    Serve {
+        /// Load the demo (a district unit, staff, a family with children, cases in several
+        /// stages) if the database is empty, and print a token for Swagger UI.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create or update a staff member and print a token for them (last line of stdout).
+    Token {
+        /// The staff member's id (the token's `sub`).
+        #[arg(long)]
+        sub: String,
+        /// A role; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// The unit's id; default: the member's current unit, or the root unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Full name; default: the id.
+        #[arg(long)]
+        name: Option<String>,
+        /// Token lifetime in hours.
+        #[arg(long, default_value_t = 12)]
+        hours: i64,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Apply pending migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("opora: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config = Config::from_env();
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", opora_api::openapi_json());
+            Ok(())
+        }
+        Command::Migrate => {
+            Store::open(&config.database_url, 1).map_err(|e| e.to_string())?;
+            println!("migrations applied to {}", config.database_url);
+            Ok(())
+        }
+        Command::Token { sub, roles, unit, name, hours } => {
+            let keys = TokenKeys::new(&config.require_secret()?);
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}; roles: {}", role_list())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let store = Store::open(&config.database_url, 1).map_err(|e| e.to_string())?;
+            let member = store
+                .upsert_staff(StaffUpsert { id: sub.clone(), full_name: name, roles, unit_id: unit, active: true })
+                .map_err(|e| e.to_string())?;
+            let token = keys.issue(&sub, chrono::Duration::hours(hours)).map_err(|e| e.to_string())?;
+            println!("staff member {} in unit {} with roles {:?}", member.id, member.unit_id, member.roles.iter().map(|r| r.code()).collect::<Vec<_>>());
+            println!("{token}");
+            Ok(())
+        }
+        Command::Serve { demo: load_demo } => {
+            let keys = TokenKeys::new(&config.require_secret()?);
+            let store = Store::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
+            if load_demo {
+                let demo = demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
+                let token = keys.issue(&demo.supervisor_id, chrono::Duration::hours(12)).map_err(|e| e.to_string())?;
+                println!();
+                println!("Opora demo: {}", demo.summary);
+                println!("Swagger UI: http://{}/swagger-ui/  (Authorize, then paste the token below)", config.bind);
+                println!("Token for supervisor {} (12 h):", demo.supervisor_id);
+                println!("{token}");
+                println!();
+            }
+            let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+            log::info!("listening on http://{} ({:?} database)", config.bind, store.backend());
+            actix_web::rt::System::new()
+                .block_on(async move { opora_api::server(AppState { store, keys }, listener)?.await })
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn role_list() -> String {
+    Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+}

@@ -117,6 +117,68 @@ impl UnitKind {
     }
 }
 
+code_enum! {
+    /// Initial assessment, or a re-assessment when the situation changed (seed 002).
+    pub enum AssessmentKind {
+        Initial = "initial",
+        ReAssessment = "re_assessment",
+    }
+}
+
+code_enum! {
+    /// An evaluation during the work, or the final one before closing (seed 000).
+    pub enum EvaluationKind {
+        Interim = "interim",
+        Final = "final",
+    }
+}
+
+code_enum! {
+    /// How far the goals were reached.
+    pub enum GoalOutcome {
+        Achieved = "achieved",
+        PartlyAchieved = "partly_achieved",
+        NotAchieved = "not_achieved",
+    }
+}
+
+code_enum! {
+    /// How the client's agreement to a plan was given.
+    pub enum AgreementMethod {
+        Signed = "signed",
+        Oral = "oral",
+        Electronic = "electronic",
+    }
+}
+
+code_enum! {
+    pub enum Sex {
+        Female = "female",
+        Male = "male",
+        Other = "other",
+        Unknown = "unknown",
+    }
+}
+
+code_enum! {
+    /// A family member's relation to the head of the household.
+    pub enum FamilyRelation {
+        Head = "head",
+        Spouse = "spouse",
+        Partner = "partner",
+        Child = "child",
+        Stepchild = "stepchild",
+        FosterChild = "foster_child",
+        Parent = "parent",
+        Grandparent = "grandparent",
+        Grandchild = "grandchild",
+        Sibling = "sibling",
+        Guardian = "guardian",
+        OtherRelative = "other_relative",
+        Other = "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

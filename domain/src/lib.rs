@@ -19,7 +19,10 @@ pub mod work_model;
 mod tests;
 
 pub use access::{Action, Actor, Role};
-pub use codes::{AgreementKind, ClientKind, ReportSource, UnitKind, Urgency};
+pub use codes::{
+    AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind, FamilyRelation,
+    GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
+};
 pub use guards::{AttachTarget, CaseFacts, Requirement};
 pub use lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
 pub use transition::{

@@ -133,8 +133,10 @@ impl r2d2::CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePra
         if let AnyConnection::Sqlite(sqlite) = conn {
             sqlite
                 .batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                     PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                    // WAL is set once, when the file is first opened (see `connect`); it
+                    // persists in the file.
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = NORMAL;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -149,6 +151,16 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreError> {
     let url = DatabaseUrl::parse(url)?;
     let kind = url.kind;
+    // Migrate on one connection before the pool opens the others, so that SQLite's switch to
+    // WAL and the schema change do not meet half-opened connections.
+    let mut first = url
+        .connect()
+        .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
+    if let AnyConnection::Sqlite(sqlite) = &mut first {
+        sqlite.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")?;
+    }
+    migrate(&mut first)?;
+    drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
@@ -156,8 +168,6 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreErr
         .connection_customizer(Box::new(SqlitePragmas))
         .build(Manager { url })
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-    let mut conn = pool.get()?;
-    migrate(&mut conn)?;
     Ok((pool, kind))
 }
 

@@ -1,0 +1,38 @@
+//! Configuration from the environment.
+
+/// Settings read from `OPORA_*` variables.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `OPORA_DATABASE_URL`: `sqlite://PATH` (default `sqlite://./data/opora.db`) or `postgres://…`.
+    pub database_url: String,
+    /// `OPORA_BIND`: address to listen on (default `127.0.0.1:8080`).
+    pub bind: String,
+    /// `OPORA_JWT_SECRET`: the HS256 secret; required.
+    pub jwt_secret: Option<String>,
+    /// `OPORA_DB_POOL_SIZE`: connections in the pool (default 8).
+    pub pool_size: u32,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/opora.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Config {
+    pub fn from_env() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Config {
+            database_url: var("OPORA_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
+            bind: var("OPORA_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
+            jwt_secret: var("OPORA_JWT_SECRET"),
+            pool_size: var("OPORA_DB_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+        }
+    }
+
+    /// The secret, or a message saying how to set one.
+    pub fn require_secret(&self) -> Result<String, String> {
+        match &self.jwt_secret {
+            Some(s) if s.len() >= 16 => Ok(s.clone()),
+            Some(_) => Err("OPORA_JWT_SECRET must be at least 16 characters".into()),
+            None => Err("OPORA_JWT_SECRET is not set: export a secret of at least 16 characters (make run sets a development one)".into()),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Every endpoint, registered with utoipa-actix-web so that routes and the OpenAPI document are
+//! one list and cannot drift. One module per resource; handlers are thin: parse and validate,
+//! call one store function off the async workers, map the result.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod cases;
+pub mod casework;
+pub mod clients;
+pub mod directory;
+pub mod health;
+pub mod reports;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(health::readyz).service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(directory::configure)
+            .configure(clients::configure)
+            .configure(reports::configure)
+            .configure(cases::configure)
+            .configure(casework::configure),
+    );
+}
