@@ -91,7 +91,11 @@ pub fn openapi_json() -> String {
 }
 
 /// Starts the server on a bound listener (port 0 in tests).
-pub fn server(state: AppState, listener: std::net::TcpListener) -> std::io::Result<actix_web::dev::Server> {
+pub fn server(
+    state: AppState,
+    listener: std::net::TcpListener,
+    workers: Option<usize>,
+) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(state);
     let document = openapi_json();
     let server = HttpServer::new(move || {
@@ -132,8 +136,11 @@ pub fn server(state: AppState, listener: std::net::TcpListener) -> std::io::Resu
                 .add(("Cache-Control", "no-store")),
         )
         .wrap(Logger::new("%r %s %b %Dms"))
-    })
-    .listen(listener)?
-    .run();
+    });
+    let server = match workers {
+        Some(n) => server.workers(n),
+        None => server,
+    };
+    let server = server.listen(listener)?.run();
     Ok(server)
 }

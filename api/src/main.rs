@@ -105,7 +105,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
             log::info!("listening on http://{} ({:?} database)", config.bind, store.backend());
             actix_web::rt::System::new()
-                .block_on(async move { opora_api::server(AppState { store, keys }, listener)?.await })
+                .block_on(async move { opora_api::server(AppState { store, keys }, listener, None)?.await })
                 .map_err(|e| e.to_string())
         }
     }

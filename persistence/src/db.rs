@@ -190,6 +190,19 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Creates a fresh PostgreSQL schema and returns a URL whose connections use it: a database of
+/// one's own inside a shared server (tests; later, tenants).
+pub fn postgres_schema_url(base_url: &str, schema: &str) -> Result<String, StoreError> {
+    if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Config(format!("invalid schema name {schema:?}")));
+    }
+    let mut conn = PgConnection::establish(base_url)
+        .map_err(|e| StoreError::Unavailable(format!("cannot reach PostgreSQL: {e}")))?;
+    conn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+    let separator = if base_url.contains('?') { '&' } else { '?' };
+    Ok(format!("{base_url}{separator}options=-csearch_path%3D{schema}"))
+}
+
 /// Runs `f` in one write transaction: IMMEDIATE on SQLite, a plain transaction on PostgreSQL.
 /// Everything `f` writes commits together or not at all.
 pub fn write_transaction<T>(

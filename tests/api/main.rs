@@ -1,1 +1,7 @@
+//! Black-box tests of Opora over real HTTP and a real database, one binary whose modules mirror
+//! the API's resources.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod contract;
+mod health;
