@@ -24,6 +24,8 @@ pub fn code_schema(codes: impl IntoIterator<Item = &'static str>, description: &
 }
 
 /// Declares a function giving the schema of a domain code list, for `#[schema(schema_with = ..)]`.
+/// Also declares, in `valid`, a `validator` rule accepting exactly those codes, so an unknown code
+/// is listed with every other field at fault.
 macro_rules! code_schemas {
     ($($name:ident => $codes:expr, $description:literal;)+) => {
         $(
@@ -31,6 +33,22 @@ macro_rules! code_schemas {
                 $crate::dto::code_schema($codes, $description)
             }
         )+
+
+        /// `validator` rules for the code lists above.
+        pub mod valid {
+            use super::*;
+            $(
+                pub fn $name(value: &str) -> Result<(), validator::ValidationError> {
+                    if ($codes).into_iter().any(|c| c == value) {
+                        Ok(())
+                    } else {
+                        let mut e = validator::ValidationError::new("unknown_code");
+                        e.message = Some(format!("{value:?} is not one of: {}", ($codes).into_iter().collect::<Vec<_>>().join(", ")).into());
+                        Err(e)
+                    }
+                }
+            )+
+        }
     };
 }
 

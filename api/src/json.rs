@@ -49,6 +49,29 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// Query parameters, deserialised with the name of the parameter at fault.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parse = form_urlencoded::parse(req.query_string().as_bytes());
+        let de = serde_urlencoded::Deserializer::new(parse);
+        std::future::ready(serde_path_to_error::deserialize::<_, T>(de).map(QueryParams).map_err(|e| {
+            let field = e.path().to_string();
+            let message = e.inner().to_string();
+            let field = match message.strip_prefix("missing field `") {
+                Some(rest) => rest.split('`').next().unwrap_or(rest).to_owned(),
+                None => field,
+            };
+            ApiError::InvalidParameters(vec![FieldError::new(field, "invalid_parameter", message)])
+        }))
+    }
+}
+
 /// Deserialises, naming the field at fault.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);

@@ -78,6 +78,8 @@ pub enum ApiError {
     BadRequest(String),
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
+    #[error("invalid parameters")]
+    InvalidParameters(Vec<FieldError>),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("payload too large")]
@@ -116,6 +118,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
             ApiError::Validation(_) => ("validation-failed", "The request has invalid fields"),
+            ApiError::InvalidParameters(_) => ("invalid-parameters", "The query parameters could not be read"),
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "The body must be application/json"),
             ApiError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication is required"),
@@ -134,7 +137,7 @@ impl ApiError {
         let detail = match self {
             ApiError::BadRequest(d) | ApiError::Forbidden(d) => Some(d.clone()),
             ApiError::Unauthorized(d) => Some((*d).to_owned()),
-            ApiError::Validation(errors) => Some(match errors.len() {
+            ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => Some(match errors.len() {
                 1 => format!("{}: {}", errors[0].field, errors[0].message),
                 n => format!("{n} fields are invalid"),
             }),
@@ -164,7 +167,7 @@ impl ApiError {
             detail,
             instance: None,
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => errors.clone(),
                 _ => Vec::new(),
             },
             current_stage,
@@ -181,7 +184,7 @@ pub fn problem_type(kind: &str) -> String {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

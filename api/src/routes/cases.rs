@@ -17,7 +17,7 @@ use validator::Validate;
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_opt, utc, AllowedTransition, Page};
 use crate::etag::{etag, if_match};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, QueryParams};
 use crate::problem::{responses, ApiError};
 use crate::AppState;
 
@@ -127,9 +127,9 @@ pub struct CaseQuery {
 pub async fn list_cases(
     auth: Authenticated,
     state: web::Data<AppState>,
-    query: web::Query<CaseQuery>,
+    query: QueryParams<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let query = query.0;
     let page = crate::dto::page(query.limit, query.cursor)?;
     let filter = CaseFilter {
         lifecycle_stage: parse_opt("lifecycle_stage", query.lifecycle_stage.as_deref(), LifecycleStage::parse)?,
@@ -167,6 +167,7 @@ pub async fn get_case(auth: Authenticated, state: web::Data<AppState>, id: web::
 #[schema(example = json!({"urgency": "emergency", "reason": "New police report: violence at home."}))]
 pub struct CasePatchBody {
     #[schema(schema_with = codes::urgency, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::urgency"))]
     pub urgency: Option<String>,
     /// A case manager or supervisor of the unit.
     #[validate(length(max = 64))]
@@ -221,12 +222,15 @@ pub struct CaseTransitionBody {
     /// Which machine moves. Needed only where a code names stages of two machines (`planning`
     /// is both a lifecycle stage and a 6-stage model stage); otherwise taken from `to`.
     #[schema(schema_with = codes::machine, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::machine"))]
     pub machine: Option<String>,
     #[schema(schema_with = codes::any_stage)]
+    #[validate(custom(function = "crate::dto::codes::valid::any_stage"))]
     pub from: String,
     /// A lifecycle stage (`planning`, `implementation`, `monitoring`, `closed`, `opened` to
     /// reopen) or a stage of the case's work model.
     #[schema(schema_with = codes::any_stage)]
+    #[validate(custom(function = "crate::dto::codes::valid::any_stage"))]
     pub to: String,
     /// Required for steps back, plan correction and reopening.
     #[validate(length(max = 2000))]
@@ -234,6 +238,7 @@ pub struct CaseTransitionBody {
     pub reason: Option<String>,
     /// Required to close.
     #[schema(schema_with = codes::closure_reason, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::closure_reason"))]
     pub closure_reason: Option<String>,
 }
 

@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }))]
 pub struct NewAssessmentBody {
     #[schema(schema_with = codes::assessment_kind)]
+    #[validate(custom(function = "crate::dto::codes::valid::assessment_kind"))]
     pub kind: String,
     #[validate(length(min = 1, max = 4000))]
     #[schema(min_length = 1, max_length = 4000)]
@@ -361,6 +362,7 @@ pub struct PlanAgreementBody {
     #[schema(min_length = 1, max_length = 200)]
     pub agreed_by: String,
     #[schema(schema_with = codes::agreement_method)]
+    #[validate(custom(function = "crate::dto::codes::valid::agreement_method"))]
     pub method: String,
 }
 
@@ -407,6 +409,7 @@ pub async fn agree_plan(
 }))]
 pub struct NewAgreementBody {
     #[schema(schema_with = codes::agreement_kind)]
+    #[validate(custom(function = "crate::dto::codes::valid::agreement_kind"))]
     pub kind: String,
     pub signed_on: NaiveDate,
     pub signed_by_client: bool,
@@ -518,11 +521,13 @@ pub async fn list_agreements(auth: Authenticated, state: web::Data<AppState>, id
 #[schema(example = json!({"kind": "final", "summary": "Night care in place; income stable; school attendance normal.", "outcome": "achieved"}))]
 pub struct NewEvaluationBody {
     #[schema(schema_with = codes::evaluation_kind)]
+    #[validate(custom(function = "crate::dto::codes::valid::evaluation_kind"))]
     pub kind: String,
     #[validate(length(min = 1, max = 4000))]
     #[schema(min_length = 1, max_length = 4000)]
     pub summary: String,
     #[schema(schema_with = codes::goal_outcome)]
+    #[validate(custom(function = "crate::dto::codes::valid::goal_outcome"))]
     pub outcome: String,
 }
 

@@ -14,7 +14,7 @@ use validator::Validate;
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, parse_opt, utc, Page};
 use crate::etag::{etag, if_match};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, QueryParams};
 use crate::problem::{responses, ApiError};
 use crate::AppState;
 
@@ -30,9 +30,11 @@ pub struct MemberInputBody {
     #[schema(min_length = 1, max_length = 200, example = "Daryna Shevchenko")]
     pub full_name: String,
     #[schema(schema_with = codes::family_relation)]
+    #[validate(custom(function = "crate::dto::codes::valid::family_relation"))]
     pub relation: String,
     pub date_of_birth: Option<NaiveDate>,
     #[schema(schema_with = codes::sex, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::sex"))]
     pub sex: Option<String>,
     /// Whether the member is a child (drives child-safety rules).
     pub is_child: bool,
@@ -77,6 +79,7 @@ pub struct NewClientBody {
     #[schema(max_length = 64)]
     pub unit_id: Option<String>,
     #[schema(schema_with = codes::client_kind)]
+    #[validate(custom(function = "crate::dto::codes::valid::client_kind"))]
     pub kind: String,
     /// A person's full name, or a family's name.
     #[validate(length(min = 1, max = 200))]
@@ -84,6 +87,7 @@ pub struct NewClientBody {
     pub display_name: String,
     pub date_of_birth: Option<NaiveDate>,
     #[schema(schema_with = codes::sex, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::sex"))]
     pub sex: Option<String>,
     #[validate(length(max = 40))]
     #[schema(max_length = 40)]
@@ -279,9 +283,9 @@ pub struct ClientQuery {
 pub async fn list_clients(
     auth: Authenticated,
     state: web::Data<AppState>,
-    query: web::Query<ClientQuery>,
+    query: QueryParams<ClientQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let query = query.0;
     let page = crate::dto::page(query.limit, query.cursor)?;
     let filter = ClientFilter {
         kind: parse_opt("kind", query.kind.as_deref(), ClientKind::parse)?,

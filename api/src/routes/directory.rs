@@ -10,6 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_opt, utc};
+use crate::json::QueryParams;
 use crate::problem::{responses, ApiError};
 use crate::AppState;
 
@@ -127,11 +128,11 @@ pub struct StaffQuery {
 pub async fn list_staff(
     auth: Authenticated,
     state: web::Data<AppState>,
-    query: web::Query<StaffQuery>,
+    query: QueryParams<StaffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = parse_opt("role", query.role.as_deref(), opora_domain::Role::parse)?;
+    let role = parse_opt("role", query.0.role.as_deref(), opora_domain::Role::parse)?;
     let store = state.store.clone();
-    let unit_id = query.unit_id.clone();
+    let unit_id = query.0.unit_id.clone();
     let staff = crate::blocking(move || store.list_staff(&auth.0, unit_id.as_deref(), role)).await?;
     Ok(HttpResponse::Ok().json(staff.into_iter().map(StaffBody::from).collect::<Vec<_>>()))
 }

@@ -13,7 +13,7 @@ use validator::Validate;
 
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, parse_opt, utc, AllowedTransition, Page};
-use crate::json::JsonBody;
+use crate::json::{JsonBody, QueryParams};
 use crate::problem::{responses, ApiError};
 use crate::routes::cases::CaseBody;
 use crate::AppState;
@@ -40,8 +40,10 @@ pub struct NewReportBody {
     #[schema(max_length = 64)]
     pub client_id: Option<String>,
     #[schema(schema_with = codes::report_source)]
+    #[validate(custom(function = "crate::dto::codes::valid::report_source"))]
     pub source: String,
     #[schema(schema_with = codes::urgency)]
+    #[validate(custom(function = "crate::dto::codes::valid::urgency"))]
     pub urgency: String,
     #[validate(length(min = 1, max = 4000))]
     #[schema(min_length = 1, max_length = 4000)]
@@ -172,9 +174,9 @@ pub struct ReportQuery {
 pub async fn list_reports(
     auth: Authenticated,
     state: web::Data<AppState>,
-    query: web::Query<ReportQuery>,
+    query: QueryParams<ReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let query = query.0;
     let page = crate::dto::page(query.limit, query.cursor)?;
     let filter = ReportFilter {
         stage: parse_opt("stage", query.stage.as_deref(), LifecycleStage::parse)?,
@@ -216,15 +218,18 @@ pub async fn get_report(auth: Authenticated, state: web::Data<AppState>, id: web
 }))]
 pub struct ReportTransitionBody {
     #[schema(schema_with = codes::lifecycle_stage)]
+    #[validate(custom(function = "crate::dto::codes::valid::lifecycle_stage"))]
     pub from: String,
     /// `verification`, `need_recognition`, `rejected`, `attached` or `opened`.
     #[schema(schema_with = codes::lifecycle_stage)]
+    #[validate(custom(function = "crate::dto::codes::valid::lifecycle_stage"))]
     pub to: String,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Required to reject.
     #[schema(schema_with = codes::rejection_reason, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::rejection_reason"))]
     pub rejection_reason: Option<String>,
     /// Required to attach: the open case of the same client.
     #[validate(length(max = 64))]
@@ -232,6 +237,7 @@ pub struct ReportTransitionBody {
     pub case_id: Option<String>,
     /// Required to open.
     #[schema(schema_with = codes::work_model, nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::work_model"))]
     pub work_model: Option<String>,
     /// Required to open: a case manager or supervisor of the unit.
     #[validate(length(max = 64))]
