@@ -88,23 +88,31 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req.headers().get(actix_web::http::header::AUTHORIZATION).cloned();
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .cloned();
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let header = header.ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let header =
+                header.ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
             let token = header
                 .to_str()
                 .ok()
-                .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+                .and_then(|h| {
+                    h.strip_prefix("Bearer ")
+                        .or_else(|| h.strip_prefix("bearer "))
+                })
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
             let claims = state.keys.verify(token)?;
             let store = state.store.clone();
             let caller = crate::blocking(move || store.authenticate(&claims.sub)).await?;
-            caller
-                .map(Authenticated)
-                .ok_or(ApiError::Unauthorized("the token's subject is not an active staff member"))
+            caller.map(Authenticated).ok_or(ApiError::Unauthorized(
+                "the token's subject is not an active staff member",
+            ))
         })
     }
 }
@@ -116,23 +124,41 @@ mod tests {
     #[test]
     fn a_token_verifies_with_its_own_secret_only() {
         let keys = TokenKeys::new("one secret");
-        let token = keys.issue("staff-1", chrono::Duration::minutes(5)).unwrap_or_default();
-        assert_eq!(keys.verify(&token).ok().map(|c| c.sub), Some("staff-1".to_owned()));
+        let token = keys
+            .issue("staff-1", chrono::Duration::minutes(5))
+            .unwrap_or_default();
+        assert_eq!(
+            keys.verify(&token).ok().map(|c| c.sub),
+            Some("staff-1".to_owned())
+        );
         assert!(TokenKeys::new("another secret").verify(&token).is_err());
     }
 
     #[test]
     fn an_expired_token_is_refused() {
         let keys = TokenKeys::new("s");
-        let token = keys.issue("staff-1", chrono::Duration::minutes(-5)).unwrap_or_default();
+        let token = keys
+            .issue("staff-1", chrono::Duration::minutes(-5))
+            .unwrap_or_default();
         assert!(keys.verify(&token).is_err());
     }
 
     #[test]
     fn a_token_for_another_audience_is_refused() {
         let now = chrono::Utc::now().timestamp();
-        let claims = Claims { sub: "x".into(), iss: ISSUER.into(), aud: "someone-else".into(), iat: now, exp: now + 60 };
-        let token = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(b"s")).unwrap_or_default();
+        let claims = Claims {
+            sub: "x".into(),
+            iss: ISSUER.into(),
+            aud: "someone-else".into(),
+            iat: now,
+            exp: now + 60,
+        };
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(b"s"),
+        )
+        .unwrap_or_default();
         assert!(TokenKeys::new("s").verify(&token).is_err());
     }
 }

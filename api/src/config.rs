@@ -23,7 +23,9 @@ impl Config {
             database_url: var("OPORA_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             bind: var("OPORA_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
             jwt_secret: var("OPORA_JWT_SECRET"),
-            pool_size: var("OPORA_DB_POOL_SIZE").and_then(|v| v.parse().ok()).unwrap_or(8),
+            pool_size: var("OPORA_DB_POOL_SIZE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(8),
         }
     }
 

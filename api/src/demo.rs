@@ -5,11 +5,13 @@
 
 use chrono::{Duration, NaiveDate};
 use opora_domain::{
-    AgreementKind, ClientKind, LifecycleStage, ModelStage, Role, Stage, TransitionRequest, UnitKind,
-    Urgency, WorkModel,
+    AgreementKind, ClientKind, LifecycleStage, ModelStage, Role, Stage, TransitionRequest,
+    UnitKind, Urgency, WorkModel,
 };
-use opora_persistence::casework::{NewAction, NewAgreement, NewAssessment, NewGoal, NewPlan, PlanAgreement};
 use opora_persistence::cases::CaseTransition;
+use opora_persistence::casework::{
+    NewAction, NewAgreement, NewAssessment, NewGoal, NewPlan, PlanAgreement,
+};
 use opora_persistence::clients::{MemberInput, NewClient};
 use opora_persistence::directory::{NewUnit, StaffUpsert};
 use opora_persistence::reports::{NewReport, ReportTransition};
@@ -33,51 +35,114 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             summary: "the database already has data; the demo was not loaded again".into(),
         });
     }
-    let department = store.create_unit(NewUnit { parent_id: None, kind: UnitKind::Department, name: "Department of Social Policy, Odesa".into() })?;
-    let centre = store.create_unit(NewUnit { parent_id: Some(department.id), kind: UnitKind::Centre, name: "Odesa City Centre of Social Services".into() })?;
-    let district = store.create_unit(NewUnit { parent_id: Some(centre.id.clone()), kind: UnitKind::DistrictDepartment, name: "Suvorovskyi district social-work department".into() })?;
-    let family_support = store.create_unit(NewUnit { parent_id: Some(district.id.clone()), kind: UnitKind::Service, name: "Family support service".into() })?;
+    let department = store.create_unit(NewUnit {
+        parent_id: None,
+        kind: UnitKind::Department,
+        name: "Department of Social Policy, Odesa".into(),
+    })?;
+    let centre = store.create_unit(NewUnit {
+        parent_id: Some(department.id),
+        kind: UnitKind::Centre,
+        name: "Odesa City Centre of Social Services".into(),
+    })?;
+    let district = store.create_unit(NewUnit {
+        parent_id: Some(centre.id.clone()),
+        kind: UnitKind::DistrictDepartment,
+        name: "Suvorovskyi district social-work department".into(),
+    })?;
+    let family_support = store.create_unit(NewUnit {
+        parent_id: Some(district.id.clone()),
+        kind: UnitKind::Service,
+        name: "Family support service".into(),
+    })?;
 
     let staff = [
-        (SUPERVISOR, "Iryna Bondarenko", vec![Role::Supervisor], &district.id),
-        (CASE_MANAGER, "Olena Kovalenko", vec![Role::CaseManager], &family_support.id),
-        ("demo-case-manager-2", "Andrii Melnyk", vec![Role::CaseManager], &family_support.id),
-        ("demo-intake-officer", "Natalia Tkachenko", vec![Role::IntakeOfficer], &district.id),
-        ("demo-specialist", "Serhii Lysenko (psychologist)", vec![Role::Specialist], &family_support.id),
-        ("demo-auditor", "Maria Horbunova", vec![Role::Auditor], &centre.id),
-        ("demo-admin", "System administrator", vec![Role::Admin], &centre.id),
+        (
+            SUPERVISOR,
+            "Iryna Bondarenko",
+            vec![Role::Supervisor],
+            &district.id,
+        ),
+        (
+            CASE_MANAGER,
+            "Olena Kovalenko",
+            vec![Role::CaseManager],
+            &family_support.id,
+        ),
+        (
+            "demo-case-manager-2",
+            "Andrii Melnyk",
+            vec![Role::CaseManager],
+            &family_support.id,
+        ),
+        (
+            "demo-intake-officer",
+            "Natalia Tkachenko",
+            vec![Role::IntakeOfficer],
+            &district.id,
+        ),
+        (
+            "demo-specialist",
+            "Serhii Lysenko (psychologist)",
+            vec![Role::Specialist],
+            &family_support.id,
+        ),
+        (
+            "demo-auditor",
+            "Maria Horbunova",
+            vec![Role::Auditor],
+            &centre.id,
+        ),
+        (
+            "demo-admin",
+            "System administrator",
+            vec![Role::Admin],
+            &centre.id,
+        ),
     ];
     for (id, name, roles, unit) in staff {
-        store.upsert_staff(StaffUpsert { id: id.into(), full_name: Some(name.into()), roles, unit_id: Some(unit.clone()), active: true })?;
+        store.upsert_staff(StaffUpsert {
+            id: id.into(),
+            full_name: Some(name.into()),
+            roles,
+            unit_id: Some(unit.clone()),
+            active: true,
+        })?;
     }
     let supervisor = caller(store, SUPERVISOR)?;
 
-    let family = store.create_client(&supervisor, NewClient {
-        unit_id: Some(family_support.id.clone()),
-        kind: ClientKind::Family,
-        display_name: "Shevchenko family".into(),
-        date_of_birth: None,
-        sex: None,
-        phone: Some("+380 48 700 00 01".into()),
-        address: Some("vul. Dnipropetrovska 12, Odesa".into()),
-        district: Some("Suvorovskyi".into()),
-        members: vec![
-            member("Oksana Shevchenko", "head", (1988, 3, 14), "female", false),
-            member("Daryna Shevchenko", "child", (2015, 9, 1), "female", true),
-            member("Mykola Shevchenko", "child", (2019, 5, 23), "male", true),
-        ],
-    })?;
-    let person = store.create_client(&supervisor, NewClient {
-        unit_id: Some(family_support.id.clone()),
-        kind: ClientKind::Person,
-        display_name: "Petro Kravchenko".into(),
-        date_of_birth: NaiveDate::from_ymd_opt(2007, 2, 2),
-        sex: Some("male".into()),
-        phone: None,
-        address: Some("vul. Balkivska 40, Odesa".into()),
-        district: Some("Suvorovskyi".into()),
-        members: Vec::new(),
-    })?;
+    let family = store.create_client(
+        &supervisor,
+        NewClient {
+            unit_id: Some(family_support.id.clone()),
+            kind: ClientKind::Family,
+            display_name: "Shevchenko family".into(),
+            date_of_birth: None,
+            sex: None,
+            phone: Some("+380 48 700 00 01".into()),
+            address: Some("vul. Dnipropetrovska 12, Odesa".into()),
+            district: Some("Suvorovskyi".into()),
+            members: vec![
+                member("Oksana Shevchenko", "head", (1988, 3, 14), "female", false),
+                member("Daryna Shevchenko", "child", (2015, 9, 1), "female", true),
+                member("Mykola Shevchenko", "child", (2019, 5, 23), "male", true),
+            ],
+        },
+    )?;
+    let person = store.create_client(
+        &supervisor,
+        NewClient {
+            unit_id: Some(family_support.id.clone()),
+            kind: ClientKind::Person,
+            display_name: "Petro Kravchenko".into(),
+            date_of_birth: NaiveDate::from_ymd_opt(2007, 2, 2),
+            sex: Some("male".into()),
+            phone: None,
+            address: Some("vul. Balkivska 40, Odesa".into()),
+            district: Some("Suvorovskyi".into()),
+            members: Vec::new(),
+        },
+    )?;
 
     // A fresh hotline report, still at intake.
     store.create_report(&supervisor, NewReport {
@@ -94,7 +159,13 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
     let family_case = open_case(store, &supervisor, &family.client.id, WorkModel::CaseManagement,
         "School reports that Daryna (11) and Mykola (7) are often alone at night while their mother works night shifts.")?;
     let today = opora_persistence::now().date();
-    step(store, &supervisor, &family_case, "establishing_contact", "needs_assessment")?;
+    step(
+        store,
+        &supervisor,
+        &family_case,
+        "establishing_contact",
+        "needs_assessment",
+    )?;
     store.record_assessment(&supervisor, &family_case, NewAssessment {
         kind: "initial".into(),
         summary: "Mother works night shifts; the children are alone at night. Strong bond, no violence.".into(),
@@ -104,30 +175,92 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
         complete: true,
     })?;
     step(store, &supervisor, &family_case, "opened", "planning")?;
-    step(store, &supervisor, &family_case, "needs_assessment", "planning")?;
-    let plan = store.create_plan(&supervisor, &family_case, NewPlan {
-        period_start: today,
-        period_end: today + Duration::days(90),
-        next_review_on: today + Duration::days(30),
-        goals: vec![NewGoal { description: "The children are never alone at night".into(), expected_result: "Night care arranged".into(), deadline: Some(today + Duration::days(30)) }],
-        actions: vec![
-            NewAction { goal: Some(0), description: "Arrange a place in the night-care group".into(), responsible: "key worker".into(), due_on: Some(today + Duration::days(14)) },
-            NewAction { goal: Some(0), description: "Ask the grandmother to stay on two nights a week".into(), responsible: "Oksana Shevchenko (mother)".into(), due_on: Some(today + Duration::days(7)) },
-        ],
-    })?;
-    store.agree_plan(&supervisor, &family_case, &plan.plan.id, PlanAgreement { agreed_on: today, agreed_by: "Oksana Shevchenko (mother)".into(), method: "signed".into() })?;
-    for kind in [AgreementKind::ServiceAgreement, AgreementKind::InformedConsent] {
-        store.record_agreement(&supervisor, &family_case, NewAgreement {
-            kind, signed_on: today, signed_by_client: true, signed_by_service: true,
-            parties: "Oksana Shevchenko; Suvorovskyi district social-work department".into(), notes: None, valid_until: None,
-        })?;
+    step(
+        store,
+        &supervisor,
+        &family_case,
+        "needs_assessment",
+        "planning",
+    )?;
+    let plan = store.create_plan(
+        &supervisor,
+        &family_case,
+        NewPlan {
+            period_start: today,
+            period_end: today + Duration::days(90),
+            next_review_on: today + Duration::days(30),
+            goals: vec![NewGoal {
+                description: "The children are never alone at night".into(),
+                expected_result: "Night care arranged".into(),
+                deadline: Some(today + Duration::days(30)),
+            }],
+            actions: vec![
+                NewAction {
+                    goal: Some(0),
+                    description: "Arrange a place in the night-care group".into(),
+                    responsible: "key worker".into(),
+                    due_on: Some(today + Duration::days(14)),
+                },
+                NewAction {
+                    goal: Some(0),
+                    description: "Ask the grandmother to stay on two nights a week".into(),
+                    responsible: "Oksana Shevchenko (mother)".into(),
+                    due_on: Some(today + Duration::days(7)),
+                },
+            ],
+        },
+    )?;
+    store.agree_plan(
+        &supervisor,
+        &family_case,
+        &plan.plan.id,
+        PlanAgreement {
+            agreed_on: today,
+            agreed_by: "Oksana Shevchenko (mother)".into(),
+            method: "signed".into(),
+        },
+    )?;
+    for kind in [
+        AgreementKind::ServiceAgreement,
+        AgreementKind::InformedConsent,
+    ] {
+        store.record_agreement(
+            &supervisor,
+            &family_case,
+            NewAgreement {
+                kind,
+                signed_on: today,
+                signed_by_client: true,
+                signed_by_service: true,
+                parties: "Oksana Shevchenko; Suvorovskyi district social-work department".into(),
+                notes: None,
+                valid_until: None,
+            },
+        )?;
     }
-    step(store, &supervisor, &family_case, "planning", "implementation")?;
-    step(store, &supervisor, &family_case, "planning", "implementation_and_monitoring")?;
+    step(
+        store,
+        &supervisor,
+        &family_case,
+        "planning",
+        "implementation",
+    )?;
+    step(
+        store,
+        &supervisor,
+        &family_case,
+        "planning",
+        "implementation_and_monitoring",
+    )?;
 
     // Petro's individual case: just opened.
-    open_case(store, &supervisor, &person.client.id, WorkModel::Individual,
-        "Care leaver (19) lost his room in the dormitory; asks for help with housing and work.")?;
+    open_case(
+        store,
+        &supervisor,
+        &person.client.id,
+        WorkModel::Individual,
+        "Care leaver (19) lost his room in the dormitory; asks for help with housing and work.",
+    )?;
 
     Ok(Demo {
         supervisor_id: SUPERVISOR.into(),
@@ -139,7 +272,13 @@ fn caller(store: &Store, id: &str) -> StoreResult<Caller> {
     store.authenticate(id)?.ok_or(StoreError::NotFound)
 }
 
-fn member(name: &str, relation: &str, born: (i32, u32, u32), sex: &str, is_child: bool) -> MemberInput {
+fn member(
+    name: &str,
+    relation: &str,
+    born: (i32, u32, u32),
+    sex: &str,
+    is_child: bool,
+) -> MemberInput {
     MemberInput {
         full_name: name.into(),
         relation: relation.into(),
@@ -150,36 +289,62 @@ fn member(name: &str, relation: &str, born: (i32, u32, u32), sex: &str, is_child
 }
 
 /// Registers a report for the client and walks it to an opened case; returns the case id.
-fn open_case(store: &Store, by: &Caller, client_id: &str, model: WorkModel, description: &str) -> StoreResult<String> {
-    let report = store.create_report(by, NewReport {
-        unit_id: None,
-        client_id: Some(client_id.into()),
-        source: opora_domain::ReportSource::School,
-        urgency: Urgency::Routine,
-        description: description.into(),
-        reporter: Some("School social pedagogue".into()),
-        received_at: None,
-    })?;
+fn open_case(
+    store: &Store,
+    by: &Caller,
+    client_id: &str,
+    model: WorkModel,
+    description: &str,
+) -> StoreResult<String> {
+    let report = store.create_report(
+        by,
+        NewReport {
+            unit_id: None,
+            client_id: Some(client_id.into()),
+            source: opora_domain::ReportSource::School,
+            urgency: Urgency::Routine,
+            description: description.into(),
+            reporter: Some("School social pedagogue".into()),
+            received_at: None,
+        },
+    )?;
     let id = report.report.id;
     let mut from = LifecycleStage::Intake;
-    for to in [LifecycleStage::Verification, LifecycleStage::NeedRecognition, LifecycleStage::Opened] {
+    for to in [
+        LifecycleStage::Verification,
+        LifecycleStage::NeedRecognition,
+        LifecycleStage::Opened,
+    ] {
         let opening = to == LifecycleStage::Opened;
-        let outcome = store.transition_report(by, &id, ReportTransition {
-            from,
-            to,
-            reason: Some(if opening { "Need recognised; the family agrees to work with us." } else { "Facts checked." }.into()),
-            rejection_reason: None,
-            case_id: None,
-            work_model: opening.then_some(model),
-            key_worker_id: opening.then(|| CASE_MANAGER.to_owned()),
-            client_id: None,
-        })?;
+        let outcome = store.transition_report(
+            by,
+            &id,
+            ReportTransition {
+                from,
+                to,
+                reason: Some(
+                    if opening {
+                        "Need recognised; the family agrees to work with us."
+                    } else {
+                        "Facts checked."
+                    }
+                    .into(),
+                ),
+                rejection_reason: None,
+                case_id: None,
+                work_model: opening.then_some(model),
+                key_worker_id: opening.then(|| CASE_MANAGER.to_owned()),
+                client_id: None,
+            },
+        )?;
         from = to;
         if let Some(case) = outcome.case {
             return Ok(case.id);
         }
     }
-    Err(StoreError::Conflict("the demo report did not open a case".into()))
+    Err(StoreError::Conflict(
+        "the demo report did not open a case".into(),
+    ))
 }
 
 fn step(store: &Store, by: &Caller, case_id: &str, from: &str, to: &str) -> StoreResult<()> {
@@ -192,6 +357,13 @@ fn step(store: &Store, by: &Caller, case_id: &str, from: &str, to: &str) -> Stor
         (None, None) => None,
     }
     .ok_or_else(|| StoreError::Conflict(format!("unknown stage {to}")))?;
-    store.transition_case(by, case_id, CaseTransition { from: from.into(), request: TransitionRequest::to(target) })?;
+    store.transition_case(
+        by,
+        case_id,
+        CaseTransition {
+            from: from.into(),
+            request: TransitionRequest::to(target),
+        },
+    )?;
     Ok(())
 }

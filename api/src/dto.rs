@@ -54,9 +54,9 @@ macro_rules! code_schemas {
 
 pub mod codes {
     use opora_domain::{
-        AgreementKind, AgreementMethod, AssessmentKind, ClientKind, ClosureReason,
-        EvaluationKind, FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason,
-        ReportSource, Role, Sex, UnitKind, Urgency, WorkModel,
+        AgreementKind, AgreementMethod, AssessmentKind, ClientKind, ClosureReason, EvaluationKind,
+        FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason, ReportSource,
+        Role, Sex, UnitKind, Urgency, WorkModel,
     };
 
     code_schemas! {
@@ -84,12 +84,26 @@ pub mod codes {
 }
 
 /// Parses a code of a closed list, or names the field at fault.
-pub fn parse_code<T>(field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    parse(value).ok_or_else(|| ApiError::field(field, "unknown_code", format!("{value:?} is not a known code")))
+pub fn parse_code<T>(
+    field: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, ApiError> {
+    parse(value).ok_or_else(|| {
+        ApiError::field(
+            field,
+            "unknown_code",
+            format!("{value:?} is not a known code"),
+        )
+    })
 }
 
 /// Parses an optional code.
-pub fn parse_opt<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+pub fn parse_opt<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
     value.map(|v| parse_code(field, v, &parse)).transpose()
 }
 
@@ -110,7 +124,10 @@ pub struct Unmet {
 
 impl From<&Requirement> for Unmet {
     fn from(r: &Requirement) -> Self {
-        Unmet { code: r.code().to_owned(), message: r.message() }
+        Unmet {
+            code: r.code().to_owned(),
+            message: r.message(),
+        }
     }
 }
 
@@ -155,12 +172,18 @@ impl From<&AvailableTransition> for AllowedTransition {
 }
 
 /// The page a list request asks for: `limit` 1–200 (default 50) and the previous page's cursor.
-pub fn page(limit: Option<u32>, cursor: Option<String>) -> Result<opora_persistence::PageRequest, ApiError> {
+pub fn page(
+    limit: Option<u32>,
+    cursor: Option<String>,
+) -> Result<opora_persistence::PageRequest, ApiError> {
     let limit = limit.unwrap_or(opora_persistence::PageRequest::DEFAULT_LIMIT);
     if !(1..=opora_persistence::PageRequest::MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field("limit", "range", "must be 1 to 200"));
     }
-    Ok(opora_persistence::PageRequest { after: cursor, limit })
+    Ok(opora_persistence::PageRequest {
+        after: cursor,
+        limit,
+    })
 }
 
 /// A page of items and the cursor of the next page (`null` on the last page).
@@ -173,7 +196,10 @@ pub struct Page<T: ToSchema> {
 impl<T: ToSchema> Page<T> {
     pub fn from<U>(page: opora_persistence::Page<U>, f: impl FnMut(U) -> T) -> Self {
         let page = page.map(f);
-        Page { items: page.items, next_cursor: page.next_cursor }
+        Page {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
     }
 }
 

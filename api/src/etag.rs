@@ -15,7 +15,9 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
         .headers()
         .get(actix_web::http::header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?;
-    let text = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is not ASCII".into()))?;
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("If-Match is not ASCII".into()))?;
     // A version we never issued (or `*`) cannot match the current one: 412, not a guess.
     Ok(text
         .trim()
@@ -33,19 +35,26 @@ mod tests {
 
     #[test]
     fn if_match_reads_back_the_etag_it_was_given() {
-        let req = TestRequest::default().insert_header(("If-Match", etag(7))).to_http_request();
+        let req = TestRequest::default()
+            .insert_header(("If-Match", etag(7)))
+            .to_http_request();
         assert_eq!(if_match(&req).ok(), Some(7));
     }
 
     #[test]
     fn a_missing_if_match_is_precondition_required() {
         let req = TestRequest::default().to_http_request();
-        assert!(matches!(if_match(&req), Err(ApiError::PreconditionRequired)));
+        assert!(matches!(
+            if_match(&req),
+            Err(ApiError::PreconditionRequired)
+        ));
     }
 
     #[test]
     fn an_unknown_if_match_matches_no_version() {
-        let req = TestRequest::default().insert_header(("If-Match", "*")).to_http_request();
+        let req = TestRequest::default()
+            .insert_header(("If-Match", "*"))
+            .to_http_request();
         assert_eq!(if_match(&req).ok(), Some(-1));
     }
 }

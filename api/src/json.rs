@@ -60,15 +60,23 @@ impl<T: DeserializeOwned> FromRequest for QueryParams<T> {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let parse = form_urlencoded::parse(req.query_string().as_bytes());
         let de = serde_urlencoded::Deserializer::new(parse);
-        std::future::ready(serde_path_to_error::deserialize::<_, T>(de).map(QueryParams).map_err(|e| {
-            let field = e.path().to_string();
-            let message = e.inner().to_string();
-            let field = match message.strip_prefix("missing field `") {
-                Some(rest) => rest.split('`').next().unwrap_or(rest).to_owned(),
-                None => field,
-            };
-            ApiError::InvalidParameters(vec![FieldError::new(field, "invalid_parameter", message)])
-        }))
+        std::future::ready(
+            serde_path_to_error::deserialize::<_, T>(de)
+                .map(QueryParams)
+                .map_err(|e| {
+                    let field = e.path().to_string();
+                    let message = e.inner().to_string();
+                    let field = match message.strip_prefix("missing field `") {
+                        Some(rest) => rest.split('`').next().unwrap_or(rest).to_owned(),
+                        None => field,
+                    };
+                    ApiError::InvalidParameters(vec![FieldError::new(
+                        field,
+                        "invalid_parameter",
+                        message,
+                    )])
+                }),
+        )
     }
 }
 
@@ -90,7 +98,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                         let name = message.split('`').nth(1).unwrap_or("");
                         (join(&path, name), "unknown_field")
                     }
-                    None => (if path == "." { String::new() } else { path }, "invalid_type"),
+                    None => (
+                        if path == "." { String::new() } else { path },
+                        "invalid_type",
+                    ),
                 };
                 ApiError::Validation(vec![FieldError::new(field, code, message)])
             }
@@ -130,7 +141,11 @@ fn flatten(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
-                    let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(e));
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| describe(e));
                     out.push(FieldError::new(path.clone(), e.code.to_string(), message));
                 }
             }
@@ -189,30 +204,47 @@ mod tests {
     #[test]
     fn a_missing_field_is_named() {
         let e = parse::<Family>(br#"{"members": []}"#).err();
-        assert_eq!(fields(e.unwrap_or(ApiError::NotFound)), vec![("name".into(), "required".into())]);
+        assert_eq!(
+            fields(e.unwrap_or(ApiError::NotFound)),
+            vec![("name".into(), "required".into())]
+        );
     }
 
     #[test]
     fn a_wrongly_typed_nested_field_is_named_with_its_path() {
         let e = parse::<Family>(br#"{"name": "A", "members": [{"name": "b"}, {"name": 5}]}"#).err();
-        assert_eq!(fields(e.unwrap_or(ApiError::NotFound)), vec![("members[1].name".into(), "invalid_type".into())]);
+        assert_eq!(
+            fields(e.unwrap_or(ApiError::NotFound)),
+            vec![("members[1].name".into(), "invalid_type".into())]
+        );
     }
 
     #[test]
     fn malformed_json_is_a_bad_request() {
-        assert!(matches!(parse::<Family>(b"{\"name\": "), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse::<Family>(b"{\"name\": "),
+            Err(ApiError::BadRequest(_))
+        ));
     }
 
     #[test]
     fn every_invalid_field_is_listed_with_its_path() {
         let family = Family {
             name: String::new(),
-            members: vec![Member { name: "ok".into() }, Member { name: "far too long a name".into() }],
+            members: vec![
+                Member { name: "ok".into() },
+                Member {
+                    name: "far too long a name".into(),
+                },
+            ],
         };
         let e = validate(&family).err();
         assert_eq!(
             fields(e.unwrap_or(ApiError::NotFound)),
-            vec![("members[1].name".into(), "length".into()), ("name".into(), "length".into())]
+            vec![
+                ("members[1].name".into(), "length".into()),
+                ("name".into(), "length".into())
+            ]
         );
     }
 }

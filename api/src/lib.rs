@@ -68,7 +68,8 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".into());
-        scheme.description = Some("An HS256 JWT from `opora token`; `sub` must be an active staff member.".into());
+        scheme.description =
+            Some("An HS256 JWT from `opora token`; `sub` must be an active staff member.".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }
@@ -100,33 +101,43 @@ pub fn server(
     let document = openapi_json();
     let server = HttpServer::new(move || {
         let document = document.clone();
-        let (app, api) = App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(json::MAX_BODY_BYTES))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("invalid query: {e}")).into()
-            }))
-            .app_data(web::PathConfig::default().error_handler(|e, _| {
-                ApiError::BadRequest(format!("invalid path: {e}")).into()
-            }))
-            .configure(routes::configure)
-            .split_for_parts();
+        let (app, api) =
+            App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(state.clone())
+                .app_data(web::PayloadConfig::new(json::MAX_BODY_BYTES))
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("invalid query: {e}")).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|e, _| {
+                    ApiError::BadRequest(format!("invalid path: {e}")).into()
+                }))
+                .configure(routes::configure)
+                .split_for_parts();
         // Swagger UI reads the same document the contract test compares.
         let _ = api;
         app.route(
             "/api-docs/openapi.json",
             web::get().to(move || {
                 let document = document.clone();
-                async move { HttpResponse::Ok().content_type("application/json").body(document) }
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document)
+                }
             }),
         )
-        .service(SwaggerUi::new("/swagger-ui/{_:.*}").config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")))
+        .service(
+            SwaggerUi::new("/swagger-ui/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api-docs/openapi.json")),
+        )
         .route(
             "/swagger-ui",
             web::get().to(|| async {
-                HttpResponse::PermanentRedirect().insert_header(("Location", "/swagger-ui/")).finish()
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/swagger-ui/"))
+                    .finish()
             }),
         )
         .wrap(problem::render_foreign_errors())

@@ -11,7 +11,11 @@ use opora_persistence::directory::StaffUpsert;
 use opora_persistence::Store;
 
 #[derive(Parser)]
-#[command(name = "opora", version, about = "Opora: case management for social services")]
+#[command(
+    name = "opora",
+    version,
+    about = "Opora: case management for social services"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,43 +78,83 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("migrations applied to {}", config.database_url);
             Ok(())
         }
-        Command::Token { sub, roles, unit, name, hours } => {
+        Command::Token {
+            sub,
+            roles,
+            unit,
+            name,
+            hours,
+        } => {
             let keys = TokenKeys::new(&config.require_secret()?);
             let roles = roles
                 .iter()
-                .map(|r| Role::parse(r).ok_or_else(|| format!("unknown role {r:?}; roles: {}", role_list())))
+                .map(|r| {
+                    Role::parse(r)
+                        .ok_or_else(|| format!("unknown role {r:?}; roles: {}", role_list()))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             let store = Store::open(&config.database_url, 1).map_err(|e| e.to_string())?;
             let member = store
-                .upsert_staff(StaffUpsert { id: sub.clone(), full_name: name, roles, unit_id: unit, active: true })
+                .upsert_staff(StaffUpsert {
+                    id: sub.clone(),
+                    full_name: name,
+                    roles,
+                    unit_id: unit,
+                    active: true,
+                })
                 .map_err(|e| e.to_string())?;
-            let token = keys.issue(&sub, chrono::Duration::hours(hours)).map_err(|e| e.to_string())?;
-            println!("staff member {} in unit {} with roles {:?}", member.id, member.unit_id, member.roles.iter().map(|r| r.code()).collect::<Vec<_>>());
+            let token = keys
+                .issue(&sub, chrono::Duration::hours(hours))
+                .map_err(|e| e.to_string())?;
+            println!(
+                "staff member {} in unit {} with roles {:?}",
+                member.id,
+                member.unit_id,
+                member.roles.iter().map(|r| r.code()).collect::<Vec<_>>()
+            );
             println!("{token}");
             Ok(())
         }
         Command::Serve { demo: load_demo } => {
             let keys = TokenKeys::new(&config.require_secret()?);
-            let store = Store::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
+            let store =
+                Store::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
             if load_demo {
-                let demo = demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
-                let token = keys.issue(&demo.supervisor_id, chrono::Duration::hours(12)).map_err(|e| e.to_string())?;
+                let demo =
+                    demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
+                let token = keys
+                    .issue(&demo.supervisor_id, chrono::Duration::hours(12))
+                    .map_err(|e| e.to_string())?;
                 println!();
                 println!("Opora demo: {}", demo.summary);
-                println!("Swagger UI: http://{}/swagger-ui/  (Authorize, then paste the token below)", config.bind);
+                println!(
+                    "Swagger UI: http://{}/swagger-ui/  (Authorize, then paste the token below)",
+                    config.bind
+                );
                 println!("Token for supervisor {} (12 h):", demo.supervisor_id);
                 println!("{token}");
                 println!();
             }
-            let listener = std::net::TcpListener::bind(&config.bind).map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
-            log::info!("listening on http://{} ({:?} database)", config.bind, store.backend());
+            let listener = std::net::TcpListener::bind(&config.bind)
+                .map_err(|e| format!("cannot bind {}: {e}", config.bind))?;
+            log::info!(
+                "listening on http://{} ({:?} database)",
+                config.bind,
+                store.backend()
+            );
             actix_web::rt::System::new()
-                .block_on(async move { opora_api::server(AppState { store, keys }, listener, None)?.await })
+                .block_on(async move {
+                    opora_api::server(AppState { store, keys }, listener, None)?.await
+                })
                 .map_err(|e| e.to_string())
         }
     }
 }
 
 fn role_list() -> String {
-    Role::ALL.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+    Role::ALL
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

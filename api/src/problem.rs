@@ -66,9 +66,28 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
     }
+}
+
+/// A 409: what the record's state refused, what it is at, and what it allows now.
+#[derive(Debug)]
+pub struct Conflict {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub current_stage: Option<String>,
+    pub unmet: Vec<Unmet>,
+    pub allowed: Option<Vec<AllowedTransition>>,
 }
 
 /// The API's errors. Each maps to one status and one problem type.
@@ -90,15 +109,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("not found")]
     NotFound,
-    #[error("{detail}")]
-    Conflict {
-        kind: &'static str,
-        title: &'static str,
-        detail: String,
-        current_stage: Option<String>,
-        unmet: Vec<Unmet>,
-        allowed: Option<Vec<AllowedTransition>>,
-    },
+    #[error("{}", .0.detail)]
+    Conflict(Box<Conflict>),
     #[error("precondition failed")]
     PreconditionFailed { current_version: i64 },
     #[error("precondition required")]
@@ -118,15 +130,27 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => ("malformed-request", "The request could not be read"),
             ApiError::Validation(_) => ("validation-failed", "The request has invalid fields"),
-            ApiError::InvalidParameters(_) => ("invalid-parameters", "The query parameters could not be read"),
-            ApiError::UnsupportedMediaType => ("unsupported-media-type", "The body must be application/json"),
+            ApiError::InvalidParameters(_) => (
+                "invalid-parameters",
+                "The query parameters could not be read",
+            ),
+            ApiError::UnsupportedMediaType => (
+                "unsupported-media-type",
+                "The body must be application/json",
+            ),
             ApiError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication is required"),
             ApiError::Forbidden(_) => ("forbidden", "Your role does not permit this action"),
             ApiError::NotFound => ("not-found", "No such resource"),
-            ApiError::Conflict { kind, title, .. } => (kind, title),
-            ApiError::PreconditionFailed { .. } => ("precondition-failed", "The resource has changed since you read it"),
-            ApiError::PreconditionRequired => ("precondition-required", "This update needs an If-Match header"),
+            ApiError::Conflict(c) => (c.kind, c.title),
+            ApiError::PreconditionFailed { .. } => (
+                "precondition-failed",
+                "The resource has changed since you read it",
+            ),
+            ApiError::PreconditionRequired => (
+                "precondition-required",
+                "This update needs an If-Match header",
+            ),
             ApiError::Unavailable(_) => ("service-unavailable", "The service is unavailable"),
             ApiError::Internal(_) => ("internal-error", "Internal server error"),
         }
@@ -141,7 +165,7 @@ impl ApiError {
                 1 => format!("{}: {}", errors[0].field, errors[0].message),
                 n => format!("{n} fields are invalid"),
             }),
-            ApiError::Conflict { detail, .. } => Some(detail.clone()),
+            ApiError::Conflict(c) => Some(c.detail.clone()),
             ApiError::PreconditionFailed { .. } => Some(
                 "If-Match does not name the current version: read the resource again and reapply your change".into(),
             ),
@@ -155,9 +179,7 @@ impl ApiError {
             ApiError::Internal(_) => None,
         };
         let (current_stage, unmet, allowed) = match self {
-            ApiError::Conflict { current_stage, unmet, allowed, .. } => {
-                (current_stage.clone(), unmet.clone(), allowed.clone())
-            }
+            ApiError::Conflict(c) => (c.current_stage.clone(), c.unmet.clone(), c.allowed.clone()),
             _ => (None, Vec::new(), None),
         };
         Problem {
@@ -167,7 +189,9 @@ impl ApiError {
             detail,
             instance: None,
             errors: match self {
-                ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => errors.clone(),
+                ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => {
+                    errors.clone()
+                }
                 _ => Vec::new(),
             },
             current_stage,
@@ -191,7 +215,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -224,19 +248,31 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(action) => {
                 ApiError::Forbidden(format!("your roles do not permit {action} on this record"))
             }
-            StoreError::Invalid { field, code, message } => {
-                ApiError::Validation(vec![FieldError::new(field, code, message)])
+            StoreError::Invalid {
+                field,
+                code,
+                message,
+            } => ApiError::Validation(vec![FieldError::new(field, code, message)]),
+            StoreError::StageChanged { expected, current } => {
+                ApiError::Conflict(Box::new(Conflict {
+                    kind: "stage-changed",
+                    title: "The record has moved since you read it",
+                    detail: format!(
+                        "you saw {expected}, but it is now at {current}; read it again"
+                    ),
+                    current_stage: Some(current),
+                    unmet: Vec::new(),
+                    allowed: None,
+                }))
             }
-            StoreError::StageChanged { expected, current } => ApiError::Conflict {
-                kind: "stage-changed",
-                title: "The record has moved since you read it",
-                detail: format!("you saw {expected}, but it is now at {current}; read it again"),
-                current_stage: Some(current),
-                unmet: Vec::new(),
-                allowed: None,
+            StoreError::VersionMismatch { current } => ApiError::PreconditionFailed {
+                current_version: current,
             },
-            StoreError::VersionMismatch { current } => ApiError::PreconditionFailed { current_version: current },
-            StoreError::Transition { error, current_stage, available } => {
+            StoreError::Transition {
+                error,
+                current_stage,
+                available,
+            } => {
                 use opora_domain::{Requirement, TransitionError};
                 let (detail, unmet) = match &error {
                     TransitionError::NotATransition { .. } => (error.to_string(), Vec::new()),
@@ -247,24 +283,32 @@ impl From<StoreError> for ApiError {
                         (error.to_string(), unmet.iter().map(Unmet::from).collect())
                     }
                 };
-                let kind = if unmet.is_empty() { "not-a-transition" } else { "transition-refused" };
-                ApiError::Conflict {
+                let kind = if unmet.is_empty() {
+                    "not-a-transition"
+                } else {
+                    "transition-refused"
+                };
+                ApiError::Conflict(Box::new(Conflict {
                     kind,
-                    title: if unmet.is_empty() { "No such transition from this stage" } else { "The transition's requirements are not met" },
+                    title: if unmet.is_empty() {
+                        "No such transition from this stage"
+                    } else {
+                        "The transition's requirements are not met"
+                    },
                     detail,
                     current_stage: Some(current_stage),
                     unmet,
                     allowed: Some(available.iter().map(AllowedTransition::from).collect()),
-                }
+                }))
             }
-            StoreError::Conflict(detail) => ApiError::Conflict {
+            StoreError::Conflict(detail) => ApiError::Conflict(Box::new(Conflict {
                 kind: "conflict",
                 title: "The request conflicts with the record's state",
                 detail,
                 current_stage: None,
                 unmet: Vec::new(),
                 allowed: None,
-            },
+            })),
             StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
             StoreError::Pool(cause) => ApiError::Unavailable(cause.to_string()),
             other @ (StoreError::Config(_) | StoreError::Corrupt(_) | StoreError::Database(_)) => {
@@ -296,7 +340,11 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         _ => ("http-error", "The request failed"),
     };
     if status.is_server_error() {
-        log::error!("{} {} answered {status}", res.request().method(), res.request().path());
+        log::error!(
+            "{} {} answered {status}",
+            res.request().method(),
+            res.request().path()
+        );
     }
     let problem = Problem {
         problem_type: problem_type(kind),
@@ -311,10 +359,14 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     };
     let (req, mut response) = res.into_parts();
     let body = serde_json::to_string(&problem).unwrap_or_default();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     let response = response.set_body(BoxBody::new(body));
     let res = ServiceResponse::new(req, response).map_into_right_body::<B>();
-    Ok(ErrorHandlerResponse::Response(res.map_body(|_, b: EitherBody<B, BoxBody>| b)))
+    Ok(ErrorHandlerResponse::Response(
+        res.map_body(|_, b: EitherBody<B, BoxBody>| b),
+    ))
 }
 
 /// Documented problem responses, reused by every operation.
@@ -325,46 +377,90 @@ pub mod responses {
     use utoipa::IntoResponses;
 
     #[derive(IntoResponses)]
-    #[response(status = 400, description = "The body or query could not be read (malformed JSON, bad parameter)", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "The body or query could not be read (malformed JSON, bad parameter)",
+        content_type = "application/problem+json"
+    )]
     pub struct BadRequest(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 401, description = "No bearer token, or an invalid, expired or revoked one", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "No bearer token, or an invalid, expired or revoked one",
+        content_type = "application/problem+json"
+    )]
     pub struct Unauthorized(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 403, description = "The record is visible but your role may not do this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The record is visible but your role may not do this",
+        content_type = "application/problem+json"
+    )]
     pub struct Forbidden(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 404, description = "No such record in your scope (existence is not revealed)", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such record in your scope (existence is not revealed)",
+        content_type = "application/problem+json"
+    )]
     pub struct NotFound(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 409, description = "Refused by the record's state: `unmet` names each missing requirement and `allowed_transitions` what is possible now; or the record moved since you read it (`current_stage`)", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "Refused by the record's state: `unmet` names each missing requirement and `allowed_transitions` what is possible now; or the record moved since you read it (`current_stage`)",
+        content_type = "application/problem+json"
+    )]
     pub struct Conflict(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 412, description = "If-Match names an older version; the current ETag is returned", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "If-Match names an older version; the current ETag is returned",
+        content_type = "application/problem+json"
+    )]
     pub struct PreconditionFailed(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 415, description = "The body is not application/json", content_type = "application/problem+json")]
+    #[response(
+        status = 415,
+        description = "The body is not application/json",
+        content_type = "application/problem+json"
+    )]
     pub struct UnsupportedMediaType(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 422, description = "Invalid fields: `errors` lists each field at fault", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "Invalid fields: `errors` lists each field at fault",
+        content_type = "application/problem+json"
+    )]
     pub struct Unprocessable(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 428, description = "The update needs an If-Match header", content_type = "application/problem+json")]
+    #[response(
+        status = 428,
+        description = "The update needs an If-Match header",
+        content_type = "application/problem+json"
+    )]
     pub struct PreconditionRequired(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 500, description = "Internal error (logged; nothing is revealed)", content_type = "application/problem+json")]
+    #[response(
+        status = 500,
+        description = "Internal error (logged; nothing is revealed)",
+        content_type = "application/problem+json"
+    )]
     pub struct Internal(Problem);
 
     #[derive(IntoResponses)]
-    #[response(status = 503, description = "The database is not reachable", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is not reachable",
+        content_type = "application/problem+json"
+    )]
     pub struct Unavailable(Problem);
 }

@@ -50,11 +50,15 @@ pub struct CaseTransition {
 }
 
 pub(crate) fn state_of(case: &CaseRow) -> StoreResult<CaseState> {
-    let lifecycle = LifecycleStage::parse(&case.lifecycle_stage)
-        .ok_or_else(|| StoreError::Corrupt(format!("lifecycle stage {:?}", case.lifecycle_stage)))?;
+    let lifecycle = LifecycleStage::parse(&case.lifecycle_stage).ok_or_else(|| {
+        StoreError::Corrupt(format!("lifecycle stage {:?}", case.lifecycle_stage))
+    })?;
     let model_stage = ModelStage::parse(&case.model_stage)
         .ok_or_else(|| StoreError::Corrupt(format!("model stage {:?}", case.model_stage)))?;
-    Ok(CaseState { lifecycle, model_stage: Some(model_stage) })
+    Ok(CaseState {
+        lifecycle,
+        model_stage: Some(model_stage),
+    })
 }
 
 /// What the guards judge, from the records of the case's current cycle.
@@ -94,7 +98,9 @@ pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<
         .filter(|(_, _, _, until)| until.is_none_or(|d| d >= today))
         .collect();
     let has = |kind: &str, both: bool| {
-        valid.iter().any(|(k, client, service, _)| k == kind && *client && (!both || *service))
+        valid
+            .iter()
+            .any(|(k, client, service, _)| k == kind && *client && (!both || *service))
     };
     Ok(CaseFacts {
         key_worker_assigned: !case.key_worker_id.is_empty(),
@@ -112,7 +118,10 @@ pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<
 }
 
 pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseRow> {
-    Ok(cases::table.find(id).select(CaseRow::as_select()).first(conn)?)
+    Ok(cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)?)
 }
 
 /// The case, if the caller sees it and may do `action` on it.
@@ -196,7 +205,10 @@ impl Store {
                 .into_iter()
                 .map(|c| view(conn, caller, c))
                 .collect::<StoreResult<_>>()?;
-            Ok(Page { items, next_cursor: page.next_cursor })
+            Ok(Page {
+                items,
+                next_cursor: page.next_cursor,
+            })
         })
     }
 
@@ -211,7 +223,9 @@ impl Store {
         self.write(|conn| {
             let before = case_for(conn, caller, id, Action::ManageCase)?;
             if before.version != expected_version {
-                return Err(StoreError::VersionMismatch { current: before.version });
+                return Err(StoreError::VersionMismatch {
+                    current: before.version,
+                });
             }
             if let Some(key_worker_id) = &changes.key_worker_id {
                 check_key_worker(conn, caller, key_worker_id)?;
@@ -227,7 +241,9 @@ impl Store {
             case.version += 1;
             case.updated_at = at;
             let updated = diesel::update(
-                cases::table.filter(cases::id.eq(id)).filter(cases::version.eq(expected_version)),
+                cases::table
+                    .filter(cases::id.eq(id))
+                    .filter(cases::version.eq(expected_version)),
             )
             .set((
                 cases::urgency.eq(&case.urgency),
@@ -237,7 +253,9 @@ impl Store {
             ))
             .execute(conn)?;
             if updated != 1 {
-                return Err(StoreError::VersionMismatch { current: before.version });
+                return Err(StoreError::VersionMismatch {
+                    current: before.version,
+                });
             }
             events::record(
                 conn,
@@ -295,7 +313,10 @@ impl Store {
                 case.model_stage = stage.code().to_owned();
             }
             if closing {
-                case.closure_reason = transition.request.closure_reason.map(|r| r.code().to_owned());
+                case.closure_reason = transition
+                    .request
+                    .closure_reason
+                    .map(|r| r.code().to_owned());
                 case.closed_at = Some(at);
             }
             if reopening {

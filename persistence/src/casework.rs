@@ -111,7 +111,11 @@ fn load_plan(conn: &mut AnyConnection, plan: PlanRow) -> StoreResult<Plan> {
         .order(plan_actions::position)
         .select(ActionRow::as_select())
         .load(conn)?;
-    Ok(Plan { plan, goals, actions })
+    Ok(Plan {
+        plan,
+        goals,
+        actions,
+    })
 }
 
 fn position(i: usize) -> i32 {
@@ -143,11 +147,17 @@ impl Store {
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
             };
-            diesel::insert_into(assessments::table).values(&row).execute(conn)?;
+            diesel::insert_into(assessments::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&case),
-                if new.complete { "assessment.completed" } else { "assessment.drafted" },
+                if new.complete {
+                    "assessment.completed"
+                } else {
+                    "assessment.drafted"
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -178,7 +188,10 @@ impl Store {
             }
             let at = now();
             diesel::update(assessments::table.find(&row.id))
-                .set((assessments::status.eq("completed"), assessments::completed_at.eq(at)))
+                .set((
+                    assessments::status.eq("completed"),
+                    assessments::completed_at.eq(at),
+                ))
                 .execute(conn)?;
             row.status = "completed".into();
             row.completed_at = Some(at);
@@ -195,7 +208,11 @@ impl Store {
         })
     }
 
-    pub fn list_assessments(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<AssessmentRow>> {
+    pub fn list_assessments(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> StoreResult<Vec<AssessmentRow>> {
         self.read(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             Ok(assessments::table
@@ -209,9 +226,17 @@ impl Store {
     /// Drafts a new plan version (goals and actions in one transaction).
     pub fn create_plan(&self, caller: &Caller, case_id: &str, new: NewPlan) -> StoreResult<Plan> {
         if new.period_end < new.period_start {
-            return Err(StoreError::invalid("period_end", "before_start", "the period ends before it starts"));
+            return Err(StoreError::invalid(
+                "period_end",
+                "before_start",
+                "the period ends before it starts",
+            ));
         }
-        if let Some(i) = new.actions.iter().position(|a| a.goal.is_some_and(|g| g >= new.goals.len())) {
+        if let Some(i) = new
+            .actions
+            .iter()
+            .position(|a| a.goal.is_some_and(|g| g >= new.goals.len()))
+        {
             return Err(StoreError::invalid(
                 &format!("actions[{i}].goal"),
                 "unknown_goal",
@@ -382,7 +407,9 @@ impl Store {
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
             };
-            diesel::insert_into(agreements::table).values(&row).execute(conn)?;
+            diesel::insert_into(agreements::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&case),
@@ -396,7 +423,11 @@ impl Store {
         })
     }
 
-    pub fn list_agreements(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<AgreementRow>> {
+    pub fn list_agreements(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> StoreResult<Vec<AgreementRow>> {
         self.read(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             Ok(agreements::table
@@ -427,7 +458,9 @@ impl Store {
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
             };
-            diesel::insert_into(evaluations::table).values(&row).execute(conn)?;
+            diesel::insert_into(evaluations::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&case),
@@ -441,7 +474,11 @@ impl Store {
         })
     }
 
-    pub fn list_evaluations(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<EvaluationRow>> {
+    pub fn list_evaluations(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> StoreResult<Vec<EvaluationRow>> {
         self.read(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             Ok(evaluations::table

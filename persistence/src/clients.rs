@@ -9,7 +9,9 @@ use serde_json::json;
 use crate::events::{self, Subject};
 use crate::models::{Client, ClientRow, MemberRow};
 use crate::schema::{client_members, clients};
-use crate::{new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
+use crate::{
+    new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
+};
 
 /// A family member as given by the caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +80,9 @@ fn insert_members(
         })
         .collect();
     for row in &rows {
-        diesel::insert_into(client_members::table).values(row).execute(conn)?;
+        diesel::insert_into(client_members::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(rows)
 }
@@ -114,9 +118,16 @@ fn snapshot(client: &Client) -> serde_json::Value {
 
 impl Store {
     pub fn create_client(&self, caller: &Caller, new: NewClient) -> StoreResult<Client> {
-        let unit_id = new.unit_id.clone().unwrap_or_else(|| caller.unit_id.clone());
+        let unit_id = new
+            .unit_id
+            .clone()
+            .unwrap_or_else(|| caller.unit_id.clone());
         if !caller.sees_unit(&unit_id) {
-            return Err(StoreError::invalid("unit_id", "unknown_unit", "no such unit in your scope"));
+            return Err(StoreError::invalid(
+                "unit_id",
+                "unknown_unit",
+                "no such unit in your scope",
+            ));
         }
         caller.require(Action::EditClient)?;
         self.write(|conn| {
@@ -136,9 +147,14 @@ impl Store {
                 created_at: at,
                 updated_at: at,
             };
-            diesel::insert_into(clients::table).values(&row).execute(conn)?;
+            diesel::insert_into(clients::table)
+                .values(&row)
+                .execute(conn)?;
             let members = insert_members(conn, &row, &new.members)?;
-            let client = Client { client: row, members };
+            let client = Client {
+                client: row,
+                members,
+            };
             events::record(
                 conn,
                 &subject(&client.client),
@@ -188,7 +204,10 @@ impl Store {
             }
             if let Some(name) = &filter.name {
                 let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
-                query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(display_name) LIKE ").bind::<diesel::sql_types::Text, _>(pattern));
+                query = query.filter(
+                    diesel::dsl::sql::<diesel::sql_types::Bool>("LOWER(display_name) LIKE ")
+                        .bind::<diesel::sql_types::Text, _>(pattern),
+                );
             }
             let rows = query.load(conn)?;
             let page = Page::from_rows(rows, page, |r: &ClientRow| r.id.as_str());
@@ -199,9 +218,15 @@ impl Store {
                     .order(client_members::position)
                     .select(MemberRow::as_select())
                     .load(conn)?;
-                items.push(Client { client: row, members });
+                items.push(Client {
+                    client: row,
+                    members,
+                });
             }
-            Ok(Page { items, next_cursor: page.next_cursor })
+            Ok(Page {
+                items,
+                next_cursor: page.next_cursor,
+            })
         })
     }
 
@@ -217,16 +242,30 @@ impl Store {
             let before = load_client(conn, id)?;
             caller.require_on(&before.client.unit_id, Action::EditClient)?;
             if before.client.version != expected_version {
-                return Err(StoreError::VersionMismatch { current: before.client.version });
+                return Err(StoreError::VersionMismatch {
+                    current: before.client.version,
+                });
             }
             let mut row = before.client.clone();
             let at = now();
-            if let Some(v) = changes.display_name { row.display_name = v; }
-            if let Some(v) = changes.date_of_birth { row.date_of_birth = v; }
-            if let Some(v) = changes.sex { row.sex = v; }
-            if let Some(v) = changes.phone { row.phone = v; }
-            if let Some(v) = changes.address { row.address = v; }
-            if let Some(v) = changes.district { row.district = v; }
+            if let Some(v) = changes.display_name {
+                row.display_name = v;
+            }
+            if let Some(v) = changes.date_of_birth {
+                row.date_of_birth = v;
+            }
+            if let Some(v) = changes.sex {
+                row.sex = v;
+            }
+            if let Some(v) = changes.phone {
+                row.phone = v;
+            }
+            if let Some(v) = changes.address {
+                row.address = v;
+            }
+            if let Some(v) = changes.district {
+                row.district = v;
+            }
             row.version += 1;
             row.updated_at = at;
             let updated = diesel::update(
@@ -246,7 +285,9 @@ impl Store {
             ))
             .execute(conn)?;
             if updated != 1 {
-                return Err(StoreError::VersionMismatch { current: before.client.version });
+                return Err(StoreError::VersionMismatch {
+                    current: before.client.version,
+                });
             }
             let members = match changes.members {
                 Some(members) => {
@@ -256,7 +297,10 @@ impl Store {
                 }
                 None => before.members.clone(),
             };
-            let after = Client { client: row, members };
+            let after = Client {
+                client: row,
+                members,
+            };
             events::record(
                 conn,
                 &subject(&after.client),

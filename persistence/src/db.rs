@@ -178,7 +178,16 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<(), StoreError> {
     };
     match conn {
         AnyConnection::Sqlite(sqlite) => {
-            sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map_err(failed)?;
+            // One writer at a time: the others wait (busy_timeout) and then find nothing pending.
+            sqlite.batch_execute("PRAGMA busy_timeout = 5000;")?;
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")?;
+            match sqlite.run_pending_migrations(SQLITE_MIGRATIONS) {
+                Ok(_) => AnsiTransactionManager::commit_transaction(sqlite)?,
+                Err(e) => {
+                    let _ = AnsiTransactionManager::rollback_transaction(sqlite);
+                    return Err(failed(e));
+                }
+            }
         }
         AnyConnection::Postgresql(pg) => {
             pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
@@ -193,14 +202,21 @@ pub fn migrate(conn: &mut AnyConnection) -> Result<(), StoreError> {
 /// Creates a fresh PostgreSQL schema and returns a URL whose connections use it: a database of
 /// one's own inside a shared server (tests; later, tenants).
 pub fn postgres_schema_url(base_url: &str, schema: &str) -> Result<String, StoreError> {
-    if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Config(format!("invalid schema name {schema:?}")));
+    if !schema
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return Err(StoreError::Config(format!(
+            "invalid schema name {schema:?}"
+        )));
     }
     let mut conn = PgConnection::establish(base_url)
         .map_err(|e| StoreError::Unavailable(format!("cannot reach PostgreSQL: {e}")))?;
     conn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
     let separator = if base_url.contains('?') { '&' } else { '?' };
-    Ok(format!("{base_url}{separator}options=-csearch_path%3D{schema}"))
+    Ok(format!(
+        "{base_url}{separator}options=-csearch_path%3D{schema}"
+    ))
 }
 
 /// Runs `f` in one write transaction: IMMEDIATE on SQLite, a plain transaction on PostgreSQL.
@@ -221,7 +237,10 @@ pub fn write_transaction<T>(
                 Err(e) => {
                     // The caller's error is the one that matters; a failed rollback marks the
                     // connection broken and the pool discards it.
-                    let _ = <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(conn);
+                    let _ =
+                        <AnyConnection as TransactionManager<AnyConnection>>::rollback_transaction(
+                            conn,
+                        );
                     Err(e)
                 }
             }
@@ -244,7 +263,9 @@ mod tests {
     #[test]
     fn a_sqlite_url_names_a_file() {
         let url = DatabaseUrl::parse("sqlite://./data/opora.db");
-        assert!(matches!(url, Ok(DatabaseUrl { kind: BackendKind::Sqlite, ref target }) if target == "./data/opora.db"));
+        assert!(
+            matches!(url, Ok(DatabaseUrl { kind: BackendKind::Sqlite, ref target }) if target == "./data/opora.db")
+        );
     }
 
     #[test]
@@ -252,7 +273,10 @@ mod tests {
         for url in ["postgres://u@h/db", "postgresql://u@h:5432/db"] {
             assert!(matches!(
                 DatabaseUrl::parse(url),
-                Ok(DatabaseUrl { kind: BackendKind::Postgres, .. })
+                Ok(DatabaseUrl {
+                    kind: BackendKind::Postgres,
+                    ..
+                })
             ));
         }
     }
@@ -261,9 +285,165 @@ mod tests {
     fn an_unknown_scheme_is_refused_with_the_supported_ones_named() {
         for url in ["mysql://u@h/db", "opora.db", "sqlite://"] {
             match DatabaseUrl::parse(url) {
-                Err(StoreError::Config(message)) => assert!(message.contains("sqlite://"), "{message}"),
+                Err(StoreError::Config(message)) => {
+                    assert!(message.contains("sqlite://"), "{message}")
+                }
                 other => panic!("{url}: expected a configuration error, got {other:?}"),
             }
+        }
+    }
+}
+
+/// The two migration trees and the one schema must not drift apart (vaultwarden's weak spot).
+#[cfg(test)]
+mod schema_tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use diesel::prelude::*;
+
+    use crate::models::*;
+    use crate::schema::*;
+    use crate::Store;
+
+    fn migration_names(backend: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../migrations")
+            .join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_migration_trees_hold_the_same_migrations() {
+        let sqlite = migration_names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, migration_names("postgres"));
+    }
+
+    /// The stores to check: a temp SQLite file, and PostgreSQL when the tests are given one.
+    fn stores() -> (Vec<Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stores = vec![Store::open(
+            &format!("sqlite://{}", dir.path().join("t.db").display()),
+            2,
+        )
+        .unwrap()];
+        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
+            if base.starts_with("postgres") {
+                let schema = format!("s_{}", uuid::Uuid::now_v7().simple());
+                stores.push(
+                    Store::open(&super::postgres_schema_url(&base, &schema).unwrap(), 2).unwrap(),
+                );
+            }
+        }
+        (stores, dir)
+    }
+
+    #[test]
+    fn every_table_reads_back_through_the_shared_schema_on_each_backend() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let mut conn = store.conn().unwrap();
+            let conn = &mut *conn;
+            units::table.select(Unit::as_select()).load(conn).unwrap();
+            staff::table
+                .select(StaffRow::as_select())
+                .load(conn)
+                .unwrap();
+            staff_roles::table
+                .select((staff_roles::staff_id, staff_roles::role))
+                .load::<(String, String)>(conn)
+                .unwrap();
+            clients::table
+                .select(ClientRow::as_select())
+                .load(conn)
+                .unwrap();
+            client_members::table
+                .select(MemberRow::as_select())
+                .load(conn)
+                .unwrap();
+            intake_reports::table
+                .select(ReportRow::as_select())
+                .load(conn)
+                .unwrap();
+            cases::table
+                .select(CaseRow::as_select())
+                .load(conn)
+                .unwrap();
+            events::table
+                .select(EventRow::as_select())
+                .load(conn)
+                .unwrap();
+            assessments::table
+                .select(AssessmentRow::as_select())
+                .load(conn)
+                .unwrap();
+            plans::table
+                .select(PlanRow::as_select())
+                .load(conn)
+                .unwrap();
+            plan_goals::table
+                .select(GoalRow::as_select())
+                .load(conn)
+                .unwrap();
+            plan_actions::table
+                .select(ActionRow::as_select())
+                .load(conn)
+                .unwrap();
+            agreements::table
+                .select(AgreementRow::as_select())
+                .load(conn)
+                .unwrap();
+            evaluations::table
+                .select(EvaluationRow::as_select())
+                .load(conn)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_row_written_reads_back_equal_on_each_backend() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let unit = store
+                .create_unit(crate::directory::NewUnit {
+                    parent_id: None,
+                    kind: opora_domain::UnitKind::Department,
+                    name: "Відділ «Опора»".into(),
+                })
+                .unwrap();
+            let mut conn = store.conn().unwrap();
+            let read: Unit = units::table
+                .find(&unit.id)
+                .select(Unit::as_select())
+                .first(&mut *conn)
+                .unwrap();
+            assert_eq!(read, unit, "{:?}", store.backend());
+        }
+    }
+
+    #[test]
+    fn instances_starting_at_once_migrate_one_database_safely() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match std::env::var("OPORA_TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => {
+                super::postgres_schema_url(&base, &format!("m_{}", uuid::Uuid::now_v7().simple()))
+                    .unwrap()
+            }
+            _ => format!("sqlite://{}", dir.path().join("race.db").display()),
+        };
+        let starts: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                std::thread::spawn(move || Store::open(&url, 1).map(|_| ()))
+            })
+            .collect();
+        for start in starts {
+            start.join().unwrap().unwrap();
         }
     }
 }

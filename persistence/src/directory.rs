@@ -18,7 +18,10 @@ fn subtree(conn: &mut AnyConnection, root: &str) -> StoreResult<Vec<String>> {
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (id, parent) in &all {
         if let Some(parent) = parent {
-            children.entry(parent.as_str()).or_default().push(id.as_str());
+            children
+                .entry(parent.as_str())
+                .or_default()
+                .push(id.as_str());
         }
     }
     let mut seen = BTreeSet::new();
@@ -200,11 +203,16 @@ pub(crate) fn create_unit(conn: &mut AnyConnection, new: NewUnit) -> StoreResult
         name: new.name,
         created_at: now(),
     };
-    diesel::insert_into(units::table).values(&unit).execute(conn)?;
+    diesel::insert_into(units::table)
+        .values(&unit)
+        .execute(conn)?;
     Ok(unit)
 }
 
-pub(crate) fn upsert_staff(conn: &mut AnyConnection, upsert: StaffUpsert) -> StoreResult<StaffMember> {
+pub(crate) fn upsert_staff(
+    conn: &mut AnyConnection,
+    upsert: StaffUpsert,
+) -> StoreResult<StaffMember> {
     let at = now();
     let existing: Option<StaffRow> = staff::table
         .find(&upsert.id)
@@ -213,9 +221,16 @@ pub(crate) fn upsert_staff(conn: &mut AnyConnection, upsert: StaffUpsert) -> Sto
         .optional()?;
     let unit_id = match (&upsert.unit_id, &existing) {
         (Some(unit_id), _) => {
-            let found: i64 = units::table.filter(units::id.eq(unit_id)).count().get_result(conn)?;
+            let found: i64 = units::table
+                .filter(units::id.eq(unit_id))
+                .count()
+                .get_result(conn)?;
             if found == 0 {
-                return Err(StoreError::invalid("unit", "unknown_unit", format!("no unit {unit_id}")));
+                return Err(StoreError::invalid(
+                    "unit",
+                    "unknown_unit",
+                    format!("no unit {unit_id}"),
+                ));
             }
             unit_id.clone()
         }
@@ -227,7 +242,11 @@ pub(crate) fn upsert_staff(conn: &mut AnyConnection, upsert: StaffUpsert) -> Sto
             .first(conn)
             .optional()?
             .ok_or_else(|| {
-                StoreError::invalid("unit", "no_units", "no unit exists yet; create one or load the demo")
+                StoreError::invalid(
+                    "unit",
+                    "no_units",
+                    "no unit exists yet; create one or load the demo",
+                )
             })?,
     };
     match existing {
@@ -250,16 +269,22 @@ pub(crate) fn upsert_staff(conn: &mut AnyConnection, upsert: StaffUpsert) -> Sto
                 created_at: at,
                 updated_at: at,
             };
-            diesel::insert_into(staff::table).values(&row).execute(conn)?;
+            diesel::insert_into(staff::table)
+                .values(&row)
+                .execute(conn)?;
         }
     }
-    diesel::delete(staff_roles::table.filter(staff_roles::staff_id.eq(&upsert.id))).execute(conn)?;
+    diesel::delete(staff_roles::table.filter(staff_roles::staff_id.eq(&upsert.id)))
+        .execute(conn)?;
     let mut roles = upsert.roles.clone();
     roles.sort();
     roles.dedup();
     for role in roles {
         diesel::insert_into(staff_roles::table)
-            .values((staff_roles::staff_id.eq(&upsert.id), staff_roles::role.eq(role.code())))
+            .values((
+                staff_roles::staff_id.eq(&upsert.id),
+                staff_roles::role.eq(role.code()),
+            ))
             .execute(conn)?;
     }
     let row: StaffRow = staff::table

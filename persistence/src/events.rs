@@ -44,7 +44,9 @@ pub fn record(
         actor_id: actor_id.to_owned(),
         at,
     };
-    diesel::insert_into(events::table).values(&row).execute(conn)?;
+    diesel::insert_into(events::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(row)
 }
 
@@ -72,7 +74,9 @@ pub fn record_transitions(
             actor_id: t.actor.clone(),
             at: t.at.naive_utc(),
         };
-        diesel::insert_into(events::table).values(&row).execute(conn)?;
+        diesel::insert_into(events::table)
+            .values(&row)
+            .execute(conn)?;
     }
     Ok(())
 }

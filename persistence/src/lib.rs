@@ -33,7 +33,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -135,12 +137,23 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// Cuts the over-fetched row off and makes the cursor from the last id kept.
-    pub(crate) fn from_rows(mut rows: Vec<T>, request: &PageRequest, id: impl Fn(&T) -> &str) -> Self {
+    pub(crate) fn from_rows(
+        mut rows: Vec<T>,
+        request: &PageRequest,
+        id: impl Fn(&T) -> &str,
+    ) -> Self {
         let keep = usize::try_from(request.fetch_limit() - 1).unwrap_or(usize::MAX);
         let more = rows.len() > keep;
         rows.truncate(keep);
-        let next_cursor = if more { rows.last().map(|r| id(r).to_owned()) } else { None };
-        Page { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| id(r).to_owned())
+        } else {
+            None
+        };
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {

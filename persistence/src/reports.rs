@@ -14,7 +14,9 @@ use serde_json::json;
 use crate::events::{self, Subject};
 use crate::models::{CaseRow, ReportRow, StaffRow};
 use crate::schema::{cases, clients, intake_reports, staff, staff_roles};
-use crate::{new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
+use crate::{
+    new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewReport {
@@ -76,7 +78,10 @@ pub(crate) fn stage_of(report: &ReportRow) -> StoreResult<LifecycleStage> {
 }
 
 fn view(caller: &Caller, report: ReportRow) -> StoreResult<ReportView> {
-    let state = CaseState { lifecycle: stage_of(&report)?, model_stage: None };
+    let state = CaseState {
+        lifecycle: stage_of(&report)?,
+        model_stage: None,
+    };
     let facts = CaseFacts {
         client_identified: report.client_id.is_some(),
         ..CaseFacts::default()
@@ -99,7 +104,11 @@ pub(crate) fn check_key_worker(
     let row = row
         .filter(|r| r.active && caller.sees_unit(&r.unit_id))
         .ok_or_else(|| {
-            StoreError::invalid("key_worker_id", "unknown_staff", "no active staff member with this id in your units")
+            StoreError::invalid(
+                "key_worker_id",
+                "unknown_staff",
+                "no active staff member with this id in your units",
+            )
         })?;
     let leads: i64 = staff_roles::table
         .filter(staff_roles::staff_id.eq(key_worker_id))
@@ -117,7 +126,12 @@ pub(crate) fn check_key_worker(
 }
 
 /// A client in the caller's scope.
-pub(crate) fn check_client(conn: &mut AnyConnection, caller: &Caller, client_id: &str, field: &str) -> StoreResult<()> {
+pub(crate) fn check_client(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    client_id: &str,
+    field: &str,
+) -> StoreResult<()> {
     let unit: Option<String> = clients::table
         .find(client_id)
         .select(clients::unit_id)
@@ -125,7 +139,11 @@ pub(crate) fn check_client(conn: &mut AnyConnection, caller: &Caller, client_id:
         .optional()?;
     match unit {
         Some(unit) if caller.sees_unit(&unit) => Ok(()),
-        _ => Err(StoreError::invalid(field, "unknown_client", "no such client in your units")),
+        _ => Err(StoreError::invalid(
+            field,
+            "unknown_client",
+            "no such client in your units",
+        )),
     }
 }
 
@@ -147,9 +165,16 @@ fn subject(report: &ReportRow) -> Subject {
 
 impl Store {
     pub fn create_report(&self, caller: &Caller, new: NewReport) -> StoreResult<ReportView> {
-        let unit_id = new.unit_id.clone().unwrap_or_else(|| caller.unit_id.clone());
+        let unit_id = new
+            .unit_id
+            .clone()
+            .unwrap_or_else(|| caller.unit_id.clone());
         if !caller.sees_unit(&unit_id) {
-            return Err(StoreError::invalid("unit_id", "unknown_unit", "no such unit in your scope"));
+            return Err(StoreError::invalid(
+                "unit_id",
+                "unknown_unit",
+                "no such unit in your scope",
+            ));
         }
         caller.require(Action::HandleReport)?;
         self.write(|conn| {
@@ -175,7 +200,9 @@ impl Store {
                 created_at: at,
                 updated_at: at,
             };
-            diesel::insert_into(intake_reports::table).values(&row).execute(conn)?;
+            diesel::insert_into(intake_reports::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&row),
@@ -231,8 +258,15 @@ impl Store {
             }
             let rows = query.load(conn)?;
             let page = Page::from_rows(rows, page, |r: &ReportRow| r.id.as_str());
-            let items = page.items.into_iter().map(|r| view(caller, r)).collect::<StoreResult<_>>()?;
-            Ok(Page { items, next_cursor: page.next_cursor })
+            let items = page
+                .items
+                .into_iter()
+                .map(|r| view(caller, r))
+                .collect::<StoreResult<_>>()?;
+            Ok(Page {
+                items,
+                next_cursor: page.next_cursor,
+            })
         })
     }
 

@@ -40,16 +40,27 @@ fn every_operation_documents_its_problems_and_security() {
                 }
             }
             if path.starts_with("/api/v1/") {
-                assert_eq!(op["security"], serde_json::json!([{"bearer": []}]), "{id} has no bearer security");
+                assert_eq!(
+                    op["security"],
+                    serde_json::json!([{"bearer": []}]),
+                    "{id} has no bearer security"
+                );
                 for status in ["401", "500"] {
-                    assert!(responses.contains_key(status), "{id} does not document {status}");
+                    assert!(
+                        responses.contains_key(status),
+                        "{id} does not document {status}"
+                    );
                 }
                 if path.contains('{') {
                     assert!(responses.contains_key("404"), "{id} does not document 404");
                 }
                 if method == "post" || method == "patch" {
                     for status in ["403", "422"] {
-                        assert!(responses.contains_key(status) || id == "complete_assessment" && status == "422", "{id} does not document {status}");
+                        assert!(
+                            responses.contains_key(status)
+                                || id == "complete_assessment" && status == "422",
+                            "{id} does not document {status}"
+                        );
                     }
                 }
             }

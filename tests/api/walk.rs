@@ -17,7 +17,11 @@ fn team() -> Team {
     let app = TestApp::start();
     let manager = app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
     let supervisor = app.staff("iryna", &[Role::Supervisor], &app.district_a.clone());
-    Team { app, manager, supervisor }
+    Team {
+        app,
+        manager,
+        supervisor,
+    }
 }
 
 impl Team {
@@ -35,7 +39,11 @@ impl Team {
     }
 
     fn record(&self, case: &str, what: &str, body: Value) -> Answer {
-        let answer = self.app.post(&format!("/api/v1/cases/{case}/{what}"), &self.manager, body.clone());
+        let answer = self.app.post(
+            &format!("/api/v1/cases/{case}/{what}"),
+            &self.manager,
+            body.clone(),
+        );
         assert_eq!(answer.status, 201, "{what} {body}: {:?}", answer.body);
         answer
     }
@@ -70,21 +78,44 @@ impl Team {
             &self.manager,
             json!({"agreed_on": "2026-11-30", "agreed_by": "Oksana Shevchenko (mother)", "method": "signed"}),
         );
-        assert_eq!((agreed.status, agreed.body["status"].as_str()), (200, Some("active")), "{:?}", agreed.body);
+        assert_eq!(
+            (agreed.status, agreed.body["status"].as_str()),
+            (200, Some("active")),
+            "{:?}",
+            agreed.body
+        );
     }
 
     /// A hotline report about the family, walked to an opened case; the refused opening on the way.
     fn open(&self, model: &str) -> Value {
         let client = family(&self.app, &self.manager, None).id();
         let report_id = report(&self.app, &self.manager, Some(&client)).id();
-        for (from, to) in [("intake", "verification"), ("verification", "need_recognition")] {
-            let a = move_report(&self.app, &self.manager, &report_id, json!({"from": from, "to": to, "reason": "checked"}));
+        for (from, to) in [
+            ("intake", "verification"),
+            ("verification", "need_recognition"),
+        ] {
+            let a = move_report(
+                &self.app,
+                &self.manager,
+                &report_id,
+                json!({"from": from, "to": to, "reason": "checked"}),
+            );
             assert_eq!(a.status, 200, "{:?}", a.body);
         }
-        let refused = move_report(&self.app, &self.manager, &report_id, json!({"from": "need_recognition", "to": "opened"}));
+        let refused = move_report(
+            &self.app,
+            &self.manager,
+            &report_id,
+            json!({"from": "need_recognition", "to": "opened"}),
+        );
         assert_eq!(refused.status, 409);
-        assert_eq!(refused.unmet(), ["key_worker_assigned", "work_model_chosen"]);
-        assert!(refused.body["allowed_transitions"].as_array().is_some_and(|a| a.iter().any(|t| t["to"] == "rejected")));
+        assert_eq!(
+            refused.unmet(),
+            ["key_worker_assigned", "work_model_chosen"]
+        );
+        assert!(refused.body["allowed_transitions"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|t| t["to"] == "rejected")));
 
         let opened = move_report(
             &self.app,
@@ -101,8 +132,14 @@ impl Team {
 
 fn stages(answer: &Answer) -> (String, String) {
     (
-        answer.body["lifecycle_stage"].as_str().unwrap_or_default().to_owned(),
-        answer.body["model_stage"].as_str().unwrap_or_default().to_owned(),
+        answer.body["lifecycle_stage"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        answer.body["model_stage"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
     )
 }
 
@@ -111,32 +148,79 @@ fn a_family_case_goes_from_a_hotline_report_to_closure_under_the_six_stage_model
     let t = team();
     let case = t.open("case_management");
     let id = case["id"].as_str().unwrap().to_owned();
-    assert_eq!((case["lifecycle_stage"].as_str(), case["model_stage"].as_str()), (Some("opened"), Some("establishing_contact")));
+    assert_eq!(
+        (
+            case["lifecycle_stage"].as_str(),
+            case["model_stage"].as_str()
+        ),
+        (Some("opened"), Some("establishing_contact"))
+    );
 
     // Planning needs a completed assessment and the model at needs assessment.
-    let refused = t.refused(&id, json!({"from": "opened", "to": "planning", "machine": "lifecycle"}));
+    let refused = t.refused(
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
     assert_eq!(refused.problem_kind(), "transition-refused");
-    assert_eq!(refused.unmet(), ["completed_assessment", "work_model_stage"]);
+    assert_eq!(
+        refused.unmet(),
+        ["completed_assessment", "work_model_stage"]
+    );
     assert_eq!(refused.body["current_stage"], "opened");
 
-    t.step(&id, json!({"from": "establishing_contact", "to": "needs_assessment"}));
+    t.step(
+        &id,
+        json!({"from": "establishing_contact", "to": "needs_assessment"}),
+    );
     t.assessment(&id, "initial");
-    let planning = t.step(&id, json!({"from": "opened", "to": "planning", "machine": "lifecycle"}));
-    assert_eq!(stages(&planning), ("planning".into(), "needs_assessment".into()));
+    let planning = t.step(
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
+    assert_eq!(
+        stages(&planning),
+        ("planning".into(), "needs_assessment".into())
+    );
 
     // The same move again: the caller saw `opened`, the case is at `planning` now.
-    let stale = move_case(&t.app, &t.manager, &id, json!({"from": "opened", "to": "planning", "machine": "lifecycle"}));
-    assert_eq!((stale.status, stale.problem_kind()), (409, "stage-changed".to_owned()));
+    let stale = move_case(
+        &t.app,
+        &t.manager,
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
+    assert_eq!(
+        (stale.status, stale.problem_kind()),
+        (409, "stage-changed".to_owned())
+    );
     assert_eq!(stale.body["current_stage"], "planning");
 
     // `planning` names stages of two machines: without `machine` the request is ambiguous.
-    let ambiguous = move_case(&t.app, &t.manager, &id, json!({"from": "needs_assessment", "to": "planning"}));
-    assert_eq!((ambiguous.status, ambiguous.fields_at_fault()), (422, vec!["machine".to_owned()]));
-    t.step(&id, json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}));
+    let ambiguous = move_case(
+        &t.app,
+        &t.manager,
+        &id,
+        json!({"from": "needs_assessment", "to": "planning"}),
+    );
+    assert_eq!(
+        (ambiguous.status, ambiguous.fields_at_fault()),
+        (422, vec!["machine".to_owned()])
+    );
+    t.step(
+        &id,
+        json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}),
+    );
 
     // Implementation needs the plan agreed, the service agreement signed and informed consent.
     let refused = t.refused(&id, json!({"from": "planning", "to": "implementation"}));
-    assert_eq!(refused.unmet(), ["plan_agreed_by_client", "service_agreement_signed", "informed_consent_recorded"]);
+    assert_eq!(
+        refused.unmet(),
+        [
+            "plan_agreed_by_client",
+            "service_agreement_signed",
+            "informed_consent_recorded"
+        ]
+    );
     t.agreed_plan(&id);
     t.agreement(&id, "service_agreement");
     t.agreement(&id, "informed_consent");
@@ -146,39 +230,100 @@ fn a_family_case_goes_from_a_hotline_report_to_closure_under_the_six_stage_model
     // Urgency raised with If-Match: stale version 412, none 428, current 200.
     let read = t.app.get(&format!("/api/v1/cases/{id}"), &t.manager);
     let etag = read.etag.clone().unwrap();
-    let none = t.app.patch(&format!("/api/v1/cases/{id}"), &t.manager, None, json!({"urgency": "emergency"}));
+    let none = t.app.patch(
+        &format!("/api/v1/cases/{id}"),
+        &t.manager,
+        None,
+        json!({"urgency": "emergency"}),
+    );
     assert_eq!(none.status, 428);
-    let stale = t.app.patch(&format!("/api/v1/cases/{id}"), &t.manager, Some("\"v1\""), json!({"urgency": "emergency"}));
+    let stale = t.app.patch(
+        &format!("/api/v1/cases/{id}"),
+        &t.manager,
+        Some("\"v1\""),
+        json!({"urgency": "emergency"}),
+    );
     assert_eq!(stale.status, 412);
     assert_eq!(stale.etag.as_deref(), Some(etag.as_str()));
-    let raised = t.app.patch(&format!("/api/v1/cases/{id}"), &t.manager, Some(&etag), json!({"urgency": "emergency", "reason": "police report"}));
-    assert_eq!((raised.status, raised.body["urgency"].as_str()), (200, Some("emergency")));
+    let raised = t.app.patch(
+        &format!("/api/v1/cases/{id}"),
+        &t.manager,
+        Some(&etag),
+        json!({"urgency": "emergency", "reason": "police report"}),
+    );
+    assert_eq!(
+        (raised.status, raised.body["urgency"].as_str()),
+        (200, Some("emergency"))
+    );
     assert_ne!(raised.etag, Some(etag));
 
     t.step(&id, json!({"from": "implementation", "to": "monitoring"}));
-    t.step(&id, json!({"from": "implementation_and_monitoring", "to": "evaluation_of_results"}));
+    t.step(
+        &id,
+        json!({"from": "implementation_and_monitoring", "to": "evaluation_of_results"}),
+    );
 
     // Goals achieved needs the model at its final stage and a final evaluation.
-    let refused = t.refused(&id, json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}));
-    assert_eq!(refused.unmet(), ["work_model_at_final_stage", "final_evaluation_recorded"]);
-    let allowed: Vec<&str> = refused.body["allowed_transitions"].as_array().unwrap().iter().filter_map(|t| t["to"].as_str()).collect();
-    assert!(allowed.contains(&"completion") && allowed.contains(&"closed"), "{allowed:?}");
+    let refused = t.refused(
+        &id,
+        json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}),
+    );
+    assert_eq!(
+        refused.unmet(),
+        ["work_model_at_final_stage", "final_evaluation_recorded"]
+    );
+    let allowed: Vec<&str> = refused.body["allowed_transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["to"].as_str())
+        .collect();
+    assert!(
+        allowed.contains(&"completion") && allowed.contains(&"closed"),
+        "{allowed:?}"
+    );
 
-    t.step(&id, json!({"from": "evaluation_of_results", "to": "completion"}));
-    t.record(&id, "evaluations", json!({"kind": "final", "summary": "Night care in place", "outcome": "achieved"}));
+    t.step(
+        &id,
+        json!({"from": "evaluation_of_results", "to": "completion"}),
+    );
+    t.record(
+        &id,
+        "evaluations",
+        json!({"kind": "final", "summary": "Night care in place", "outcome": "achieved"}),
+    );
     let closed = t.step(&id, json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved", "reason": "Goals met"}));
     assert_eq!(stages(&closed), ("closed".into(), "completion".into()));
     assert_eq!(closed.body["closure_reason"], "goals_achieved");
 
     // Closed is terminal except for a supervisor's reopening, which needs a new assessment.
-    let forbidden = move_case(&t.app, &t.manager, &id, json!({"from": "closed", "to": "opened", "reason": "new report"}));
+    let forbidden = move_case(
+        &t.app,
+        &t.manager,
+        &id,
+        json!({"from": "closed", "to": "opened", "reason": "new report"}),
+    );
     assert_eq!(forbidden.status, 403);
-    let reopened = move_case(&t.app, &t.supervisor, &id, json!({"from": "closed", "to": "opened", "reason": "New report from school"}));
+    let reopened = move_case(
+        &t.app,
+        &t.supervisor,
+        &id,
+        json!({"from": "closed", "to": "opened", "reason": "New report from school"}),
+    );
     assert_eq!(reopened.status, 200, "{:?}", reopened.body);
-    assert_eq!(stages(&reopened), ("opened".into(), "establishing_contact".into()));
+    assert_eq!(
+        stages(&reopened),
+        ("opened".into(), "establishing_contact".into())
+    );
     assert_eq!(reopened.body["cycle"], 2);
-    t.step(&id, json!({"from": "establishing_contact", "to": "needs_assessment"}));
-    let refused = t.refused(&id, json!({"from": "opened", "to": "planning", "machine": "lifecycle"}));
+    t.step(
+        &id,
+        json!({"from": "establishing_contact", "to": "needs_assessment"}),
+    );
+    let refused = t.refused(
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
     assert_eq!(refused.unmet(), ["completed_assessment"]);
 
     // The history: every move, with who, when, from, to and why, oldest first.
@@ -203,34 +348,78 @@ fn a_family_case_goes_from_a_hotline_report_to_closure_under_the_six_stage_model
         ("lifecycle", "verification", "need_recognition"),
         ("lifecycle", "need_recognition", "opened"),
         ("case_management", "-", "establishing_contact"),
-        ("case_management", "establishing_contact", "needs_assessment"),
+        (
+            "case_management",
+            "establishing_contact",
+            "needs_assessment",
+        ),
         ("lifecycle", "opened", "planning"),
         ("case_management", "needs_assessment", "planning"),
         ("lifecycle", "planning", "implementation"),
-        ("case_management", "planning", "implementation_and_monitoring"),
+        (
+            "case_management",
+            "planning",
+            "implementation_and_monitoring",
+        ),
         ("lifecycle", "implementation", "monitoring"),
-        ("case_management", "implementation_and_monitoring", "evaluation_of_results"),
+        (
+            "case_management",
+            "implementation_and_monitoring",
+            "evaluation_of_results",
+        ),
         ("case_management", "evaluation_of_results", "completion"),
         ("lifecycle", "monitoring", "closed"),
         ("lifecycle", "closed", "opened"),
         ("case_management", "completion", "establishing_contact"),
-        ("case_management", "establishing_contact", "needs_assessment"),
+        (
+            "case_management",
+            "establishing_contact",
+            "needs_assessment",
+        ),
     ];
-    let expected: Vec<(String, String, String)> =
-        expected.iter().map(|(m, f, t)| (m.to_string(), f.to_string(), t.to_string())).collect();
+    let expected: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(m, f, t)| (m.to_string(), f.to_string(), t.to_string()))
+        .collect();
     assert_eq!(moves, expected);
     let all = events.body.as_array().unwrap();
     let closing = all.iter().find(|e| e["to"] == "closed").unwrap();
-    assert_eq!((closing["actor_id"].as_str(), closing["reason_code"].as_str(), closing["reason"].as_str()), (Some("olena"), Some("goals_achieved"), Some("Goals met")));
+    assert_eq!(
+        (
+            closing["actor_id"].as_str(),
+            closing["reason_code"].as_str(),
+            closing["reason"].as_str()
+        ),
+        (Some("olena"), Some("goals_achieved"), Some("Goals met"))
+    );
     let reopening = all.iter().find(|e| e["from"] == "closed").unwrap();
     assert_eq!(reopening["actor_id"], "iryna");
     let actions: Vec<&str> = all.iter().filter_map(|e| e["action"].as_str()).collect();
-    for action in ["report.registered", "assessment.completed", "plan.drafted", "plan.agreed", "agreement.recorded", "case.updated", "evaluation.recorded"] {
-        assert!(actions.contains(&action), "{action} missing from {actions:?}");
+    for action in [
+        "report.registered",
+        "assessment.completed",
+        "plan.drafted",
+        "plan.agreed",
+        "agreement.recorded",
+        "case.updated",
+        "evaluation.recorded",
+    ] {
+        assert!(
+            actions.contains(&action),
+            "{action} missing from {actions:?}"
+        );
     }
     let update = all.iter().find(|e| e["action"] == "case.updated").unwrap();
-    assert_eq!((update["details"]["before"]["urgency"].as_str(), update["details"]["after"]["urgency"].as_str()), (Some("urgent"), Some("emergency")));
-    assert!(all.iter().all(|e| e["at"].as_str().is_some_and(|at| at.ends_with('Z'))));
+    assert_eq!(
+        (
+            update["details"]["before"]["urgency"].as_str(),
+            update["details"]["after"]["urgency"].as_str()
+        ),
+        (Some("urgent"), Some("emergency"))
+    );
+    assert!(all
+        .iter()
+        .all(|e| e["at"].as_str().is_some_and(|at| at.ends_with('Z'))));
 }
 
 #[test]
@@ -240,46 +429,112 @@ fn an_individual_case_goes_through_all_twelve_stages_with_its_contracts() {
     let id = case["id"].as_str().unwrap().to_owned();
     assert_eq!(case["model_stage"], "initial_contact");
 
-    t.step(&id, json!({"from": "initial_contact", "to": "problem_exploration"}));
-    t.step(&id, json!({"from": "problem_exploration", "to": "preliminary_contract"}));
-    let refused = t.refused(&id, json!({"from": "preliminary_contract", "to": "assessment"}));
+    t.step(
+        &id,
+        json!({"from": "initial_contact", "to": "problem_exploration"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "problem_exploration", "to": "preliminary_contract"}),
+    );
+    let refused = t.refused(
+        &id,
+        json!({"from": "preliminary_contract", "to": "assessment"}),
+    );
     assert_eq!(refused.unmet(), ["preliminary_contract_recorded"]);
     t.agreement(&id, "preliminary_contract");
-    t.step(&id, json!({"from": "preliminary_contract", "to": "assessment"}));
+    t.step(
+        &id,
+        json!({"from": "preliminary_contract", "to": "assessment"}),
+    );
     t.assessment(&id, "initial");
-    t.step(&id, json!({"from": "opened", "to": "planning", "machine": "lifecycle"}));
-    t.step(&id, json!({"from": "assessment", "to": "problem_conceptualisation"}));
-    t.step(&id, json!({"from": "problem_conceptualisation", "to": "strategy_exploration"}));
-    t.step(&id, json!({"from": "strategy_exploration", "to": "strategy_and_contract"}));
-    let refused = t.refused(&id, json!({"from": "strategy_and_contract", "to": "intervention_preparation"}));
+    t.step(
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "assessment", "to": "problem_conceptualisation"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "problem_conceptualisation", "to": "strategy_exploration"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "strategy_exploration", "to": "strategy_and_contract"}),
+    );
+    let refused = t.refused(
+        &id,
+        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
+    );
     assert_eq!(refused.unmet(), ["concluded_contract_recorded"]);
     t.agreement(&id, "concluded_contract");
-    t.step(&id, json!({"from": "strategy_and_contract", "to": "intervention_preparation"}));
+    t.step(
+        &id,
+        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
+    );
     t.agreed_plan(&id);
     t.agreement(&id, "service_agreement");
     t.agreement(&id, "informed_consent");
     t.step(&id, json!({"from": "planning", "to": "implementation"}));
-    t.step(&id, json!({"from": "intervention_preparation", "to": "intervention"}));
-    t.step(&id, json!({"from": "intervention", "to": "barrier_assessment"}));
+    t.step(
+        &id,
+        json!({"from": "intervention_preparation", "to": "intervention"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "intervention", "to": "barrier_assessment"}),
+    );
     t.step(&id, json!({"from": "implementation", "to": "monitoring"}));
-    t.step(&id, json!({"from": "barrier_assessment", "to": "intervention_control"}));
+    t.step(
+        &id,
+        json!({"from": "barrier_assessment", "to": "intervention_control"}),
+    );
 
     // 11 → 4 is a step back: it needs a reason.
-    let refused = t.refused(&id, json!({"from": "intervention_control", "to": "assessment", "reason": "  "}));
+    let refused = t.refused(
+        &id,
+        json!({"from": "intervention_control", "to": "assessment", "reason": "  "}),
+    );
     assert_eq!(refused.unmet(), ["reason"]);
     // 11 → 12 needs the termination agreed by both sides.
-    let refused = t.refused(&id, json!({"from": "intervention_control", "to": "evolution"}));
+    let refused = t.refused(
+        &id,
+        json!({"from": "intervention_control", "to": "evolution"}),
+    );
     assert_eq!(refused.unmet(), ["termination_agreed_by_both"]);
     t.agreement(&id, "termination");
-    let evolved = t.step(&id, json!({"from": "intervention_control", "to": "evolution"}));
+    let evolved = t.step(
+        &id,
+        json!({"from": "intervention_control", "to": "evolution"}),
+    );
     assert_eq!(stages(&evolved), ("monitoring".into(), "evolution".into()));
-    t.record(&id, "evaluations", json!({"kind": "final", "summary": "Housing and work found", "outcome": "achieved"}));
-    let closed = t.step(&id, json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}));
+    t.record(
+        &id,
+        "evaluations",
+        json!({"kind": "final", "summary": "Housing and work found", "outcome": "achieved"}),
+    );
+    let closed = t.step(
+        &id,
+        json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}),
+    );
     assert_eq!(closed.body["lifecycle_stage"], "closed");
-    let allowed: Vec<&str> = closed.body["allowed_transitions"].as_array().unwrap().iter().filter_map(|t| t["to"].as_str()).collect();
+    let allowed: Vec<&str> = closed.body["allowed_transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["to"].as_str())
+        .collect();
     assert_eq!(allowed, ["opened"]);
 
     let events = t.app.get(&format!("/api/v1/cases/{id}/events"), &t.manager);
-    let model_moves = events.body.as_array().unwrap().iter().filter(|e| e["machine"] == "individual").count();
+    let model_moves = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["machine"] == "individual")
+        .count();
     assert_eq!(model_moves, 12, "entering the model plus eleven moves");
 }

@@ -43,14 +43,24 @@ pub struct Answer {
 impl Answer {
     /// The problem's `type` suffix, e.g. `transition-refused`.
     pub fn problem_kind(&self) -> String {
-        self.body["type"].as_str().unwrap_or("").rsplit('/').next().unwrap_or("").to_owned()
+        self.body["type"]
+            .as_str()
+            .unwrap_or("")
+            .rsplit('/')
+            .next()
+            .unwrap_or("")
+            .to_owned()
     }
 
     /// The fields a validation problem names.
     pub fn fields_at_fault(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| a.iter().map(|e| e["field"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -58,7 +68,11 @@ impl Answer {
     pub fn unmet(&self) -> Vec<String> {
         self.body["unmet"]
             .as_array()
-            .map(|a| a.iter().map(|e| e["code"].as_str().unwrap_or("").to_owned()).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["code"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -69,7 +83,9 @@ impl Answer {
 
 /// Whether the tests run against PostgreSQL.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("OPORA_TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
+    std::env::var("OPORA_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
 }
 
 impl TestApp {
@@ -77,7 +93,10 @@ impl TestApp {
         let (database_url, dir) = match postgres_url() {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-                (opora_persistence::db::postgres_schema_url(&base, &schema).unwrap(), None)
+                (
+                    opora_persistence::db::postgres_schema_url(&base, &schema).unwrap(),
+                    None,
+                )
             }
             None => {
                 let dir = tempfile::tempdir().unwrap();
@@ -89,18 +108,29 @@ impl TestApp {
         let keys = TokenKeys::new(SECRET);
         let unit = |parent: Option<&str>, kind, name: &str| {
             store
-                .create_unit(NewUnit { parent_id: parent.map(str::to_owned), kind, name: name.to_owned() })
+                .create_unit(NewUnit {
+                    parent_id: parent.map(str::to_owned),
+                    kind,
+                    name: name.to_owned(),
+                })
                 .unwrap()
                 .id
         };
         let department = unit(None, UnitKind::Department, "Department of Social Policy");
-        let centre = unit(Some(&department), UnitKind::Centre, "City Centre of Social Services");
+        let centre = unit(
+            Some(&department),
+            UnitKind::Centre,
+            "City Centre of Social Services",
+        );
         let district_a = unit(Some(&centre), UnitKind::DistrictDepartment, "District A");
         let district_b = unit(Some(&centre), UnitKind::DistrictDepartment, "District B");
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = AppState { store: store.clone(), keys: keys.clone() };
+        let state = AppState {
+            store: store.clone(),
+            keys: keys.clone(),
+        };
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
@@ -110,7 +140,17 @@ impl TestApp {
             })
         });
         let handle = rx.recv().unwrap();
-        TestApp { base, store, keys, database_url, centre, district_a, district_b, handle, _dir: dir }
+        TestApp {
+            base,
+            store,
+            keys,
+            database_url,
+            centre,
+            district_a,
+            district_b,
+            handle,
+            _dir: dir,
+        }
     }
 
     /// Creates (or updates) a staff member and returns a token for them.
@@ -145,7 +185,14 @@ impl TestApp {
     }
 
     /// Sends a request; `token` None sends no Authorization header.
-    pub fn send(&self, method: &str, path: &str, token: Option<&str>, headers: &[(&str, &str)], body: Option<&Value>) -> Answer {
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Answer {
         let agent = ureq::AgentBuilder::new().build();
         let mut request = agent.request(method, &self.url(path));
         if let Some(token) = token {
@@ -155,7 +202,9 @@ impl TestApp {
             request = request.set(name, value);
         }
         let result = match body {
-            Some(body) => request.set("Content-Type", "application/json").send_string(&body.to_string()),
+            Some(body) => request
+                .set("Content-Type", "application/json")
+                .send_string(&body.to_string()),
             None => request.call(),
         };
         let response = match result {
@@ -169,7 +218,13 @@ impl TestApp {
         let location = response.header("location").map(str::to_owned);
         let text = response.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer { status, content_type, etag, location, body }
+        Answer {
+            status,
+            content_type,
+            etag,
+            location,
+            body,
+        }
     }
 
     pub fn get(&self, path: &str, token: &str) -> Answer {
@@ -181,7 +236,8 @@ impl TestApp {
     }
 
     pub fn patch(&self, path: &str, token: &str, if_match: Option<&str>, body: Value) -> Answer {
-        let headers: Vec<(&str, &str)> = if_match.map(|e| vec![("If-Match", e)]).unwrap_or_default();
+        let headers: Vec<(&str, &str)> =
+            if_match.map(|e| vec![("If-Match", e)]).unwrap_or_default();
         self.send("PATCH", path, Some(token), &headers, Some(&body))
     }
 }
@@ -190,7 +246,9 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let handle = self.handle.clone();
         // Stop the server so its pool closes its connections (PostgreSQL has a limit).
-        let _ = std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(false))).join();
+        let _ =
+            std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(false)))
+                .join();
     }
 }
 
@@ -228,7 +286,11 @@ pub mod walk {
     }
 
     pub fn move_report(app: &TestApp, token: &str, id: &str, body: Value) -> Answer {
-        app.post(&format!("/api/v1/intake-reports/{id}/transitions"), token, body)
+        app.post(
+            &format!("/api/v1/intake-reports/{id}/transitions"),
+            token,
+            body,
+        )
     }
 
     pub fn move_case(app: &TestApp, token: &str, id: &str, body: Value) -> Answer {
@@ -239,7 +301,10 @@ pub mod walk {
     pub fn opened_case(app: &TestApp, token: &str, key_worker: &str, model: &str) -> Value {
         let client = family(app, token, None).id();
         let report = report(app, token, Some(&client)).id();
-        for (from, to) in [("intake", "verification"), ("verification", "need_recognition")] {
+        for (from, to) in [
+            ("intake", "verification"),
+            ("verification", "need_recognition"),
+        ] {
             let a = move_report(app, token, &report, json!({"from": from, "to": to}));
             assert_eq!(a.status, 200, "{:?}", a.body);
         }

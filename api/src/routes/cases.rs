@@ -5,7 +5,8 @@
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use opora_domain::{
-    ClosureReason, LifecycleStage, Machine, ModelStage, Stage, TransitionRequest, Urgency, WorkModel,
+    ClosureReason, LifecycleStage, Machine, ModelStage, Stage, TransitionRequest, Urgency,
+    WorkModel,
 };
 use opora_persistence::cases::{CaseChanges, CaseFilter, CaseTransition, CaseView};
 use opora_persistence::models::EventRow;
@@ -132,8 +133,16 @@ pub async fn list_cases(
     let query = query.0;
     let page = crate::dto::page(query.limit, query.cursor)?;
     let filter = CaseFilter {
-        lifecycle_stage: parse_opt("lifecycle_stage", query.lifecycle_stage.as_deref(), LifecycleStage::parse)?,
-        model_stage: parse_opt("model_stage", query.model_stage.as_deref(), ModelStage::parse)?,
+        lifecycle_stage: parse_opt(
+            "lifecycle_stage",
+            query.lifecycle_stage.as_deref(),
+            LifecycleStage::parse,
+        )?,
+        model_stage: parse_opt(
+            "model_stage",
+            query.model_stage.as_deref(),
+            ModelStage::parse,
+        )?,
         work_model: parse_opt("work_model", query.work_model.as_deref(), WorkModel::parse)?,
         urgency: parse_opt("urgency", query.urgency.as_deref(), Urgency::parse)?,
         key_worker_id: query.key_worker_id,
@@ -155,7 +164,11 @@ pub async fn list_cases(
     security(("bearer" = []))
 )]
 #[get("/cases/{id}")]
-pub async fn get_case(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_case(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let case = crate::blocking(move || store.get_case(&auth.0, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), case))
@@ -254,13 +267,21 @@ pub fn parse_stage(field: &str, machine: Option<Machine>, code: &str) -> Result<
                 return Err(ApiError::field(
                     "machine",
                     "ambiguous_stage",
-                    format!("{code:?} is a stage of the lifecycle and of a work model: give `machine`"),
+                    format!(
+                        "{code:?} is a stage of the lifecycle and of a work model: give `machine`"
+                    ),
                 ))
             }
             (one, other) => one.or(other),
         },
     };
-    stage.ok_or_else(|| ApiError::field(field, "unknown_code", format!("{code:?} is not a stage of that machine")))
+    stage.ok_or_else(|| {
+        ApiError::field(
+            field,
+            "unknown_code",
+            format!("{code:?} is not a stage of that machine"),
+        )
+    })
 }
 
 /// Moves the case. A refused move is 409 naming each unmet requirement and listing the moves
@@ -291,7 +312,11 @@ pub async fn transition_case(
         request: TransitionRequest {
             target,
             reason: body.reason,
-            closure_reason: parse_opt("closure_reason", body.closure_reason.as_deref(), ClosureReason::parse)?,
+            closure_reason: parse_opt(
+                "closure_reason",
+                body.closure_reason.as_deref(),
+                ClosureReason::parse,
+            )?,
             rejection_reason: None,
             work_model: None,
         },
@@ -357,7 +382,11 @@ impl From<EventRow> for EventBody {
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/events")]
-pub async fn case_events(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn case_events(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let events = crate::blocking(move || store.case_events(&auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(events.into_iter().map(EventBody::from).collect::<Vec<_>>()))

@@ -5,7 +5,9 @@
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::{AgreementKind, AgreementMethod, AssessmentKind, EvaluationKind, GoalOutcome};
-use opora_persistence::casework::{NewAction, NewAgreement, NewAssessment, NewEvaluation, NewGoal, NewPlan, PlanAgreement};
+use opora_persistence::casework::{
+    NewAction, NewAgreement, NewAssessment, NewEvaluation, NewGoal, NewPlan, PlanAgreement,
+};
 use opora_persistence::models::{AgreementRow, AssessmentRow, EvaluationRow, Plan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -125,7 +127,9 @@ pub async fn create_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let new = NewAssessment {
-        kind: parse_code("kind", &body.kind, AssessmentKind::parse)?.code().to_owned(),
+        kind: parse_code("kind", &body.kind, AssessmentKind::parse)?
+            .code()
+            .to_owned(),
         summary: body.summary,
         needs: body.needs,
         strengths: body.strengths,
@@ -147,10 +151,18 @@ pub async fn create_assessment(
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/assessments")]
-pub async fn list_assessments(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_assessments(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let rows = crate::blocking(move || store.list_assessments(&auth.0, &id)).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(AssessmentBody::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(AssessmentBody::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Completes a draft assessment (409 if already completed: corrections go into a new one).
@@ -170,7 +182,8 @@ pub async fn complete_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let (id, assessment_id) = path.into_inner();
     let store = state.store.clone();
-    let row = crate::blocking(move || store.complete_assessment(&auth.0, &id, &assessment_id)).await?;
+    let row =
+        crate::blocking(move || store.complete_assessment(&auth.0, &id, &assessment_id)).await?;
     Ok(HttpResponse::Ok().json(AssessmentBody::from(row)))
 }
 
@@ -180,7 +193,11 @@ pub async fn complete_assessment(
 #[serde(deny_unknown_fields)]
 pub struct GoalInput {
     #[validate(length(min = 1, max = 1000))]
-    #[schema(min_length = 1, max_length = 1000, example = "The children are never alone at night")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        example = "The children are never alone at night"
+    )]
     pub description: String,
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
@@ -197,7 +214,11 @@ pub struct ActionInput {
     #[schema(maximum = 49)]
     pub goal: Option<usize>,
     #[validate(length(min = 1, max = 1000))]
-    #[schema(min_length = 1, max_length = 1000, example = "Arrange a place in the night-care group")]
+    #[schema(
+        min_length = 1,
+        max_length = 1000,
+        example = "Arrange a place in the night-care group"
+    )]
     pub description: String,
     /// Who carries it out: a worker, a family member or a partner organisation.
     #[validate(length(min = 1, max = 200))]
@@ -270,7 +291,11 @@ pub struct PlanBody {
 
 impl From<Plan> for PlanBody {
     fn from(p: Plan) -> Self {
-        let Plan { plan, goals, actions } = p;
+        let Plan {
+            plan,
+            goals,
+            actions,
+        } = p;
         PlanBody {
             id: plan.id,
             case_id: plan.case_id,
@@ -285,11 +310,22 @@ impl From<Plan> for PlanBody {
             agreement_method: plan.agreement_method,
             goals: goals
                 .into_iter()
-                .map(|g| GoalBody { id: g.id, description: g.description, expected_result: g.expected_result, deadline: g.deadline })
+                .map(|g| GoalBody {
+                    id: g.id,
+                    description: g.description,
+                    expected_result: g.expected_result,
+                    deadline: g.deadline,
+                })
                 .collect(),
             actions: actions
                 .into_iter()
-                .map(|a| ActionBody { id: a.id, goal_id: a.goal_id, description: a.description, responsible: a.responsible, due_on: a.due_on })
+                .map(|a| ActionBody {
+                    id: a.id,
+                    goal_id: a.goal_id,
+                    description: a.description,
+                    responsible: a.responsible,
+                    due_on: a.due_on,
+                })
                 .collect(),
             created_by: plan.created_by,
             created_at: utc(plan.created_at),
@@ -323,12 +359,21 @@ pub async fn create_plan(
         goals: body
             .goals
             .into_iter()
-            .map(|g| NewGoal { description: g.description, expected_result: g.expected_result, deadline: g.deadline })
+            .map(|g| NewGoal {
+                description: g.description,
+                expected_result: g.expected_result,
+                deadline: g.deadline,
+            })
             .collect(),
         actions: body
             .actions
             .into_iter()
-            .map(|a| NewAction { goal: a.goal, description: a.description, responsible: a.responsible, due_on: a.due_on })
+            .map(|a| NewAction {
+                goal: a.goal,
+                description: a.description,
+                responsible: a.responsible,
+                due_on: a.due_on,
+            })
             .collect(),
     };
     let store = state.store.clone();
@@ -346,7 +391,11 @@ pub async fn create_plan(
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/plans")]
-pub async fn list_plans(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_plans(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let plans = crate::blocking(move || store.list_plans(&auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(plans.into_iter().map(PlanBody::from).collect::<Vec<_>>()))
@@ -389,7 +438,9 @@ pub async fn agree_plan(
     let agreement = PlanAgreement {
         agreed_on: body.agreed_on,
         agreed_by: body.agreed_by,
-        method: parse_code("method", &body.method, AgreementMethod::parse)?.code().to_owned(),
+        method: parse_code("method", &body.method, AgreementMethod::parse)?
+            .code()
+            .to_owned(),
     };
     let store = state.store.clone();
     let plan = crate::blocking(move || store.agree_plan(&auth.0, &id, &plan_id, agreement)).await?;
@@ -482,7 +533,11 @@ pub async fn create_agreement(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     if body.valid_until.is_some_and(|until| until < body.signed_on) {
-        return Err(ApiError::field("valid_until", "before_signed_on", "the agreement would end before it was signed"));
+        return Err(ApiError::field(
+            "valid_until",
+            "before_signed_on",
+            "the agreement would end before it was signed",
+        ));
     }
     let new = NewAgreement {
         kind: parse_code("kind", &body.kind, AgreementKind::parse)?,
@@ -508,10 +563,18 @@ pub async fn create_agreement(
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/agreements")]
-pub async fn list_agreements(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_agreements(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let rows = crate::blocking(move || store.list_agreements(&auth.0, &id)).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(AgreementBody::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(AgreementBody::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 // ---- evaluations -------------------------------------------------------------------------------
@@ -580,9 +643,13 @@ pub async fn create_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let new = NewEvaluation {
-        kind: parse_code("kind", &body.kind, EvaluationKind::parse)?.code().to_owned(),
+        kind: parse_code("kind", &body.kind, EvaluationKind::parse)?
+            .code()
+            .to_owned(),
         summary: body.summary,
-        outcome: parse_code("outcome", &body.outcome, GoalOutcome::parse)?.code().to_owned(),
+        outcome: parse_code("outcome", &body.outcome, GoalOutcome::parse)?
+            .code()
+            .to_owned(),
     };
     let store = state.store.clone();
     let row = crate::blocking(move || store.record_evaluation(&auth.0, &id, new)).await?;
@@ -599,8 +666,16 @@ pub async fn create_evaluation(
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/evaluations")]
-pub async fn list_evaluations(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn list_evaluations(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let rows = crate::blocking(move || store.list_evaluations(&auth.0, &id)).await?;
-    Ok(HttpResponse::Ok().json(rows.into_iter().map(EvaluationBody::from).collect::<Vec<_>>()))
+    Ok(HttpResponse::Ok().json(
+        rows.into_iter()
+            .map(EvaluationBody::from)
+            .collect::<Vec<_>>(),
+    ))
 }

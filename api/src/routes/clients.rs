@@ -19,7 +19,10 @@ use crate::problem::{responses, ApiError};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(create_client).service(list_clients).service(get_client).service(update_client);
+    cfg.service(create_client)
+        .service(list_clients)
+        .service(get_client)
+        .service(update_client);
 }
 
 /// A family member.
@@ -56,7 +59,10 @@ impl MemberInputBody {
 }
 
 fn members(list: &[MemberInputBody]) -> Result<Vec<MemberInput>, ApiError> {
-    list.iter().enumerate().map(|(i, m)| m.to_input(i)).collect()
+    list.iter()
+        .enumerate()
+        .map(|(i, m)| m.to_input(i))
+        .collect()
 }
 
 /// A new client.
@@ -105,7 +111,9 @@ pub struct NewClientBody {
     pub members: Vec<MemberInputBody>,
 }
 
-fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 
@@ -246,7 +254,10 @@ pub async fn create_client(
     let store = state.store.clone();
     let client = crate::blocking(move || store.create_client(&auth.0, new)).await?;
     let mut response = HttpResponse::Created();
-    response.insert_header((actix_web::http::header::LOCATION, format!("/api/v1/clients/{}", client.client.id)));
+    response.insert_header((
+        actix_web::http::header::LOCATION,
+        format!("/api/v1/clients/{}", client.client.id),
+    ));
     Ok(with_etag(response, client))
 }
 
@@ -308,7 +319,11 @@ pub async fn list_clients(
     security(("bearer" = []))
 )]
 #[get("/clients/{id}")]
-pub async fn get_client(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_client(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let client = crate::blocking(move || store.get_client(&auth.0, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), client))
@@ -351,6 +366,7 @@ pub async fn update_client(
         members: body.members.as_deref().map(members).transpose()?,
     };
     let store = state.store.clone();
-    let client = crate::blocking(move || store.update_client(&auth.0, &id, expected, changes)).await?;
+    let client =
+        crate::blocking(move || store.update_client(&auth.0, &id, expected, changes)).await?;
     Ok(with_etag(HttpResponse::Ok(), client))
 }

@@ -15,7 +15,10 @@ use crate::problem::{responses, ApiError};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(me).service(list_units).service(list_staff).service(get_staff);
+    cfg.service(me)
+        .service(list_units)
+        .service(list_staff)
+        .service(get_staff);
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -31,7 +34,13 @@ pub struct UnitBody {
 
 impl From<Unit> for UnitBody {
     fn from(u: Unit) -> Self {
-        UnitBody { id: u.id, parent_id: u.parent_id, kind: u.kind, name: u.name, created_at: utc(u.created_at) }
+        UnitBody {
+            id: u.id,
+            parent_id: u.parent_id,
+            kind: u.kind,
+            name: u.name,
+            created_at: utc(u.created_at),
+        }
     }
 }
 
@@ -88,7 +97,10 @@ pub async fn me(auth: Authenticated, state: web::Data<AppState>) -> Result<HttpR
     let id = caller.actor.staff_id.clone();
     let scope = caller.scope.clone();
     let member = crate::blocking(move || store.get_staff(&caller, &id)).await?;
-    Ok(HttpResponse::Ok().json(MeBody { staff: member.into(), scope }))
+    Ok(HttpResponse::Ok().json(MeBody {
+        staff: member.into(),
+        scope,
+    }))
 }
 
 /// The units the caller sees.
@@ -99,7 +111,10 @@ pub async fn me(auth: Authenticated, state: web::Data<AppState>) -> Result<HttpR
     security(("bearer" = []))
 )]
 #[get("/units")]
-pub async fn list_units(auth: Authenticated, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list_units(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let units = crate::blocking(move || store.list_units(&auth.0)).await?;
     Ok(HttpResponse::Ok().json(units.into_iter().map(UnitBody::from).collect::<Vec<_>>()))
@@ -133,7 +148,8 @@ pub async fn list_staff(
     let role = parse_opt("role", query.0.role.as_deref(), opora_domain::Role::parse)?;
     let store = state.store.clone();
     let unit_id = query.0.unit_id.clone();
-    let staff = crate::blocking(move || store.list_staff(&auth.0, unit_id.as_deref(), role)).await?;
+    let staff =
+        crate::blocking(move || store.list_staff(&auth.0, unit_id.as_deref(), role)).await?;
     Ok(HttpResponse::Ok().json(staff.into_iter().map(StaffBody::from).collect::<Vec<_>>()))
 }
 
@@ -146,7 +162,11 @@ pub async fn list_staff(
     security(("bearer" = []))
 )]
 #[get("/staff/{id}")]
-pub async fn get_staff(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_staff(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let member = crate::blocking(move || store.get_staff(&auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(StaffBody::from(member)))

@@ -17,7 +17,9 @@ pub struct Health {
 #[utoipa::path(tag = "health", operation_id = "healthz", responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Health { status: "ok".into() })
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+    })
 }
 
 /// The database is reachable.
@@ -30,5 +32,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     crate::blocking(move || store.ping()).await?;
-    Ok(HttpResponse::Ok().json(Health { status: "ready".into() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ready".into(),
+    }))
 }

@@ -12,12 +12,14 @@ pub mod health;
 pub mod reports;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(health::readyz).service(
-        utoipa_actix_web::scope("/api/v1")
-            .configure(directory::configure)
-            .configure(clients::configure)
-            .configure(reports::configure)
-            .configure(cases::configure)
-            .configure(casework::configure),
-    );
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            utoipa_actix_web::scope("/api/v1")
+                .configure(directory::configure)
+                .configure(clients::configure)
+                .configure(reports::configure)
+                .configure(cases::configure)
+                .configure(casework::configure),
+        );
 }

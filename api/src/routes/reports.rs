@@ -19,7 +19,10 @@ use crate::routes::cases::CaseBody;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(create_report).service(list_reports).service(get_report).service(transition_report);
+    cfg.service(create_report)
+        .service(list_reports)
+        .service(get_report)
+        .service(transition_report);
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -136,7 +139,10 @@ pub async fn create_report(
     let store = state.store.clone();
     let report = crate::blocking(move || store.create_report(&auth.0, new)).await?;
     Ok(HttpResponse::Created()
-        .insert_header((actix_web::http::header::LOCATION, format!("/api/v1/intake-reports/{}", report.report.id)))
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/intake-reports/{}", report.report.id),
+        ))
         .json(ReportBody::from(report)))
 }
 
@@ -200,7 +206,11 @@ pub async fn list_reports(
     security(("bearer" = []))
 )]
 #[get("/intake-reports/{id}")]
-pub async fn get_report(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_report(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let report = crate::blocking(move || store.get_report(&auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(ReportBody::from(report)))
@@ -280,7 +290,11 @@ pub async fn transition_report(
         from: parse_code("from", &body.from, LifecycleStage::parse)?,
         to: parse_code("to", &body.to, LifecycleStage::parse)?,
         reason: body.reason,
-        rejection_reason: parse_opt("rejection_reason", body.rejection_reason.as_deref(), RejectionReason::parse)?,
+        rejection_reason: parse_opt(
+            "rejection_reason",
+            body.rejection_reason.as_deref(),
+            RejectionReason::parse,
+        )?,
         case_id: body.case_id,
         work_model: parse_opt("work_model", body.work_model.as_deref(), WorkModel::parse)?,
         key_worker_id: body.key_worker_id,
@@ -297,5 +311,8 @@ pub async fn transition_report(
         Ok((outcome.report, case))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ReportTransitionResult { report: report.into(), case: case.map(CaseBody::from) }))
+    Ok(HttpResponse::Ok().json(ReportTransitionResult {
+        report: report.into(),
+        case: case.map(CaseBody::from),
+    }))
 }
