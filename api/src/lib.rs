@@ -146,7 +146,8 @@ pub fn server(
                 .add(("X-Content-Type-Options", "nosniff"))
                 .add(("Cache-Control", "no-store")),
         )
-        .wrap(Logger::new("%r %s %b %Dms"))
+        // The path only: query strings may carry names (personal data) and are not logged.
+        .wrap(Logger::new("%{method}xi %U %s %b %Dms").custom_request_replace("method", |req| req.method().to_string()))
     });
     let server = match workers {
         Some(n) => server.workers(n),

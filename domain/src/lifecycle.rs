@@ -133,26 +133,31 @@ impl LifecycleStage {
             Opened => match to {
                 Planning => Some(M::Forward),
                 Closed => Some(M::Closure),
-                _ => None,
+                Intake | Verification | NeedRecognition | Rejected | Attached | Opened
+                | Implementation | Monitoring => None,
             },
             Planning => match to {
                 Implementation => Some(M::Forward),
                 Closed => Some(M::Closure),
-                _ => None,
+                Intake | Verification | NeedRecognition | Rejected | Attached | Opened
+                | Planning | Monitoring => None,
             },
             Implementation => match to {
                 Monitoring => Some(M::Forward),
                 Closed => Some(M::Closure),
-                _ => None,
+                Intake | Verification | NeedRecognition | Rejected | Attached | Opened
+                | Planning | Implementation => None,
             },
             Monitoring => match to {
                 Planning => Some(M::PlanCorrection),
                 Closed => Some(M::Closure),
-                _ => None,
+                Intake | Verification | NeedRecognition | Rejected | Attached | Opened
+                | Implementation | Monitoring => None,
             },
             Closed => match to {
                 Opened => Some(M::Reopening),
-                _ => None,
+                Intake | Verification | NeedRecognition | Rejected | Attached | Planning
+                | Implementation | Monitoring | Closed => None,
             },
         }
     }

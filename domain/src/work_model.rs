@@ -103,15 +103,53 @@ impl IndividualStage {
             .map_or(0, |i| i as u8 + 1)
     }
 
+    /// The next stage of the forward path; `None` after the last.
+    pub const fn next(self) -> Option<IndividualStage> {
+        use IndividualStage::*;
+        match self {
+            InitialContact => Some(ProblemExploration),
+            ProblemExploration => Some(PreliminaryContract),
+            PreliminaryContract => Some(Assessment),
+            Assessment => Some(ProblemConceptualisation),
+            ProblemConceptualisation => Some(StrategyExploration),
+            StrategyExploration => Some(StrategyAndContract),
+            StrategyAndContract => Some(InterventionPreparation),
+            InterventionPreparation => Some(Intervention),
+            Intervention => Some(BarrierAssessment),
+            BarrierAssessment => Some(InterventionControl),
+            InterventionControl => Some(Evolution),
+            Evolution => None,
+        }
+    }
+
+    /// The stages this one may step back to (each with a reason): 11 → 4 (seed 001: control
+    /// returns to assessment), 10 → 9 (barriers overcome) and 10 → 6 (another strategy needed).
+    pub const fn steps_back(self) -> &'static [IndividualStage] {
+        use IndividualStage::*;
+        match self {
+            InterventionControl => &[Assessment],
+            BarrierAssessment => &[Intervention, StrategyExploration],
+            InitialContact
+            | ProblemExploration
+            | PreliminaryContract
+            | Assessment
+            | ProblemConceptualisation
+            | StrategyExploration
+            | StrategyAndContract
+            | InterventionPreparation
+            | Intervention
+            | Evolution => &[],
+        }
+    }
+
     /// The kind of move from `self` to `to`, or `None` when the pair is not a transition.
     pub fn move_to(self, to: IndividualStage) -> Option<MoveKind> {
-        use IndividualStage::*;
-        match (self, to) {
-            (InterventionControl, Assessment)
-            | (BarrierAssessment, Intervention)
-            | (BarrierAssessment, StrategyExploration) => Some(MoveKind::StepBack),
-            _ if to.number() == self.number() + 1 => Some(MoveKind::Forward),
-            _ => None,
+        if self.next() == Some(to) {
+            Some(MoveKind::Forward)
+        } else if self.steps_back().contains(&to) {
+            Some(MoveKind::StepBack)
+        } else {
+            None
         }
     }
 }
