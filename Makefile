@@ -36,9 +36,9 @@ openapi:
 	mkdir -p openapi
 	cargo run -q -p opora-api --bin opora -- openapi > openapi/openapi.json
 
-# Persistence benchmarks (placeholder).
+# Store benchmarks on SQLite, and on a throwaway PostgreSQL (numbers go into BENCHMARKS.md).
 bench:
-	cargo bench -p opora-persistence
+	scripts/with-postgres sh -c 'OPORA_BENCH_POSTGRES_URL=$$OPORA_TEST_DATABASE_URL cargo bench -p opora-persistence'
 
 # Format all code in place.
 fmt:

@@ -147,7 +147,10 @@ pub fn server(
                 .add(("Cache-Control", "no-store")),
         )
         // The path only: query strings may carry names (personal data) and are not logged.
-        .wrap(Logger::new("%{method}xi %U %s %b %Dms").custom_request_replace("method", |req| req.method().to_string()))
+        .wrap(
+            Logger::new("%{method}xi %U %s %b %Dms")
+                .custom_request_replace("method", |req| req.method().to_string()),
+        )
     });
     let server = match workers {
         Some(n) => server.workers(n),
