@@ -2,6 +2,8 @@
 //! function. The guards' facts are read from the case's records of its current cycle (a reopened
 //! case needs a new assessment and plan); state and events are written in one transaction.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
 use opora_domain::{
     apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
@@ -63,58 +65,77 @@ pub(crate) fn state_of(case: &CaseRow) -> StoreResult<CaseState> {
 
 /// What the guards judge, from the records of the case's current cycle.
 pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<CaseFacts> {
-    let completed_assessments: i64 = assessments::table
-        .filter(assessments::case_id.eq(&case.id))
-        .filter(assessments::cycle.eq(case.cycle))
+    let mut facts = facts_for(conn, std::slice::from_ref(case))?;
+    Ok(facts.remove(&case.id).unwrap_or_default())
+}
+
+/// The facts of several cases in four queries, whatever their number (a page of cases).
+pub(crate) fn facts_for(
+    conn: &mut AnyConnection,
+    cases: &[CaseRow],
+) -> StoreResult<HashMap<String, CaseFacts>> {
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let completed: Vec<(String, i32)> = assessments::table
+        .filter(assessments::case_id.eq_any(&ids))
         .filter(assessments::status.eq("completed"))
-        .count()
-        .get_result(conn)?;
-    let agreed_plans: i64 = plans::table
-        .filter(plans::case_id.eq(&case.id))
-        .filter(plans::cycle.eq(case.cycle))
+        .select((assessments::case_id, assessments::cycle))
+        .load(conn)?;
+    let agreed: Vec<(String, i32)> = plans::table
+        .filter(plans::case_id.eq_any(&ids))
         .filter(plans::status.eq("active"))
-        .count()
-        .get_result(conn)?;
-    let final_evaluations: i64 = evaluations::table
-        .filter(evaluations::case_id.eq(&case.id))
-        .filter(evaluations::cycle.eq(case.cycle))
+        .select((plans::case_id, plans::cycle))
+        .load(conn)?;
+    let evaluated: Vec<(String, i32)> = evaluations::table
+        .filter(evaluations::case_id.eq_any(&ids))
         .filter(evaluations::kind.eq("final"))
-        .count()
-        .get_result(conn)?;
-    type InForce = (String, bool, bool, Option<chrono::NaiveDate>);
-    let today = now().date();
+        .select((evaluations::case_id, evaluations::cycle))
+        .load(conn)?;
+    type InForce = (String, String, bool, bool, Option<chrono::NaiveDate>);
     let in_force: Vec<InForce> = agreements::table
-        .filter(agreements::case_id.eq(&case.id))
+        .filter(agreements::case_id.eq_any(&ids))
         .filter(agreements::terminated_on.is_null())
         .select((
+            agreements::case_id,
             agreements::kind,
             agreements::signed_by_client,
             agreements::signed_by_service,
             agreements::valid_until,
         ))
         .load(conn)?;
-    let valid: Vec<InForce> = in_force
-        .into_iter()
-        .filter(|(_, _, _, until)| until.is_none_or(|d| d >= today))
-        .collect();
-    let has = |kind: &str, both: bool| {
-        valid
-            .iter()
-            .any(|(k, client, service, _)| k == kind && *client && (!both || *service))
+    let today = now().date();
+    let in_cycle = |rows: &[(String, i32)], case: &CaseRow| {
+        rows.iter()
+            .any(|(id, cycle)| *id == case.id && *cycle == case.cycle)
     };
-    Ok(CaseFacts {
-        key_worker_assigned: !case.key_worker_id.is_empty(),
-        client_identified: !case.client_id.is_empty(),
-        assessment_completed: completed_assessments > 0,
-        plan_agreed_by_client: agreed_plans > 0,
-        service_agreement_signed: has("service_agreement", true),
-        informed_consent_recorded: has("informed_consent", false),
-        preliminary_contract_recorded: has("preliminary_contract", false),
-        concluded_contract_recorded: has("concluded_contract", true),
-        termination_agreed_by_both: has("termination", true),
-        final_evaluation_recorded: final_evaluations > 0,
-        attach_target: None,
-    })
+    Ok(cases
+        .iter()
+        .map(|case| {
+            // Agreements are not per cycle: a service agreement in force survives a reopening.
+            let has = |kind: &str, both: bool| {
+                in_force.iter().any(|(id, k, client, service, until)| {
+                    *id == case.id
+                        && k == kind
+                        && *client
+                        && (!both || *service)
+                        && until.is_none_or(|d| d >= today)
+                })
+            };
+            let facts = CaseFacts {
+                key_worker_assigned: !case.key_worker_id.is_empty(),
+                client_identified: !case.client_id.is_empty(),
+                assessment_completed: in_cycle(&completed, case),
+                plan_agreed_by_client: in_cycle(&agreed, case),
+                service_agreement_signed: has("service_agreement", true),
+                informed_consent_recorded: has("informed_consent", false),
+                preliminary_contract_recorded: has("preliminary_contract", false),
+                concluded_contract_recorded: has("concluded_contract", true),
+                termination_agreed_by_both: has("termination", true),
+                final_evaluation_recorded: in_cycle(&evaluated, case),
+                attach_target: None,
+            };
+            (case.id.clone(), facts)
+        })
+        .collect())
 }
 
 pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseRow> {
@@ -200,10 +221,16 @@ impl Store {
             }
             let rows = query.load(conn)?;
             let page = Page::from_rows(rows, page, |r: &CaseRow| r.id.as_str());
+            let mut facts = facts_for(conn, &page.items)?;
             let items = page
                 .items
                 .into_iter()
-                .map(|c| view(conn, caller, c))
+                .map(|case| {
+                    let state = state_of(&case)?;
+                    let facts = facts.remove(&case.id).unwrap_or_default();
+                    let available = available_transitions(&state, &facts, &caller.actor);
+                    Ok(CaseView { case, available })
+                })
                 .collect::<StoreResult<_>>()?;
             Ok(Page {
                 items,
