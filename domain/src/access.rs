@@ -44,6 +44,8 @@ code_enum! {
         ReadDirectory = "read_directory",
         /// Create units and staff accounts.
         ManageDirectory = "manage_directory",
+        /// Read the audit log, export its head and verify its chain.
+        ReadAudit = "read_audit",
     }
 }
 
@@ -78,7 +80,7 @@ impl Role {
                     | RecordCaseWork
                     | ReadDirectory
             ),
-            Auditor => matches!(action, ReadCaseRecords | ReadDirectory),
+            Auditor => matches!(action, ReadCaseRecords | ReadDirectory | ReadAudit),
             Admin => matches!(action, ReadDirectory | ManageDirectory),
             Facilitator | Provider | Registry => matches!(action, ReadDirectory),
         }
@@ -110,7 +112,10 @@ mod tests {
     #[test]
     fn an_auditor_reads_but_changes_nothing() {
         for action in Action::ALL {
-            let reads = matches!(action, Action::ReadCaseRecords | Action::ReadDirectory);
+            let reads = matches!(
+                action,
+                Action::ReadCaseRecords | Action::ReadDirectory | Action::ReadAudit
+            );
             assert_eq!(Role::Auditor.may(*action), reads, "{action}");
         }
     }

@@ -175,8 +175,9 @@ pub(crate) fn subject(case: &CaseRow) -> Subject {
 
 impl Store {
     pub fn get_case(&self, caller: &Caller, id: &str) -> StoreResult<CaseView> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(conn, caller, "case", id, &case.unit_id, Some(id))?;
             view(conn, caller, case)
         })
     }
@@ -188,7 +189,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<CaseView>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.read(|conn| {
+        self.write(|conn| {
             let mut query = cases::table
                 .filter(cases::unit_id.eq_any(&caller.scope))
                 .select(CaseRow::as_select())
@@ -222,7 +223,7 @@ impl Store {
             let rows = query.load(conn)?;
             let page = Page::from_rows(rows, page, |r: &CaseRow| r.id.as_str());
             let mut facts = facts_for(conn, &page.items)?;
-            let items = page
+            let items: Vec<CaseView> = page
                 .items
                 .into_iter()
                 .map(|case| {
@@ -232,6 +233,15 @@ impl Store {
                     Ok(CaseView { case, available })
                 })
                 .collect::<StoreResult<_>>()?;
+            crate::audit::listed(
+                conn,
+                caller,
+                "case",
+                items
+                    .iter()
+                    .map(|c: &CaseView| c.case.id.as_str())
+                    .collect(),
+            )?;
             Ok(Page {
                 items,
                 next_cursor: page.next_cursor,
@@ -371,8 +381,9 @@ impl Store {
 
     /// The case's whole history, its report's included, oldest first.
     pub fn case_events(&self, caller: &Caller, id: &str) -> StoreResult<Vec<EventRow>> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(conn, caller, "case_history", id, &case.unit_id, Some(id))?;
             Ok(events_table::table
                 .filter(
                     events_table::case_id

@@ -213,8 +213,16 @@ impl Store {
         caller: &Caller,
         case_id: &str,
     ) -> StoreResult<Vec<AssessmentRow>> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_assessments",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
             Ok(assessments::table
                 .filter(assessments::case_id.eq(&case.id))
                 .order(assessments::id)
@@ -371,8 +379,16 @@ impl Store {
     }
 
     pub fn list_plans(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<Plan>> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_plans",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
             let rows: Vec<PlanRow> = plans::table
                 .filter(plans::case_id.eq(&case.id))
                 .order(plans::version_no)
@@ -428,8 +444,16 @@ impl Store {
         caller: &Caller,
         case_id: &str,
     ) -> StoreResult<Vec<AgreementRow>> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_agreements",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
             Ok(agreements::table
                 .filter(agreements::case_id.eq(&case.id))
                 .order(agreements::id)
@@ -479,8 +503,16 @@ impl Store {
         caller: &Caller,
         case_id: &str,
     ) -> StoreResult<Vec<EvaluationRow>> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_evaluations",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
             Ok(evaluations::table
                 .filter(evaluations::case_id.eq(&case.id))
                 .order(evaluations::id)

@@ -169,9 +169,10 @@ impl Store {
     }
 
     pub fn get_client(&self, caller: &Caller, id: &str) -> StoreResult<Client> {
-        self.read(|conn| {
+        self.write(|conn| {
             let client = load_client(conn, id)?;
             caller.require_on(&client.client.unit_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(conn, caller, "client", id, &client.client.unit_id, None)?;
             Ok(client)
         })
     }
@@ -183,7 +184,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<Client>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.read(|conn| {
+        self.write(|conn| {
             let mut query = clients::table
                 .filter(clients::unit_id.eq_any(&caller.scope))
                 .select(ClientRow::as_select())
@@ -223,6 +224,15 @@ impl Store {
                     members,
                 });
             }
+            crate::audit::listed(
+                conn,
+                caller,
+                "client",
+                items
+                    .iter()
+                    .map(|c: &Client| c.client.id.as_str())
+                    .collect(),
+            )?;
             Ok(Page {
                 items,
                 next_cursor: page.next_cursor,

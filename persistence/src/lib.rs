@@ -5,6 +5,7 @@
 //!
 //! Functions here are blocking (diesel is synchronous); the API runs them off its async workers.
 
+pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;

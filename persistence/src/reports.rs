@@ -217,9 +217,17 @@ impl Store {
     }
 
     pub fn get_report(&self, caller: &Caller, id: &str) -> StoreResult<ReportView> {
-        self.read(|conn| {
+        self.write(|conn| {
             let row = load(conn, id)?;
             caller.require_on(&row.unit_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "report",
+                id,
+                &row.unit_id,
+                row.case_id.as_deref(),
+            )?;
             view(caller, row)
         })
     }
@@ -231,7 +239,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<ReportView>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.read(|conn| {
+        self.write(|conn| {
             let mut query = intake_reports::table
                 .filter(intake_reports::unit_id.eq_any(&caller.scope))
                 .select(ReportRow::as_select())
@@ -258,11 +266,20 @@ impl Store {
             }
             let rows = query.load(conn)?;
             let page = Page::from_rows(rows, page, |r: &ReportRow| r.id.as_str());
-            let items = page
+            let items: Vec<ReportView> = page
                 .items
                 .into_iter()
                 .map(|r| view(caller, r))
                 .collect::<StoreResult<_>>()?;
+            crate::audit::listed(
+                conn,
+                caller,
+                "report",
+                items
+                    .iter()
+                    .map(|r: &ReportView| r.report.id.as_str())
+                    .collect(),
+            )?;
             Ok(Page {
                 items,
                 next_cursor: page.next_cursor,

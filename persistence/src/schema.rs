@@ -234,3 +234,32 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     evaluations,
 );
+
+diesel::table! {
+    audit_entries (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        unit_id -> Text,
+        case_id -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        legal_basis -> Nullable<Text>,
+        payload_hash -> Text,
+        prev_hash -> Text,
+        entry_hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_payloads (seq) {
+        seq -> BigInt,
+        payload -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(audit_entries, audit_payloads);

@@ -4,6 +4,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(clients::configure)
                 .configure(reports::configure)
                 .configure(cases::configure)
-                .configure(casework::configure),
+                .configure(casework::configure)
+                .configure(audit::configure),
         );
 }
