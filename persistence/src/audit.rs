@@ -365,3 +365,144 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use opora_domain::{ClientKind, Role, UnitKind};
+
+    use crate::clients::NewClient;
+    use crate::directory::{NewUnit, StaffUpsert};
+
+    /// A store (SQLite, or PostgreSQL when given) with a few entries in its chain.
+    fn store_with_entries() -> (Store, Caller, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match std::env::var("OPORA_TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => crate::db::postgres_schema_url(
+                &base,
+                &format!("a_{}", uuid::Uuid::now_v7().simple()),
+            )
+            .unwrap(),
+            _ => format!("sqlite://{}", dir.path().join("audit.db").display()),
+        };
+        let store = Store::open(&url, 2).unwrap();
+        let unit = store
+            .create_unit(NewUnit {
+                parent_id: None,
+                kind: UnitKind::Department,
+                name: "D".into(),
+            })
+            .unwrap();
+        store
+            .upsert_staff(StaffUpsert {
+                id: "w".into(),
+                full_name: None,
+                roles: vec![Role::CaseManager, Role::Auditor],
+                unit_id: Some(unit.id),
+                active: true,
+            })
+            .unwrap();
+        let caller = store.authenticate("w").unwrap().unwrap();
+        for name in ["A", "B", "C"] {
+            let client = store
+                .create_client(
+                    &caller,
+                    NewClient {
+                        unit_id: None,
+                        kind: ClientKind::Person,
+                        display_name: name.into(),
+                        date_of_birth: None,
+                        sex: None,
+                        phone: None,
+                        address: None,
+                        district: None,
+                        members: Vec::new(),
+                    },
+                )
+                .unwrap();
+            store.get_client(&caller, &client.client.id).unwrap();
+        }
+        (store, caller, dir)
+    }
+
+    fn tamper(store: &Store, sql: &str) {
+        let mut conn = store.conn().unwrap();
+        conn.batch_execute(sql).unwrap();
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies_and_names_its_head() {
+        let (store, caller, _dir) = store_with_entries();
+        let v = store.verify_audit(Some(&caller)).unwrap();
+        assert!(v.valid, "{v:?}");
+        assert_eq!(v.entries_checked, 6);
+        assert_eq!(v.head.map(|(seq, hash)| (seq, hash.len())), Some((6, 64)));
+    }
+
+    #[test]
+    fn a_changed_entry_is_detected_where_it_was_changed() {
+        let (store, _caller, _dir) = store_with_entries();
+        tamper(
+            &store,
+            "UPDATE audit_entries SET actor_id = 'someone-else' WHERE seq = 3",
+        );
+        let v = store.verify_audit(None).unwrap();
+        assert_eq!((v.valid, v.first_broken.map(|b| b.0)), (false, Some(3)));
+    }
+
+    #[test]
+    fn a_changed_payload_is_detected() {
+        let (store, _caller, _dir) = store_with_entries();
+        tamper(
+            &store,
+            "UPDATE audit_payloads SET payload = '{\"after\":\"forged\"}' WHERE seq = 2",
+        );
+        let v = store.verify_audit(None).unwrap();
+        assert_eq!(
+            v.first_broken,
+            Some((2, "its payload was changed".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_removed_entry_is_detected() {
+        let (store, _caller, _dir) = store_with_entries();
+        tamper(
+            &store,
+            "DELETE FROM audit_payloads WHERE seq = 4; DELETE FROM audit_entries WHERE seq = 4",
+        );
+        let v = store.verify_audit(None).unwrap();
+        assert_eq!((v.valid, v.first_broken.map(|b| b.0)), (false, Some(5)));
+    }
+
+    #[test]
+    fn an_erased_payload_keeps_the_chain_valid() {
+        let (store, _caller, _dir) = store_with_entries();
+        store.erase_audit_payload(1).unwrap();
+        let v = store.verify_audit(None).unwrap();
+        assert!(v.valid, "{v:?}");
+        assert_eq!(v.erased_payloads, 1);
+    }
+
+    #[test]
+    fn who_looked_at_a_record_is_on_record() {
+        let (store, caller, _dir) = store_with_entries();
+        let viewed = store
+            .audit_entries(
+                &caller,
+                &AuditFilter {
+                    action: Some("client.viewed".into()),
+                    ..AuditFilter::default()
+                },
+                &PageRequest {
+                    after: None,
+                    limit: 50,
+                },
+            )
+            .unwrap();
+        assert_eq!(viewed.items.len(), 3);
+        assert!(viewed.items.iter().all(|r| r.entry.actor_id == "w"));
+    }
+}

@@ -402,6 +402,18 @@ mod schema_tests {
                 .select(EvaluationRow::as_select())
                 .load(conn)
                 .unwrap();
+            audit_entries::table
+                .select(crate::audit::AuditEntry::as_select())
+                .load(conn)
+                .unwrap();
+            audit_payloads::table
+                .select((
+                    audit_payloads::seq,
+                    audit_payloads::payload,
+                    audit_payloads::erased_at,
+                ))
+                .load::<(i64, Option<String>, Option<chrono::NaiveDateTime>)>(conn)
+                .unwrap();
         }
     }
 

@@ -47,7 +47,49 @@ pub fn record(
     diesel::insert_into(events::table)
         .values(&row)
         .execute(conn)?;
+    audit_event(conn, &row)?;
     Ok(row)
+}
+
+/// Every event is also an audit entry: the chain covers every change.
+fn audit_event(conn: &mut AnyConnection, row: &EventRow) -> StoreResult<()> {
+    let (subject_type, subject_id) = match (&row.case_id, &row.report_id, &row.client_id) {
+        (Some(case), _, _) => ("case", case.as_str()),
+        (None, Some(report), _) => ("report", report.as_str()),
+        (None, None, Some(client)) => ("client", client.as_str()),
+        (None, None, None) => ("unit", row.unit_id.as_str()),
+    };
+    let action = match &row.machine {
+        Some(machine) => format!("{subject_type}.transition.{machine}"),
+        None => row.action.clone(),
+    };
+    let details = row
+        .details
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(d).ok());
+    crate::audit::append(
+        conn,
+        crate::audit::Entry {
+            actor_id: &row.actor_id,
+            at: row.at,
+            action: &action,
+            subject_type,
+            subject_id,
+            unit_id: &row.unit_id,
+            case_id: row.case_id.as_deref(),
+            purpose: None,
+            legal_basis: None,
+            payload: serde_json::json!({
+                "event_id": row.id,
+                "from": row.from_stage,
+                "to": row.to_stage,
+                "reason_code": row.reason_code,
+                "reason": row.reason,
+                "details": details,
+            }),
+        },
+    )?;
+    Ok(())
 }
 
 /// Records the events a domain transition returned.
@@ -77,6 +119,7 @@ pub fn record_transitions(
         diesel::insert_into(events::table)
             .values(&row)
             .execute(conn)?;
+        audit_event(conn, &row)?;
     }
     Ok(())
 }
