@@ -35,13 +35,13 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let bytes = bytes.await.map_err(|e| {
-                if e.to_string().contains("overflow") || e.to_string().contains("too large") {
-                    ApiError::PayloadTooLarge
-                } else {
-                    ApiError::BadRequest(format!("the body could not be read: {e}"))
-                }
-            })?;
+            let bytes =
+                bytes
+                    .await
+                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                        Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
+                        _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
+                    })?;
             let value = parse::<T>(&bytes)?;
             validate(&value)?;
             Ok(JsonBody(value))
@@ -94,10 +94,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                         let name = rest.split('`').next().unwrap_or(rest);
                         (join(&path, name), "required")
                     }
-                    None if message.starts_with("unknown field") => {
-                        let name = message.split('`').nth(1).unwrap_or("");
-                        (join(&path, name), "unknown_field")
-                    }
+                    // serde_path_to_error's path already ends with the unknown field.
+                    None if message.starts_with("unknown field") => (path, "unknown_field"),
                     None => (
                         if path == "." { String::new() } else { path },
                         "invalid_type",

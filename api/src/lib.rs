@@ -100,7 +100,9 @@ pub fn server(
 ) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(state);
     let document = openapi_json();
+    let routes = std::sync::Arc::new(problem::Routes::from_openapi(&openapi()));
     let server = HttpServer::new(move || {
+        let routes = routes.clone();
         let document = document.clone();
         let (app, api) =
             App::new()
@@ -141,7 +143,7 @@ pub fn server(
                     .finish()
             }),
         )
-        .wrap(problem::render_foreign_errors())
+        .wrap(problem::render_foreign_errors(routes))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))

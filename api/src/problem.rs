@@ -318,12 +318,57 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Rewrites any error response not already problem+json (actix's own 404, 405, 413, …) into one.
-pub fn render_foreign_errors<B: 'static>() -> ErrorHandlers<B> {
-    ErrorHandlers::new().default_handler(to_problem)
+/// The documented routes: path templates split into segments (`{..}` matches any segment) and
+/// their methods, to tell "no such resource" (404) from "not with this method" (405).
+#[derive(Debug, Clone, Default)]
+pub struct Routes(Vec<(Vec<String>, Vec<String>)>);
+
+impl Routes {
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.split('/').map(str::to_owned).collect();
+                let methods = serde_json::to_value(item)
+                    .ok()
+                    .and_then(|v| {
+                        v.as_object()
+                            .map(|o| o.keys().map(|k| k.to_ascii_uppercase()).collect())
+                    })
+                    .unwrap_or_default();
+                (segments, methods)
+            })
+            .collect();
+        Routes(routes)
+    }
+
+    /// The methods the path allows, if it is a documented route.
+    fn allowed(&self, path: &str) -> Option<&[String]> {
+        let parts: Vec<&str> = path.split('/').collect();
+        self.0
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s == p || (s.starts_with('{') && !p.is_empty()))
+            })
+            .map(|(_, methods)| methods.as_slice())
+    }
 }
 
-fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+/// Rewrites any error response not already problem+json (actix's own 404, 405, 413, …) into one.
+pub fn render_foreign_errors<B: 'static>(routes: std::sync::Arc<Routes>) -> ErrorHandlers<B> {
+    ErrorHandlers::new().default_handler(move |res| to_problem(res, &routes))
+}
+
+fn to_problem<B>(
+    res: ServiceResponse<B>,
+    routes: &Routes,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -331,7 +376,16 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    let status = res.status();
+    // actix answers 404 when a route exists with other methods only.
+    let allow = match res.status() {
+        StatusCode::NOT_FOUND => routes.allowed(res.request().path()).map(|m| m.join(", ")),
+        _ => None,
+    };
+    let status = if allow.is_some() {
+        StatusCode::METHOD_NOT_ALLOWED
+    } else {
+        res.status()
+    };
     let (kind, title) = match status {
         StatusCode::NOT_FOUND => ("not-found", "No such resource"),
         StatusCode::METHOD_NOT_ALLOWED => ("method-not-allowed", "Method not allowed"),
@@ -359,9 +413,13 @@ fn to_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     };
     let (req, mut response) = res.into_parts();
     let body = serde_json::to_string(&problem).unwrap_or_default();
+    *response.status_mut() = status;
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    if let Some(allow) = allow.and_then(|a| HeaderValue::from_str(&a).ok()) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
     let response = response.set_body(BoxBody::new(body));
     let res = ServiceResponse::new(req, response).map_into_right_body::<B>();
     Ok(ErrorHandlerResponse::Response(

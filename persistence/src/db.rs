@@ -157,7 +157,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreErr
         .connect()
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
     if let AnyConnection::Sqlite(sqlite) = &mut first {
-        sqlite.batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")?;
+        enable_wal(sqlite)?;
     }
     migrate(&mut first)?;
     drop(first);
@@ -169,6 +169,23 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreErr
         .build(Manager { url })
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
     Ok((pool, kind))
+}
+
+/// Switches a SQLite file to WAL (it stays so). Changing the journal mode does not wait on the
+/// busy handler, so an instance starting while another migrates retries for a while.
+fn enable_wal(sqlite: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlite.batch_execute("PRAGMA busy_timeout = 5000;")?;
+    let mut attempt = 0;
+    loop {
+        match sqlite.batch_execute("PRAGMA journal_mode = WAL;") {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt < 100 && e.to_string().contains("locked") => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Applies the embedded migrations of the connection's backend.

@@ -221,9 +221,13 @@ fn each_update_grows_the_version_by_one() {
     let created = family(&app, &token, None);
     let mut etag = created.etag.clone().unwrap();
 
-    for (i, phone) in ["+380 67 000 00 01", "+380 67 000 00 02", "+380 67 000 00 03"]
-        .into_iter()
-        .enumerate()
+    for (i, phone) in [
+        "+380 67 000 00 01",
+        "+380 67 000 00 02",
+        "+380 67 000 00 03",
+    ]
+    .into_iter()
+    .enumerate()
     {
         let updated = app.patch(
             &path_of(&created),
@@ -261,7 +265,10 @@ fn an_unknown_client_is_not_found() {
     let app = TestApp::start();
     let token = manager(&app);
 
-    let answer = app.get("/api/v1/clients/0193a1c2-0000-7000-8000-000000000000", &token);
+    let answer = app.get(
+        "/api/v1/clients/0193a1c2-0000-7000-8000-000000000000",
+        &token,
+    );
 
     assert_eq!(answer.status, 404, "{:?}", answer.body);
     assert_eq!(answer.content_type, "application/problem+json");

@@ -49,7 +49,11 @@ fn raw(app: &TestApp, token: &str, path: &str, content_type: &str, body: &str) -
 
 fn assert_problem(answer: &Answer, status: u16, kind: &str) {
     assert_eq!(answer.status, status, "{:?}", answer.body);
-    assert_eq!(answer.content_type, "application/problem+json", "{:?}", answer.body);
+    assert_eq!(
+        answer.content_type, "application/problem+json",
+        "{:?}",
+        answer.body
+    );
     assert_eq!(answer.problem_kind(), kind, "{:?}", answer.body);
     assert_eq!(answer.body["status"], status);
     assert!(answer.body["title"].is_string(), "{:?}", answer.body);

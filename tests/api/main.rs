@@ -3,6 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod access;
+mod auth;
+mod clients;
 mod contract;
+mod errors;
 mod health;
+mod lists;
+mod matrix;
+mod reports;
 mod walk;

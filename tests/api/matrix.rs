@@ -1,0 +1,310 @@
+//! The authorisation matrix, generated from the OpenAPI document: every operation × every role ×
+//! a record of the caller's own unit and one of another unit. The expected answers come from the
+//! policy table below (the README's), not from the code under test. An operation the document
+//! lists but this file does not know fails the test, so no endpoint escapes the matrix.
+
+use std::collections::BTreeMap;
+
+use opora_domain::Role;
+use opora_tests::TestApp;
+use serde_json::{json, Value};
+
+/// What an operation needs, in the words of the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Anyone,
+    ReadDirectory,
+    ReadRecords,
+    EditClient,
+    HandleReport,
+    ManageCase,
+    RecordWork,
+    ReadAudit,
+}
+
+/// The policy: which roles may do what (README, "Roles").
+fn may(role: Role, need: Need) -> bool {
+    use Need::*;
+    use Role::*;
+    match need {
+        Anyone | ReadDirectory => true,
+        ReadRecords => matches!(
+            role,
+            IntakeOfficer | CaseManager | Specialist | Supervisor | Auditor
+        ),
+        EditClient | HandleReport => matches!(role, IntakeOfficer | CaseManager | Supervisor),
+        ManageCase => matches!(role, CaseManager | Supervisor),
+        RecordWork => matches!(role, CaseManager | Specialist | Supervisor),
+        ReadAudit => matches!(role, Auditor),
+    }
+}
+
+/// Every operation of the contract: what it needs, and a valid body.
+fn operations() -> BTreeMap<&'static str, (Need, Option<Value>)> {
+    use Need::*;
+    let plan = json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15",
+                      "goals": [{"description": "Children never alone at night"}]});
+    BTreeMap::from([
+        ("get_me", (Anyone, None)),
+        ("list_units", (ReadDirectory, None)),
+        ("list_staff", (ReadDirectory, None)),
+        ("get_staff", (ReadDirectory, None)),
+        (
+            "create_client",
+            (
+                EditClient,
+                Some(json!({"kind": "person", "display_name": "Petro Kravchenko"})),
+            ),
+        ),
+        ("list_clients", (ReadRecords, None)),
+        ("get_client", (ReadRecords, None)),
+        (
+            "update_client",
+            (EditClient, Some(json!({"phone": "+380 48 700 00 02"}))),
+        ),
+        (
+            "create_report",
+            (
+                HandleReport,
+                Some(
+                    json!({"source": "school", "urgency": "routine", "description": "Absent from school"}),
+                ),
+            ),
+        ),
+        ("list_reports", (ReadRecords, None)),
+        ("get_report", (ReadRecords, None)),
+        (
+            "transition_report",
+            (
+                HandleReport,
+                Some(json!({"from": "intake", "to": "verification"})),
+            ),
+        ),
+        ("list_cases", (ReadRecords, None)),
+        ("get_case", (ReadRecords, None)),
+        (
+            "update_case",
+            (ManageCase, Some(json!({"urgency": "urgent"}))),
+        ),
+        (
+            "transition_case",
+            (
+                ManageCase,
+                Some(json!({"from": "establishing_contact", "to": "needs_assessment"})),
+            ),
+        ),
+        ("list_case_events", (ReadRecords, None)),
+        (
+            "create_assessment",
+            (
+                RecordWork,
+                Some(json!({"kind": "initial", "summary": "Children alone at night"})),
+            ),
+        ),
+        ("list_assessments", (ReadRecords, None)),
+        ("complete_assessment", (RecordWork, None)),
+        ("create_plan", (RecordWork, Some(plan))),
+        ("list_plans", (ReadRecords, None)),
+        (
+            "agree_plan",
+            (
+                RecordWork,
+                Some(
+                    json!({"agreed_on": "2026-11-30", "agreed_by": "Oksana Shevchenko", "method": "signed"}),
+                ),
+            ),
+        ),
+        (
+            "create_agreement",
+            (
+                RecordWork,
+                Some(
+                    json!({"kind": "informed_consent", "signed_on": "2026-11-30", "signed_by_client": true, "signed_by_service": true, "parties": "Oksana Shevchenko; the service"}),
+                ),
+            ),
+        ),
+        ("list_agreements", (ReadRecords, None)),
+        (
+            "create_evaluation",
+            (
+                RecordWork,
+                Some(
+                    json!({"kind": "interim", "summary": "Going well", "outcome": "partly_achieved"}),
+                ),
+            ),
+        ),
+        ("list_evaluations", (ReadRecords, None)),
+        ("list_audit_entries", (ReadAudit, None)),
+        ("verify_audit_chain", (ReadAudit, None)),
+    ])
+}
+
+/// The records of one unit that paths point at.
+struct Records {
+    client: String,
+    report: String,
+    case: String,
+    assessment: String,
+    plan: String,
+    staff: String,
+}
+
+fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
+    let supervisor = app.staff(&format!("{prefix}-supervisor"), &[Role::Supervisor], unit);
+    let case = opora_tests::walk::opened_case(
+        app,
+        &supervisor,
+        &format!("{prefix}-supervisor"),
+        "case_management",
+    );
+    let case_id = case["id"].as_str().unwrap().to_owned();
+    let assessment = app.post(
+        &format!("/api/v1/cases/{case_id}/assessments"),
+        &supervisor,
+        json!({"kind": "initial", "summary": "draft"}),
+    );
+    let plan = app.post(
+        &format!("/api/v1/cases/{case_id}/plans"),
+        &supervisor,
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15", "goals": [{"description": "g"}]}),
+    );
+    let report = opora_tests::walk::report(app, &supervisor, None);
+    Records {
+        client: case["client_id"].as_str().unwrap().to_owned(),
+        report: report.id(),
+        case: case_id,
+        assessment: assessment.id(),
+        plan: plan.id(),
+        staff: format!("{prefix}-supervisor"),
+    }
+}
+
+fn concrete(path: &str, r: &Records) -> String {
+    let path = path
+        .replace("{assessment_id}", &r.assessment)
+        .replace("{plan_id}", &r.plan);
+    let id = if path.starts_with("/api/v1/clients/") {
+        &r.client
+    } else if path.starts_with("/api/v1/intake-reports/") {
+        &r.report
+    } else if path.starts_with("/api/v1/cases/") {
+        &r.case
+    } else {
+        &r.staff
+    };
+    path.replace("{id}", id)
+}
+
+#[test]
+fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_records() {
+    let app = TestApp::start();
+    let own = records(&app, &app.district_a.clone(), "a");
+    let foreign = records(&app, &app.district_b.clone(), "b");
+    let admin_b = app.staff("b-reader", &[Role::Supervisor], &app.district_b.clone());
+    let doc: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let table = operations();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+
+    for role in Role::ALL {
+        let id = format!("matrix-{}", role.code());
+        let token = app.staff(&id, &[*role], &app.district_a.clone());
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            for (method, op) in item.as_object().unwrap() {
+                let name = op["operationId"].as_str().unwrap();
+                let (need, body) = table.get(name).unwrap_or_else(|| {
+                    panic!("operation {name} is not in the authorisation matrix")
+                });
+                for (scope, records) in [("own", &own), ("foreign", &foreign)] {
+                    if scope == "foreign" && !path.contains('{') {
+                        continue;
+                    }
+                    let url = concrete(path, records);
+                    // Updates need the current ETag, read by someone who may read the record.
+                    let etag = if method == "patch" {
+                        let reader = if scope == "own" {
+                            app.staff("a-supervisor", &[Role::Supervisor], &app.district_a.clone())
+                        } else {
+                            admin_b.clone()
+                        };
+                        app.get(&url, &reader).etag
+                    } else {
+                        None
+                    };
+                    let headers: Vec<(&str, &str)> =
+                        etag.iter().map(|e| ("If-Match", e.as_str())).collect();
+                    let answer = app.send(
+                        &method.to_uppercase(),
+                        &url,
+                        Some(&token),
+                        &headers,
+                        body.as_ref(),
+                    );
+                    let expected = if scope == "foreign" {
+                        "404"
+                    } else if may(*role, *need) {
+                        "allowed"
+                    } else {
+                        "403"
+                    };
+                    let ok = match expected {
+                        "404" => answer.status == 404,
+                        "403" => answer.status == 403,
+                        // Allowed: the request went through; 409 only where the record's state
+                        // moved on under earlier roles of this loop (e.g. a report already verified).
+                        _ => (200..300).contains(&answer.status) || answer.status == 409,
+                    };
+                    if !ok {
+                        failures.push(format!("{name} {method} {url} as {role} ({scope}): expected {expected}, got {} {}", answer.status, answer.body));
+                    }
+                    if answer.status != 404 && answer.status != 403 {
+                        assert!(!answer.content_type.is_empty());
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 300, "only {checked} checks");
+}
+
+#[test]
+fn lists_never_show_another_units_records_to_any_role() {
+    let app = TestApp::start();
+    let foreign = records(&app, &app.district_b.clone(), "b");
+    records(&app, &app.district_a.clone(), "a");
+    for role in Role::ALL {
+        let token = app.staff(
+            &format!("list-{}", role.code()),
+            &[*role],
+            &app.district_a.clone(),
+        );
+        for (list, id) in [
+            ("/api/v1/clients", &foreign.client),
+            ("/api/v1/intake-reports", &foreign.report),
+            ("/api/v1/cases", &foreign.case),
+            ("/api/v1/staff", &foreign.staff),
+            ("/api/v1/audit/entries", &foreign.case),
+        ] {
+            let answer = app.get(list, &token);
+            if answer.status == 403 {
+                continue;
+            }
+            assert_eq!(answer.status, 200, "{list} as {role}");
+            let text = answer.body.to_string();
+            assert!(
+                !text.contains(id.as_str()),
+                "{list} shows a record of another unit to {role}"
+            );
+        }
+    }
+}
