@@ -11,6 +11,12 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// `OPORA_DB_POOL_SIZE`: connections in the pool (default 8).
     pub pool_size: u32,
+    /// `OPORA_CORS_ORIGINS`: comma-separated frontend origins (default: none).
+    pub cors_origins: Vec<String>,
+    /// `OPORA_RATE_LIMIT`: requests per second per client (default 50).
+    pub rate_per_second: u64,
+    /// `OPORA_RATE_BURST`: requests a client may send at once (default 200).
+    pub rate_burst: u32,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/opora.db";
@@ -26,6 +32,20 @@ impl Config {
             pool_size: var("OPORA_DB_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),
+            cors_origins: var("OPORA_CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            rate_per_second: var("OPORA_RATE_LIMIT")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(50),
+            rate_burst: var("OPORA_RATE_BURST")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(200),
         }
     }
 

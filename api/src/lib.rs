@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod dto;
 pub mod etag;
+pub mod hardening;
 pub mod json;
 pub mod problem;
 pub mod routes;
@@ -82,7 +83,55 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    let mut api = api;
+    document_rate_limit(&mut api);
     api
+}
+
+/// Every `/api/v1` operation may answer 429 (the rate limit wraps them all), documented once here.
+fn document_rate_limit(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let response = ResponseBuilder::new()
+        .description(
+            "Too many requests from this client; `Retry-After` says in how many seconds to retry",
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(utoipa::openapi::schema::Object::with_type(
+                    utoipa::openapi::schema::Type::Integer,
+                ))
+                .description(Some("Seconds to wait"))
+                .build(),
+        )
+        .content(
+            problem::PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in api.paths.paths.iter_mut() {
+        if !path.starts_with("/api/v1/") {
+            continue;
+        }
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .insert("429".into(), response.clone().into());
+        }
+    }
 }
 
 /// The document as committed in `openapi/openapi.json` and served at `/api-docs/openapi.json`.
@@ -92,15 +141,41 @@ pub fn openapi_json() -> String {
     text
 }
 
+/// How the server runs: workers, CORS origins, rate limits.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Worker threads; `None`: one per core.
+    pub workers: Option<usize>,
+    /// Frontend origins allowed cross-origin access (`OPORA_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
+    /// Requests per second per client (`OPORA_RATE_LIMIT`), and the burst allowed (`OPORA_RATE_BURST`).
+    pub rate_per_second: u64,
+    pub rate_burst: u32,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            workers: None,
+            cors_origins: Vec::new(),
+            rate_per_second: 50,
+            rate_burst: 200,
+        }
+    }
+}
+
 /// Starts the server on a bound listener (port 0 in tests).
 pub fn server(
     state: AppState,
     listener: std::net::TcpListener,
-    workers: Option<usize>,
+    options: ServerOptions,
 ) -> std::io::Result<actix_web::dev::Server> {
     let state = web::Data::new(state);
     let document = openapi_json();
     let routes = std::sync::Arc::new(problem::Routes::from_openapi(&openapi()));
+    let rate_limit = hardening::rate_limit(options.rate_per_second, options.rate_burst)
+        .ok_or_else(|| std::io::Error::other("invalid rate limit"))?;
+    let origins = options.cors_origins.clone();
     let server = HttpServer::new(move || {
         let routes = routes.clone();
         let document = document.clone();
@@ -144,9 +219,13 @@ pub fn server(
             }),
         )
         .wrap(problem::render_foreign_errors(routes))
+        .wrap(actix_governor::Governor::new(&rate_limit))
+        .wrap(hardening::cors(&origins))
         .wrap(
             DefaultHeaders::new()
                 .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "no-referrer"))
                 .add(("Cache-Control", "no-store")),
         )
         // The path only: query strings may carry names (personal data) and are not logged.
@@ -155,7 +234,7 @@ pub fn server(
                 .custom_request_replace("method", |req| req.method().to_string()),
         )
     });
-    let server = match workers {
+    let server = match options.workers {
         Some(n) => server.workers(n),
         None => server,
     };

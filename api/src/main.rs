@@ -161,9 +161,15 @@ fn run(cli: Cli) -> Result<(), String> {
                 config.bind,
                 store.backend()
             );
+            let options = opora_api::ServerOptions {
+                workers: None,
+                cors_origins: config.cors_origins.clone(),
+                rate_per_second: config.rate_per_second,
+                rate_burst: config.rate_burst,
+            };
             actix_web::rt::System::new()
                 .block_on(async move {
-                    opora_api::server(AppState { store, keys }, listener, None)?.await
+                    opora_api::server(AppState { store, keys }, listener, options)?.await
                 })
                 .map_err(|e| e.to_string())
         }

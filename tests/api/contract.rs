@@ -45,7 +45,7 @@ fn every_operation_documents_its_problems_and_security() {
                     serde_json::json!([{"bearer": []}]),
                     "{id} has no bearer security"
                 );
-                for status in ["401", "500"] {
+                for status in ["401", "429", "500"] {
                     assert!(
                         responses.contains_key(status),
                         "{id} does not document {status}"

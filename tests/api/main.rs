@@ -8,6 +8,7 @@ mod auth;
 mod clients;
 mod contract;
 mod errors;
+mod hardening;
 mod health;
 mod lists;
 mod matrix;

@@ -90,6 +90,16 @@ pub fn postgres_url() -> Option<String> {
 
 impl TestApp {
     pub fn start() -> TestApp {
+        Self::start_with(opora_api::ServerOptions {
+            workers: Some(1),
+            cors_origins: vec!["https://frontend.example".into()],
+            rate_per_second: 1000,
+            rate_burst: 10_000,
+        })
+    }
+
+    /// A server with other options (rate limits, CORS origins).
+    pub fn start_with(options: opora_api::ServerOptions) -> TestApp {
         let (database_url, dir) = match postgres_url() {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
@@ -134,7 +144,7 @@ impl TestApp {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                let server = opora_api::server(state, listener, Some(1)).unwrap();
+                let server = opora_api::server(state, listener, options).unwrap();
                 tx.send(server.handle()).unwrap();
                 let _ = server.await;
             })

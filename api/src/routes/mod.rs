@@ -17,6 +17,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(
             utoipa_actix_web::scope("/api/v1")
+                // JSON only: nothing in an API answer may run or be framed.
+                .wrap(actix_web::middleware::DefaultHeaders::new().add((
+                    "Content-Security-Policy",
+                    "default-src 'none'; frame-ancestors 'none'",
+                )))
                 .configure(directory::configure)
                 .configure(clients::configure)
                 .configure(reports::configure)
