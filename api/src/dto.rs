@@ -80,6 +80,9 @@ pub mod codes {
         agreement_method => AgreementMethod::ALL.iter().map(|s| s.code()), "How the client's agreement was given.";
         sex => Sex::ALL.iter().map(|s| s.code()), "Sex as recorded.";
         family_relation => FamilyRelation::ALL.iter().map(|s| s.code()), "Relation to the head of the household.";
+        sensitive_section => opora_domain::confidentiality::SensitiveSection::ALL.iter().map(|s| s.code()), "A sensitive section of a client's record.";
+        legal_basis => opora_domain::confidentiality::LegalBasis::ALL.iter().map(|s| s.code()), "A legal basis for disclosure without consent.";
+        grant => ["case_team", "consent", "legal_basis"], "Why the caller may read a section.";
     }
 }
 

@@ -58,6 +58,7 @@ pub async fn blocking<T: Send + 'static>(
         (name = "intake reports", description = "Lifecycle stages 1-3: intake, verification, need recognition"),
         (name = "cases", description = "Lifecycle stages 4-8 and the work model"),
         (name = "casework", description = "Assessments, plans, agreements and evaluations of a case"),
+        (name = "confidentiality", description = "Sensitive sections, consents and disclosures"),
         (name = "audit", description = "The tamper-evident audit log: every change and every look"),
     )
 )]

@@ -6,10 +6,12 @@
 //! - [`guards`]: the facts the guards judge and the requirements a refusal names;
 //! - [`transition`]: the one transition function, returning the events to record;
 //! - [`access`]: roles and the actions each may take;
+//! - [`confidentiality`]: who may read the sensitive sections of a client, and on what ground;
 //! - [`codes`]: the closed lists of codes shared by the API, the database and reports.
 
 pub mod access;
 pub mod codes;
+pub mod confidentiality;
 pub mod guards;
 pub mod lifecycle;
 pub mod transition;

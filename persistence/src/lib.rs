@@ -9,6 +9,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
+pub mod confidentiality;
 pub mod db;
 pub mod directory;
 pub mod error;

@@ -77,7 +77,18 @@ pub(crate) fn stage_of(report: &ReportRow) -> StoreResult<LifecycleStage> {
         .ok_or_else(|| StoreError::Corrupt(format!("report stage {:?}", report.stage)))
 }
 
-fn view(caller: &Caller, report: ReportRow) -> StoreResult<ReportView> {
+fn view(caller: &Caller, mut report: ReportRow) -> StoreResult<ReportView> {
+    // Who reported the family is a sensitive section: only intake officers, case managers and
+    // supervisors see it (not specialists, auditors or partners).
+    let sees_reporter = caller.actor.roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::IntakeOfficer | Role::CaseManager | Role::Supervisor
+        )
+    });
+    if !sees_reporter {
+        report.reporter = None;
+    }
     let state = CaseState {
         lifecycle: stage_of(&report)?,
         model_stage: None,

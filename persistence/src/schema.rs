@@ -263,3 +263,53 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(audit_entries, audit_payloads);
+
+diesel::table! {
+    client_sensitive (id) {
+        id -> Text,
+        client_id -> Text,
+        unit_id -> Text,
+        section -> Text,
+        content -> Text,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consents (id) {
+        id -> Text,
+        client_id -> Text,
+        unit_id -> Text,
+        purpose -> Text,
+        recipient_staff_id -> Nullable<Text>,
+        recipient_organisation -> Nullable<Text>,
+        sections -> Text,
+        given_on -> Date,
+        expires_on -> Nullable<Date>,
+        revoked_on -> Nullable<Date>,
+        revocation_reason -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    disclosures (id) {
+        id -> Text,
+        client_id -> Text,
+        unit_id -> Text,
+        recipient_staff_id -> Nullable<Text>,
+        recipient_organisation -> Nullable<Text>,
+        sections -> Text,
+        legal_basis -> Text,
+        purpose -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}

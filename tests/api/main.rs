@@ -6,6 +6,7 @@
 mod access;
 mod auth;
 mod clients;
+mod confidentiality;
 mod contract;
 mod errors;
 mod hardening;

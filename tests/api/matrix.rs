@@ -20,6 +20,8 @@ enum Need {
     ManageCase,
     RecordWork,
     ReadAudit,
+    /// The case team: the matrix's callers lead no case, so only supervisors of the unit.
+    CaseTeam,
 }
 
 /// The policy: which roles may do what (README, "Roles").
@@ -36,6 +38,7 @@ fn may(role: Role, need: Need) -> bool {
         ManageCase => matches!(role, CaseManager | Supervisor),
         RecordWork => matches!(role, CaseManager | Specialist | Supervisor),
         ReadAudit => matches!(role, Auditor),
+        CaseTeam => matches!(role, Supervisor),
     }
 }
 
@@ -134,6 +137,42 @@ fn operations() -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_evaluations", (ReadRecords, None)),
+        ("read_sensitive_sections", (ReadRecords, None)),
+        (
+            "write_sensitive_section",
+            (
+                CaseTeam,
+                Some(json!({"content": {"diagnoses": ["asthma"]}})),
+            ),
+        ),
+        ("list_consents", (ReadRecords, None)),
+        (
+            "record_consent",
+            (
+                CaseTeam,
+                Some(
+                    json!({"purpose": "support", "recipient_organisation": "Clinic", "sections": ["health"], "given_on": "2026-11-01"}),
+                ),
+            ),
+        ),
+        (
+            "revoke_consent",
+            (CaseTeam, Some(json!({"reason": "client asked"}))),
+        ),
+        ("list_disclosures", (ReadRecords, None)),
+        (
+            "request_disclosure",
+            (
+                CaseTeam,
+                Some(
+                    json!({"recipient_organisation": "Child-protection service", "sections": ["violence"], "legal_basis": "child_in_danger", "purpose": "duty to inform"}),
+                ),
+            ),
+        ),
+        (
+            "decide_disclosure",
+            (CaseTeam, Some(json!({"approve": true}))),
+        ),
         ("list_audit_entries", (ReadAudit, None)),
         ("verify_audit_chain", (ReadAudit, None)),
     ])
@@ -147,6 +186,8 @@ struct Records {
     assessment: String,
     plan: String,
     staff: String,
+    consent: String,
+    disclosure: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -169,6 +210,17 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15", "goals": [{"description": "g"}]}),
     );
     let report = opora_tests::walk::report(app, &supervisor, None);
+    let client = case["client_id"].as_str().unwrap().to_owned();
+    let consent = app.post(
+        &format!("/api/v1/clients/{client}/consents"),
+        &supervisor,
+        json!({"purpose": "support", "recipient_organisation": "Clinic", "sections": ["health"], "given_on": "2026-11-01"}),
+    );
+    let disclosure = app.post(
+        &format!("/api/v1/clients/{client}/disclosures"),
+        &supervisor,
+        json!({"recipient_organisation": "Police", "sections": ["violence"], "legal_basis": "law_enforcement_request", "purpose": "request no. 12"}),
+    );
     Records {
         client: case["client_id"].as_str().unwrap().to_owned(),
         report: report.id(),
@@ -176,13 +228,18 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         assessment: assessment.id(),
         plan: plan.id(),
         staff: format!("{prefix}-supervisor"),
+        consent: consent.id(),
+        disclosure: disclosure.id(),
     }
 }
 
 fn concrete(path: &str, r: &Records) -> String {
     let path = path
         .replace("{assessment_id}", &r.assessment)
-        .replace("{plan_id}", &r.plan);
+        .replace("{plan_id}", &r.plan)
+        .replace("{consent_id}", &r.consent)
+        .replace("{disclosure_id}", &r.disclosure)
+        .replace("{section}", "health");
     let id = if path.starts_with("/api/v1/clients/") {
         &r.client
     } else if path.starts_with("/api/v1/intake-reports/") {

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
+pub mod confidentiality;
 pub mod directory;
 pub mod health;
 pub mod reports;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 )))
                 .configure(directory::configure)
                 .configure(clients::configure)
+                .configure(confidentiality::configure)
                 .configure(reports::configure)
                 .configure(cases::configure)
                 .configure(casework::configure)

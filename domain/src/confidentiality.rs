@@ -1,0 +1,280 @@
+//! Who may read the sensitive parts of a client's record (seed 003's client questionnaire: health,
+//! substance use and its treatment, legal situation; violence; identity documents; and who
+//! reported the family). All case records are confidential; these sections go beyond the case team
+//! only with the client's active consent or a recorded legal basis approved by a supervisor
+//! (seeds 000, 003: "where the law provides"). Every such read is logged by the storage layer.
+
+use chrono::NaiveDate;
+
+use crate::access::Role;
+use crate::code_enum;
+
+code_enum! {
+    /// A sensitive section, stored apart from the ordinary fields of a client.
+    pub enum SensitiveSection {
+        Health = "health",
+        HivStatus = "hiv_status",
+        SubstanceUse = "substance_use",
+        Violence = "violence",
+        ConflictWithLaw = "conflict_with_law",
+        LegalHistory = "legal_history",
+        IdentityDocuments = "identity_documents",
+        /// Who reported the family (protects the reporter).
+        ReporterIdentity = "reporter_identity",
+    }
+}
+
+code_enum! {
+    /// A legal basis for disclosure without consent.
+    pub enum LegalBasis {
+        /// The duty to inform the child-protection authority when a child is in danger.
+        ChildInDanger = "child_in_danger",
+        /// A request of the police or the prosecutor under the law.
+        LawEnforcementRequest = "law_enforcement_request",
+        CourtOrder = "court_order",
+        /// To protect someone's life or health when consent cannot be obtained.
+        VitalInterest = "vital_interest",
+    }
+}
+
+/// How the caller stands to the client whose section is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relationship {
+    /// Key worker of one of the client's cases.
+    KeyWorker,
+    /// A supervisor of the client's unit (their unit is at or above it).
+    Supervisor,
+    /// Anyone else who sees the client's record.
+    Other,
+}
+
+/// A consent as the rule needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentTerms {
+    pub sections: Vec<SensitiveSection>,
+    pub given_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+    pub revoked_on: Option<NaiveDate>,
+}
+
+impl ConsentTerms {
+    /// In force on `today`: given, not expired, not revoked.
+    pub fn is_active(&self, today: NaiveDate) -> bool {
+        self.given_on <= today
+            && self.expires_on.is_none_or(|d| today <= d)
+            && self.revoked_on.is_none_or(|d| today < d)
+    }
+
+    pub fn covers(&self, section: SensitiveSection, today: NaiveDate) -> bool {
+        self.is_active(today) && self.sections.contains(&section)
+    }
+}
+
+/// Why a section may be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// The case team: the key worker, or a supervisor of the unit.
+    CaseTeam,
+    /// The client's active consent naming the reader and the section.
+    Consent,
+    /// A disclosure on a legal basis, approved by a supervisor.
+    LegalBasis(LegalBasis),
+}
+
+/// Whether a caller may read a section, and on what ground. Auditors and admins never read
+/// content (auditors read the log of who did); everyone else outside the case team needs a
+/// consent or an approved legal basis naming them.
+pub fn may_read(
+    roles: &[Role],
+    relationship: Relationship,
+    section: SensitiveSection,
+    consents: &[ConsentTerms],
+    approved_bases: &[(LegalBasis, Vec<SensitiveSection>)],
+    today: NaiveDate,
+) -> Option<Grant> {
+    let reads_content = roles.iter().any(|r| {
+        matches!(
+            r,
+            Role::IntakeOfficer
+                | Role::CaseManager
+                | Role::Specialist
+                | Role::Supervisor
+                | Role::Facilitator
+                | Role::Provider
+        )
+    });
+    if !reads_content {
+        return None;
+    }
+    let team = match relationship {
+        Relationship::KeyWorker => true,
+        Relationship::Supervisor => roles.contains(&Role::Supervisor),
+        Relationship::Other => false,
+    };
+    if team {
+        return Some(Grant::CaseTeam);
+    }
+    if consents.iter().any(|c| c.covers(section, today)) {
+        return Some(Grant::Consent);
+    }
+    approved_bases
+        .iter()
+        .find(|(_, sections)| sections.contains(&section))
+        .map(|(basis, _)| Grant::LegalBasis(*basis))
+}
+
+/// Who may write a section: the case team only.
+pub fn may_write(roles: &[Role], relationship: Relationship) -> bool {
+    match relationship {
+        Relationship::KeyWorker => roles
+            .iter()
+            .any(|r| matches!(r, Role::CaseManager | Role::Supervisor)),
+        Relationship::Supervisor => roles.contains(&Role::Supervisor),
+        Relationship::Other => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    fn consent(
+        sections: &[SensitiveSection],
+        expires: Option<u32>,
+        revoked: Option<u32>,
+    ) -> ConsentTerms {
+        ConsentTerms {
+            sections: sections.to_vec(),
+            given_on: day(1),
+            expires_on: expires.map(day),
+            revoked_on: revoked.map(day),
+        }
+    }
+
+    #[test]
+    fn the_key_worker_and_the_units_supervisor_read_every_section() {
+        for section in SensitiveSection::ALL {
+            assert_eq!(
+                may_read(
+                    &[Role::CaseManager],
+                    Relationship::KeyWorker,
+                    *section,
+                    &[],
+                    &[],
+                    day(10)
+                ),
+                Some(Grant::CaseTeam)
+            );
+            assert_eq!(
+                may_read(
+                    &[Role::Supervisor],
+                    Relationship::Supervisor,
+                    *section,
+                    &[],
+                    &[],
+                    day(10)
+                ),
+                Some(Grant::CaseTeam)
+            );
+        }
+    }
+
+    #[test]
+    fn auditors_and_admins_never_read_content_even_with_consent() {
+        let c = consent(SensitiveSection::ALL, None, None);
+        for role in [Role::Auditor, Role::Admin, Role::Registry] {
+            assert_eq!(
+                may_read(
+                    &[role],
+                    Relationship::Other,
+                    SensitiveSection::Health,
+                    std::slice::from_ref(&c),
+                    &[],
+                    day(10)
+                ),
+                None
+            );
+        }
+    }
+
+    #[test]
+    fn outside_the_team_a_consent_must_cover_the_section_and_be_in_force() {
+        let health = consent(&[SensitiveSection::Health], Some(20), None);
+        let read = |c: &ConsentTerms, s, d| {
+            may_read(
+                &[Role::Specialist],
+                Relationship::Other,
+                s,
+                std::slice::from_ref(c),
+                &[],
+                day(d),
+            )
+        };
+        assert_eq!(
+            read(&health, SensitiveSection::Health, 10),
+            Some(Grant::Consent)
+        );
+        assert_eq!(read(&health, SensitiveSection::SubstanceUse, 10), None);
+        assert_eq!(read(&health, SensitiveSection::Health, 21), None, "expired");
+        let revoked = consent(&[SensitiveSection::Health], None, Some(12));
+        assert_eq!(
+            read(&revoked, SensitiveSection::Health, 11),
+            Some(Grant::Consent)
+        );
+        assert_eq!(
+            read(&revoked, SensitiveSection::Health, 12),
+            None,
+            "revoked from that day"
+        );
+    }
+
+    #[test]
+    fn an_approved_legal_basis_opens_only_its_sections() {
+        let bases = [(LegalBasis::ChildInDanger, vec![SensitiveSection::Violence])];
+        assert_eq!(
+            may_read(
+                &[Role::Specialist],
+                Relationship::Other,
+                SensitiveSection::Violence,
+                &[],
+                &bases,
+                day(10)
+            ),
+            Some(Grant::LegalBasis(LegalBasis::ChildInDanger))
+        );
+        assert_eq!(
+            may_read(
+                &[Role::Specialist],
+                Relationship::Other,
+                SensitiveSection::Health,
+                &[],
+                &bases,
+                day(10)
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_supervisor_relationship_needs_the_supervisor_role() {
+        assert_eq!(
+            may_read(
+                &[Role::Specialist],
+                Relationship::Supervisor,
+                SensitiveSection::Health,
+                &[],
+                &[],
+                day(10)
+            ),
+            None
+        );
+        assert!(!may_write(&[Role::Specialist], Relationship::Supervisor));
+        assert!(may_write(&[Role::CaseManager], Relationship::KeyWorker));
+        assert!(!may_write(&[Role::CaseManager], Relationship::Other));
+    }
+}

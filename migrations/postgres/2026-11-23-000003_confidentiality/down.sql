@@ -1,0 +1,3 @@
+DROP TABLE disclosures;
+DROP TABLE consents;
+DROP TABLE client_sensitive;
