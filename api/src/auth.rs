@@ -23,6 +23,7 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub iat: i64,
+    pub nbf: i64,
     pub exp: i64,
 }
 
@@ -32,6 +33,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Lifetime of the access tokens login and refresh issue.
+    pub access_ttl: chrono::Duration,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -47,11 +50,19 @@ impl TokenKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
         validation.leeway = 30;
+        validation.validate_nbf = true;
         TokenKeys {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            access_ttl: chrono::Duration::minutes(15),
         }
+    }
+
+    /// The same keys with another access-token lifetime.
+    pub fn with_access_ttl(mut self, ttl: chrono::Duration) -> Self {
+        self.access_ttl = ttl;
+        self
     }
 
     /// A token for `sub`, valid for `ttl`.
@@ -62,6 +73,7 @@ impl TokenKeys {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
+            nbf: now,
             exp: now + ttl.num_seconds(),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
@@ -151,6 +163,7 @@ mod tests {
             iss: ISSUER.into(),
             aud: "someone-else".into(),
             iat: now,
+            nbf: now,
             exp: now + 60,
         };
         let token = encode(

@@ -17,6 +17,8 @@ pub struct Config {
     pub rate_per_second: u64,
     /// `OPORA_RATE_BURST`: requests a client may send at once (default 200).
     pub rate_burst: u32,
+    /// `OPORA_ACCESS_TOKEN_MINUTES`: lifetime of access tokens from login and refresh (default 15).
+    pub access_token_minutes: i64,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/opora.db";
@@ -46,6 +48,10 @@ impl Config {
             rate_burst: var("OPORA_RATE_BURST")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(200),
+            access_token_minutes: var("OPORA_ACCESS_TOKEN_MINUTES")
+                .and_then(|v| v.parse().ok())
+                .filter(|m: &i64| (1..=720).contains(m))
+                .unwrap_or(15),
         }
     }
 

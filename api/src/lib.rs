@@ -54,6 +54,7 @@ pub async fn blocking<T: Send + 'static>(
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "directory", description = "Units and staff"),
+        (name = "accounts", description = "Login, refresh, passwords; staff and units managed by an admin"),
         (name = "clients", description = "Persons and families"),
         (name = "intake reports", description = "Lifecycle stages 1-3: intake, verification, need recognition"),
         (name = "cases", description = "Lifecycle stages 4-8 and the work model"),

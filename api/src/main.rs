@@ -135,7 +135,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { demo: load_demo } => {
-            let keys = TokenKeys::new(&config.require_secret()?);
+            let keys = TokenKeys::new(&config.require_secret()?)
+                .with_access_ttl(chrono::Duration::minutes(config.access_token_minutes));
             let store =
                 Store::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
             if load_demo {

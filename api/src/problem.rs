@@ -105,6 +105,8 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("unauthorized: {0}")]
     Unauthorized(&'static str),
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
     #[error("forbidden: {0}")]
     Forbidden(String),
     #[error("not found")]
@@ -139,6 +141,7 @@ impl ApiError {
                 "The body must be application/json",
             ),
             ApiError::PayloadTooLarge => ("payload-too-large", "The request body is too large"),
+            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             ApiError::Unauthorized(_) => ("unauthorized", "Authentication is required"),
             ApiError::Forbidden(_) => ("forbidden", "Your role does not permit this action"),
             ApiError::NotFound => ("not-found", "No such resource"),
@@ -160,6 +163,7 @@ impl ApiError {
         let (kind, title) = self.kind();
         let detail = match self {
             ApiError::BadRequest(d) | ApiError::Forbidden(d) => Some(d.clone()),
+            ApiError::TooManyRequests { retry_after } => Some(format!("too many failed attempts: retry in {retry_after} s")),
             ApiError::Unauthorized(d) => Some((*d).to_owned()),
             ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => Some(match errors.len() {
                 1 => format!("{}: {}", errors[0].field, errors[0].message),
@@ -212,6 +216,7 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -233,6 +238,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let ApiError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"opora\""));
+        }
+        if let ApiError::TooManyRequests { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         if let ApiError::PreconditionFailed { current_version } = self {
             response.insert_header((header::ETAG, crate::etag::etag(*current_version)));
@@ -310,6 +318,10 @@ impl From<StoreError> for ApiError {
                 allowed: None,
             })),
             StoreError::Unavailable(cause) => ApiError::Unavailable(cause),
+            StoreError::InvalidCredentials => {
+                ApiError::Unauthorized("wrong staff id, password or refresh token")
+            }
+            StoreError::Throttled { retry_after } => ApiError::TooManyRequests { retry_after },
             StoreError::Pool(cause) => ApiError::Unavailable(cause.to_string()),
             other @ (StoreError::Config(_) | StoreError::Corrupt(_) | StoreError::Database(_)) => {
                 ApiError::Internal(other.to_string())

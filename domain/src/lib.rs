@@ -13,7 +13,9 @@ pub mod access;
 pub mod codes;
 pub mod confidentiality;
 pub mod guards;
+pub mod labels;
 pub mod lifecycle;
+pub mod names;
 pub mod transition;
 pub mod work_model;
 

@@ -34,7 +34,7 @@ fn subtree(conn: &mut AnyConnection, root: &str) -> StoreResult<Vec<String>> {
     Ok(seen.into_iter().collect())
 }
 
-fn roles_of(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<Vec<Role>> {
+pub(crate) fn roles_of(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<Vec<Role>> {
     let codes: Vec<String> = staff_roles::table
         .filter(staff_roles::staff_id.eq(staff_id))
         .select(staff_roles::role)

@@ -31,6 +31,12 @@ pub enum StoreError {
         current_stage: String,
         available: Vec<AvailableTransition>,
     },
+    /// Wrong staff id or password (never says which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Too many failed logins for this account or address: try again after this many seconds.
+    #[error("throttled for {retry_after} s")]
+    Throttled { retry_after: u64 },
     /// A uniqueness or state conflict not covered above.
     #[error("{0}")]
     Conflict(String),

@@ -5,6 +5,7 @@
 //!
 //! Functions here are blocking (diesel is synchronous); the API runs them off its async workers.
 
+pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod casework;
@@ -15,6 +16,7 @@ pub mod directory;
 pub mod error;
 pub mod events;
 pub mod models;
+pub mod reference;
 pub mod reports;
 pub mod schema;
 

@@ -19,6 +19,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        password_hash -> Nullable<Text>,
     }
 }
 
@@ -311,5 +312,40 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (throttle_key) {
+        throttle_key -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        staff_id -> Text,
+        token_hash -> Text,
+        family -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    classifier_entries (list, code) {
+        list -> Text,
+        code -> Text,
+        label_en -> Text,
+        label_uk -> Text,
+        label_ru -> Text,
+        label_cs -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
     }
 }

@@ -4,6 +4,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod casework;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                     "default-src 'none'; frame-ancestors 'none'",
                 )))
                 .configure(directory::configure)
+                .configure(accounts::configure)
                 .configure(clients::configure)
                 .configure(confidentiality::configure)
                 .configure(reports::configure)

@@ -1,0 +1,1 @@
+DROP TABLE classifier_entries;

@@ -1,0 +1,529 @@
+//! Staff accounts: passwords (argon2id), login with throttling, rotating refresh tokens, and the
+//! admin's management of staff and units.
+//!
+//! Throttling grows the delay after each failure, per account and per address, instead of locking
+//! accounts (a lockout would let anyone lock staff out): after 3 failures the next attempt waits
+//! 1 s, then 2, 4, … up to 15 minutes; a success clears the account's count. Refresh tokens are
+//! random, stored only as SHA-256 hashes, single-use: using one issues the next of its family, and
+//! presenting a used one again (a stolen copy) revokes the whole family.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use opora_domain::{Action, Role, UnitKind};
+use rand_core::{OsRng, RngCore};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::audit;
+use crate::directory::{NewUnit, StaffUpsert};
+use crate::models::{StaffMember, StaffRow, Unit};
+use crate::schema::{login_throttle, refresh_tokens, staff};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+const FREE_FAILURES: i32 = 3;
+const MAX_DELAY_SECS: i64 = 15 * 60;
+const REFRESH_DAYS: i64 = 30;
+
+/// The wait after `failures` failed attempts.
+pub fn delay_after(failures: i32) -> i64 {
+    if failures < FREE_FAILURES {
+        0
+    } else {
+        let exponent = u32::try_from(failures - FREE_FAILURES)
+            .unwrap_or(u32::MAX)
+            .min(20);
+        (1_i64 << exponent).min(MAX_DELAY_SECS)
+    }
+}
+
+fn hash_password(password: &str) -> StoreResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Unavailable(format!("cannot hash a password: {e}")))
+}
+
+fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    // Without a stored hash, verify against a real one anyway, so that the time taken does not
+    // tell whether the account exists.
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy =
+        DUMMY.get_or_init(|| hash_password("no account has this password").unwrap_or_default());
+    match PasswordHash::new(hash.unwrap_or(dummy)) {
+        Ok(parsed) => {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+                && hash.is_some()
+        }
+        Err(_) => false,
+    }
+}
+
+fn check_strength(password: &str) -> StoreResult<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(StoreError::invalid(
+            "password",
+            "too_short",
+            format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds to wait before `key` may try again, if any.
+fn throttled_for(
+    conn: &mut AnyConnection,
+    key: &str,
+    at: NaiveDateTime,
+) -> StoreResult<Option<u64>> {
+    let row: Option<(i32, NaiveDateTime)> = login_throttle::table
+        .find(key)
+        .select((login_throttle::failures, login_throttle::last_failure_at))
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .filter(|(_, last)| at - *last < forget_after())
+        .and_then(|(failures, last)| {
+            let until = last + Duration::seconds(delay_after(failures));
+            (until > at).then(|| u64::try_from((until - at).num_seconds().max(1)).unwrap_or(1))
+        }))
+}
+
+/// Failures older than this are forgotten, so an office behind one address is not slowed down for
+/// ever by typos made days ago.
+fn forget_after() -> Duration {
+    Duration::minutes(30)
+}
+
+fn record_failure(conn: &mut AnyConnection, key: &str, at: NaiveDateTime) -> StoreResult<()> {
+    let failures: Option<i32> = login_throttle::table
+        .find(key)
+        .select((login_throttle::failures, login_throttle::last_failure_at))
+        .first::<(i32, NaiveDateTime)>(conn)
+        .optional()?
+        .map(|(n, last)| if at - last < forget_after() { n } else { 0 });
+    match failures {
+        Some(n) => {
+            diesel::update(login_throttle::table.find(key))
+                .set((
+                    login_throttle::failures.eq(n.saturating_add(1)),
+                    login_throttle::last_failure_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(login_throttle::table)
+                .values((
+                    login_throttle::throttle_key.eq(key),
+                    login_throttle::failures.eq(1),
+                    login_throttle::last_failure_at.eq(at),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+fn issue_refresh(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    family: &str,
+    at: NaiveDateTime,
+) -> StoreResult<String> {
+    let token = new_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::id.eq(new_id()),
+            refresh_tokens::staff_id.eq(staff_id),
+            refresh_tokens::token_hash.eq(token_hash(&token)),
+            refresh_tokens::family.eq(family),
+            refresh_tokens::issued_at.eq(at),
+            refresh_tokens::expires_at.eq(at + Duration::days(REFRESH_DAYS)),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+fn auth_event(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    unit_id: &str,
+    action: &str,
+    payload: serde_json::Value,
+) -> StoreResult<()> {
+    audit::append(
+        conn,
+        audit::Entry {
+            actor_id: staff_id,
+            at: now(),
+            action,
+            subject_type: "staff",
+            subject_id: staff_id,
+            unit_id,
+            case_id: None,
+            purpose: None,
+            legal_basis: None,
+            payload,
+        },
+    )?;
+    Ok(())
+}
+
+/// Changes an admin makes to a staff member.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StaffChanges {
+    pub full_name: Option<String>,
+    pub roles: Option<Vec<Role>>,
+    pub unit_id: Option<String>,
+    pub active: Option<bool>,
+}
+
+impl Store {
+    /// Checks a password and answers the staff id and a refresh token; throttled by account and by
+    /// address. The caller (the API) issues the access token.
+    pub fn login(
+        &self,
+        staff_id: &str,
+        password: &str,
+        address: &str,
+    ) -> StoreResult<(String, String)> {
+        let account_key = format!("account:{staff_id}");
+        let address_key = format!("address:{address}");
+        let outcome = self.write(|conn| {
+            let at = now();
+            let waits = [
+                throttled_for(conn, &account_key, at)?,
+                throttled_for(conn, &address_key, at)?,
+            ];
+            if let Some(retry_after) = waits.into_iter().flatten().max() {
+                return Err(StoreError::Throttled { retry_after });
+            }
+            let row: Option<(String, bool, Option<String>)> = staff::table
+                .find(staff_id)
+                .select((staff::unit_id, staff::active, staff::password_hash))
+                .first(conn)
+                .optional()?;
+            let verified = verify_password(password, row.as_ref().and_then(|r| r.2.as_deref()));
+            match row {
+                Some((unit_id, true, _)) if verified => {
+                    diesel::delete(login_throttle::table.find(&account_key)).execute(conn)?;
+                    let token = issue_refresh(conn, staff_id, &new_id(), at)?;
+                    auth_event(
+                        conn,
+                        staff_id,
+                        &unit_id,
+                        "auth.login",
+                        json!({ "address": address }),
+                    )?;
+                    Ok(Ok((staff_id.to_owned(), token)))
+                }
+                _ => {
+                    record_failure(conn, &account_key, at)?;
+                    record_failure(conn, &address_key, at)?;
+                    // Committed: the failure must count even though the answer is an error.
+                    Ok(Err(StoreError::InvalidCredentials))
+                }
+            }
+        })?;
+        outcome
+    }
+
+    /// Exchanges a refresh token for the next one of its family; a reused token revokes the family.
+    pub fn refresh(&self, token: &str) -> StoreResult<(String, String)> {
+        let outcome = self.write(|conn| {
+            let at = now();
+            type Row = (
+                String,
+                String,
+                String,
+                NaiveDateTime,
+                Option<NaiveDateTime>,
+                Option<NaiveDateTime>,
+            );
+            let row: Option<Row> = refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(token_hash(token)))
+                .select((
+                    refresh_tokens::id,
+                    refresh_tokens::staff_id,
+                    refresh_tokens::family,
+                    refresh_tokens::expires_at,
+                    refresh_tokens::used_at,
+                    refresh_tokens::revoked_at,
+                ))
+                .first(conn)
+                .optional()?;
+            let Some((id, staff_id, family, expires_at, used_at, revoked_at)) = row else {
+                return Ok(Err(StoreError::InvalidCredentials));
+            };
+            let unit: Option<(String, bool)> = staff::table
+                .find(&staff_id)
+                .select((staff::unit_id, staff::active))
+                .first(conn)
+                .optional()?;
+            let Some((unit_id, active)) = unit else {
+                return Ok(Err(StoreError::InvalidCredentials));
+            };
+            if used_at.is_some() {
+                diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
+                    .set(refresh_tokens::revoked_at.eq(Some(at)))
+                    .execute(conn)?;
+                auth_event(
+                    conn,
+                    &staff_id,
+                    &unit_id,
+                    "auth.refresh_token_reused",
+                    json!({ "family": family }),
+                )?;
+                return Ok(Err(StoreError::InvalidCredentials));
+            }
+            if revoked_at.is_some() || expires_at <= at || !active {
+                return Ok(Err(StoreError::InvalidCredentials));
+            }
+            diesel::update(refresh_tokens::table.find(&id))
+                .set(refresh_tokens::used_at.eq(Some(at)))
+                .execute(conn)?;
+            let next = issue_refresh(conn, &staff_id, &family, at)?;
+            Ok(Ok((staff_id, next)))
+        })?;
+        outcome
+    }
+
+    /// Ends a session: the refresh token's whole family is revoked.
+    pub fn logout(&self, caller: &Caller, token: &str) -> StoreResult<()> {
+        self.write(|conn| {
+            let family: Option<String> = refresh_tokens::table
+                .filter(refresh_tokens::token_hash.eq(token_hash(token)))
+                .filter(refresh_tokens::staff_id.eq(&caller.actor.staff_id))
+                .select(refresh_tokens::family)
+                .first(conn)
+                .optional()?;
+            if let Some(family) = family {
+                diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
+                    .set(refresh_tokens::revoked_at.eq(Some(now())))
+                    .execute(conn)?;
+            }
+            auth_event(
+                conn,
+                &caller.actor.staff_id,
+                &caller.unit_id,
+                "auth.logout",
+                json!({}),
+            )
+        })
+    }
+
+    /// Sets a password: the member themselves (giving the current one), or an admin of their unit.
+    pub fn set_password(
+        &self,
+        caller: &Caller,
+        staff_id: &str,
+        current: Option<&str>,
+        password: &str,
+    ) -> StoreResult<()> {
+        check_strength(password)?;
+        let hash = hash_password(password)?;
+        self.write(|conn| {
+            let row: StaffRow = staff::table
+                .find(staff_id)
+                .select(StaffRow::as_select())
+                .first(conn)?;
+            if !caller.sees_unit(&row.unit_id) && caller.actor.staff_id != staff_id {
+                return Err(StoreError::NotFound);
+            }
+            if caller.actor.staff_id == staff_id {
+                let stored: Option<String> = staff::table
+                    .find(staff_id)
+                    .select(staff::password_hash)
+                    .first(conn)?;
+                if stored.is_some() && !verify_password(current.unwrap_or(""), stored.as_deref()) {
+                    return Err(StoreError::invalid(
+                        "current_password",
+                        "wrong_password",
+                        "the current password is wrong",
+                    ));
+                }
+            } else {
+                caller.require(Action::ManageDirectory)?;
+            }
+            diesel::update(staff::table.find(staff_id))
+                .set((
+                    staff::password_hash.eq(Some(hash.clone())),
+                    staff::updated_at.eq(now()),
+                ))
+                .execute(conn)?;
+            // Every session of the member ends with the old password.
+            diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::staff_id.eq(staff_id))
+                    .filter(refresh_tokens::revoked_at.is_null()),
+            )
+            .set(refresh_tokens::revoked_at.eq(Some(now())))
+            .execute(conn)?;
+            auth_event(
+                conn,
+                &caller.actor.staff_id,
+                &row.unit_id,
+                "staff.password_set",
+                json!({ "staff_id": staff_id }),
+            )
+        })
+    }
+
+    /// An admin adds a staff member to a unit they administer.
+    pub fn admin_create_staff(
+        &self,
+        caller: &Caller,
+        id: &str,
+        full_name: &str,
+        roles: Vec<Role>,
+        unit_id: &str,
+    ) -> StoreResult<StaffMember> {
+        caller.require(Action::ManageDirectory)?;
+        if !caller.sees_unit(unit_id) {
+            return Err(StoreError::invalid(
+                "unit_id",
+                "unknown_unit",
+                "no such unit in your scope",
+            ));
+        }
+        self.write(|conn| {
+            let exists: i64 = staff::table.filter(staff::id.eq(id)).count().get_result(conn)?;
+            if exists > 0 {
+                return Err(StoreError::Conflict(format!("staff member {id} already exists")));
+            }
+            let member = crate::directory::upsert_staff(
+                conn,
+                StaffUpsert { id: id.to_owned(), full_name: Some(full_name.to_owned()), roles, unit_id: Some(unit_id.to_owned()), active: true },
+            )?;
+            auth_event(conn, &caller.actor.staff_id, unit_id, "staff.created", json!({ "staff_id": id, "roles": member.roles.iter().map(|r| r.code()).collect::<Vec<_>>() }))?;
+            Ok(member)
+        })
+    }
+
+    /// An admin changes a member's name, roles, unit or active flag; disabling stops their tokens.
+    pub fn admin_update_staff(
+        &self,
+        caller: &Caller,
+        id: &str,
+        changes: StaffChanges,
+    ) -> StoreResult<StaffMember> {
+        self.write(|conn| {
+            let row: StaffRow = staff::table.find(id).select(StaffRow::as_select()).first(conn)?;
+            caller.require_on(&row.unit_id, Action::ManageDirectory)?;
+            if let Some(unit) = &changes.unit_id {
+                if !caller.sees_unit(unit) {
+                    return Err(StoreError::invalid("unit_id", "unknown_unit", "no such unit in your scope"));
+                }
+            }
+            if id == caller.actor.staff_id && changes.active == Some(false) {
+                return Err(StoreError::Conflict("an admin may not disable their own account".into()));
+            }
+            let roles = match changes.roles.clone() {
+                Some(roles) => roles,
+                None => crate::directory::roles_of(conn, id)?,
+            };
+            let member = crate::directory::upsert_staff(
+                conn,
+                StaffUpsert {
+                    id: id.to_owned(),
+                    full_name: changes.full_name.clone(),
+                    roles,
+                    unit_id: changes.unit_id.clone(),
+                    active: changes.active.unwrap_or(row.active),
+                },
+            )?;
+            if changes.active == Some(false) {
+                diesel::update(refresh_tokens::table.filter(refresh_tokens::staff_id.eq(id)).filter(refresh_tokens::revoked_at.is_null()))
+                    .set(refresh_tokens::revoked_at.eq(Some(now())))
+                    .execute(conn)?;
+            }
+            auth_event(
+                conn,
+                &caller.actor.staff_id,
+                &member.unit_id,
+                "staff.updated",
+                json!({
+                    "staff_id": id,
+                    "before": { "full_name": row.full_name, "unit_id": row.unit_id, "active": row.active },
+                    "after": { "full_name": member.full_name, "unit_id": member.unit_id, "active": member.active,
+                               "roles": member.roles.iter().map(|r| r.code()).collect::<Vec<_>>() },
+                }),
+            )?;
+            Ok(member)
+        })
+    }
+
+    /// An admin adds a unit below one they administer.
+    pub fn admin_create_unit(
+        &self,
+        caller: &Caller,
+        parent_id: &str,
+        kind: UnitKind,
+        name: &str,
+    ) -> StoreResult<Unit> {
+        caller.require(Action::ManageDirectory)?;
+        if !caller.sees_unit(parent_id) {
+            return Err(StoreError::invalid(
+                "parent_id",
+                "unknown_unit",
+                "no such unit in your scope",
+            ));
+        }
+        self.write(|conn| {
+            let unit = crate::directory::create_unit(
+                conn,
+                NewUnit {
+                    parent_id: Some(parent_id.to_owned()),
+                    kind,
+                    name: name.to_owned(),
+                },
+            )?;
+            auth_event(
+                conn,
+                &caller.actor.staff_id,
+                parent_id,
+                "unit.created",
+                json!({ "unit_id": unit.id, "kind": unit.kind, "name": unit.name }),
+            )?;
+            Ok(unit)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_failures_are_free_then_the_delay_doubles_up_to_a_cap() {
+        let delays: Vec<i64> = (0..8).map(delay_after).collect();
+        assert_eq!(delays, vec![0, 0, 0, 1, 2, 4, 8, 16]);
+        assert_eq!(delay_after(40), MAX_DELAY_SECS);
+    }
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let hash = hash_password("correct horse battery").ok();
+        assert!(verify_password("correct horse battery", hash.as_deref()));
+        assert!(!verify_password("wrong horse battery!", hash.as_deref()));
+        assert!(!verify_password("correct horse battery", None));
+    }
+}
