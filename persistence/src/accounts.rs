@@ -207,7 +207,7 @@ impl Store {
     ) -> StoreResult<(String, String)> {
         let account_key = format!("account:{staff_id}");
         let address_key = format!("address:{address}");
-        let outcome = self.write(|conn| {
+        self.write(|conn| {
             let at = now();
             let waits = [
                 throttled_for(conn, &account_key, at)?,
@@ -242,13 +242,12 @@ impl Store {
                     Ok(Err(StoreError::InvalidCredentials))
                 }
             }
-        })?;
-        outcome
+        })?
     }
 
     /// Exchanges a refresh token for the next one of its family; a reused token revokes the family.
     pub fn refresh(&self, token: &str) -> StoreResult<(String, String)> {
-        let outcome = self.write(|conn| {
+        self.write(|conn| {
             let at = now();
             type Row = (
                 String,
@@ -302,8 +301,7 @@ impl Store {
                 .execute(conn)?;
             let next = issue_refresh(conn, &staff_id, &family, at)?;
             Ok(Ok((staff_id, next)))
-        })?;
-        outcome
+        })?
     }
 
     /// Ends a session: the refresh token's whole family is revoked.
