@@ -61,6 +61,7 @@ pub async fn blocking<T: Send + 'static>(
         (name = "casework", description = "Assessments, plans, agreements and evaluations of a case"),
         (name = "confidentiality", description = "Sensitive sections, consents and disclosures"),
         (name = "audit", description = "The tamper-evident audit log: every change and every look"),
+        (name = "reference", description = "Reference data: every list of codes with labels in English, Ukrainian, Russian and Czech (by Accept-Language); administrators extend the classifiers"),
     )
 )]
 struct ApiDoc;

@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::events::{self, Subject};
 use crate::models::{CaseRow, EventRow};
 use crate::reports::{check_key_worker, utc};
-use crate::schema::{agreements, assessments, cases, evaluations, events as events_table, plans};
+use crate::schema::{agreements, assessments, case_access, cases, evaluations, events as events_table, plans};
 use crate::{now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
 
 /// A case with the moves it could make now (each with what it still lacks).
@@ -145,6 +145,23 @@ pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseR
         .first(conn)?)
 }
 
+/// Whether the caller may see a case at all: its unit is in scope and, for a restricted case, the
+/// caller is its key worker or named on it.
+pub(crate) fn visible(conn: &mut AnyConnection, caller: &Caller, case: &CaseRow) -> StoreResult<bool> {
+    if !caller.sees_unit(&case.unit_id) {
+        return Ok(false);
+    }
+    if !case.restricted || case.key_worker_id == caller.actor.staff_id {
+        return Ok(true);
+    }
+    let named: i64 = case_access::table
+        .filter(case_access::case_id.eq(&case.id))
+        .filter(case_access::staff_id.eq(&caller.actor.staff_id))
+        .count()
+        .get_result(conn)?;
+    Ok(named > 0)
+}
+
 /// The case, if the caller sees it and may do `action` on it.
 pub(crate) fn case_for(
     conn: &mut AnyConnection,
@@ -153,7 +170,10 @@ pub(crate) fn case_for(
     action: Action,
 ) -> StoreResult<CaseRow> {
     let case = load_case(conn, id)?;
-    caller.require_on(&case.unit_id, action)?;
+    if !visible(conn, caller, &case)? {
+        return Err(StoreError::NotFound);
+    }
+    caller.require(action)?;
     Ok(case)
 }
 
@@ -190,8 +210,19 @@ impl Store {
     ) -> StoreResult<Page<CaseView>> {
         caller.require(Action::ReadCaseRecords)?;
         self.write(|conn| {
+            // The restricted cases the caller is named on (a handful per person).
+            let named: Vec<String> = case_access::table
+                .filter(case_access::staff_id.eq(&caller.actor.staff_id))
+                .select(case_access::case_id)
+                .load(conn)?;
             let mut query = cases::table
                 .filter(cases::unit_id.eq_any(&caller.scope))
+                .filter(
+                    cases::restricted
+                        .eq(false)
+                        .or(cases::key_worker_id.eq(caller.actor.staff_id.clone()))
+                        .or(cases::id.eq_any(named)),
+                )
                 .select(CaseRow::as_select())
                 .order(cases::id)
                 .limit(page.fetch_limit())
@@ -393,6 +424,96 @@ impl Store {
                 .order(events_table::id)
                 .select(EventRow::as_select())
                 .load(conn)?)
+        })
+    }
+}
+
+/// Who may see a restricted case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    pub restricted: bool,
+    /// The staff named on the case (the key worker sees it anyway).
+    pub named: Vec<String>,
+}
+
+impl Store {
+    /// Restricts a case to named staff, or lifts the restriction (supervisors of the unit). The
+    /// names must include a supervisor, and the caller must be among them, so that nobody locks
+    /// a case away from everyone who could lift the restriction.
+    pub fn set_restriction(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        restricted: bool,
+        named: Vec<String>,
+        reason: String,
+    ) -> StoreResult<Restriction> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ManageCase)?;
+            if !caller.actor.has(opora_domain::Role::Supervisor) {
+                return Err(StoreError::Forbidden(Action::ManageCase));
+            }
+            let mut named = named;
+            named.sort();
+            named.dedup();
+            if restricted {
+                if !named.contains(&caller.actor.staff_id) {
+                    return Err(StoreError::invalid("named_staff", "without_caller", "name yourself too, or you would lose sight of the case"));
+                }
+                for (i, id) in named.iter().enumerate() {
+                    let unit: Option<String> = crate::schema::staff::table
+                        .find(id)
+                        .filter(crate::schema::staff::active.eq(true))
+                        .select(crate::schema::staff::unit_id)
+                        .first(conn)
+                        .optional()?;
+                    if !unit.is_some_and(|u| caller.sees_unit(&u)) {
+                        return Err(StoreError::invalid(&format!("named_staff[{i}]"), "unknown_staff", "no active staff member with this id in your units"));
+                    }
+                }
+            }
+            let at = now();
+            diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id))).execute(conn)?;
+            if restricted {
+                for id in &named {
+                    diesel::insert_into(case_access::table)
+                        .values((
+                            case_access::case_id.eq(&case.id),
+                            case_access::staff_id.eq(id),
+                            case_access::unit_id.eq(&case.unit_id),
+                            case_access::granted_by.eq(&caller.actor.staff_id),
+                            case_access::granted_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            diesel::update(cases::table.find(&case.id))
+                .set((cases::restricted.eq(restricted), cases::version.eq(case.version + 1), cases::updated_at.eq(at)))
+                .execute(conn)?;
+            let named = if restricted { named } else { Vec::new() };
+            events::record(
+                conn,
+                &subject(&case),
+                if restricted { "case.restricted" } else { "case.unrestricted" },
+                &caller.actor.staff_id,
+                at,
+                Some(reason),
+                json!({ "named_staff": named }),
+            )?;
+            Ok(Restriction { restricted, named })
+        })
+    }
+
+    /// Who may see the case (for those who see it).
+    pub fn get_restriction(&self, caller: &Caller, case_id: &str) -> StoreResult<Restriction> {
+        self.read(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            let named = case_access::table
+                .filter(case_access::case_id.eq(&case.id))
+                .order(case_access::staff_id)
+                .select(case_access::staff_id)
+                .load(conn)?;
+            Ok(Restriction { restricted: case.restricted, named })
         })
     }
 }

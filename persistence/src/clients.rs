@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use opora_domain::names::name_key;
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
@@ -77,6 +78,7 @@ fn insert_members(
             date_of_birth: m.date_of_birth,
             sex: m.sex.clone(),
             is_child: m.is_child,
+            name_key: name_key(&m.full_name),
         })
         .collect();
     for row in &rows {
@@ -130,6 +132,7 @@ impl Store {
             ));
         }
         caller.require(Action::EditClient)?;
+        let key = name_key(&new.display_name);
         self.write(|conn| {
             let at = now();
             let row = ClientRow {
@@ -146,6 +149,7 @@ impl Store {
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
                 updated_at: at,
+                name_key: key,
             };
             diesel::insert_into(clients::table)
                 .values(&row)
@@ -155,6 +159,7 @@ impl Store {
                 client: row,
                 members,
             };
+            crate::duplicates::write_name_words(conn, &client)?;
             events::record(
                 conn,
                 &subject(&client.client),
@@ -259,6 +264,7 @@ impl Store {
             let mut row = before.client.clone();
             let at = now();
             if let Some(v) = changes.display_name {
+                row.name_key = name_key(&v);
                 row.display_name = v;
             }
             if let Some(v) = changes.date_of_birth {
@@ -285,6 +291,7 @@ impl Store {
             )
             .set((
                 clients::display_name.eq(&row.display_name),
+                clients::name_key.eq(&row.name_key),
                 clients::date_of_birth.eq(row.date_of_birth),
                 clients::sex.eq(&row.sex),
                 clients::phone.eq(&row.phone),
@@ -311,6 +318,7 @@ impl Store {
                 client: row,
                 members,
             };
+            crate::duplicates::write_name_words(conn, &after)?;
             events::record(
                 conn,
                 &subject(&after.client),

@@ -13,6 +13,7 @@ pub mod clients;
 pub mod confidentiality;
 pub mod db;
 pub mod directory;
+pub mod duplicates;
 pub mod error;
 pub mod events;
 pub mod models;
@@ -47,7 +48,10 @@ impl Store {
     /// Opens the database the URL names and applies pending migrations.
     pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, pool_size)?;
-        Ok(Store { pool, backend })
+        let store = Store { pool, backend };
+        // Name match keys are folded in Rust, so rows older than them are filled here.
+        store.backfill_name_keys()?;
+        Ok(store)
     }
 
     pub fn backend(&self) -> BackendKind {

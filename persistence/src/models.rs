@@ -55,6 +55,8 @@ pub struct ClientRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The display name's match key (`opora_domain::names::name_key`), for the duplicate check.
+    pub name_key: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -69,6 +71,8 @@ pub struct MemberRow {
     pub date_of_birth: Option<NaiveDate>,
     pub sex: Option<String>,
     pub is_child: bool,
+    /// The name's match key (`opora_domain::names::name_key`), for the duplicate check.
+    pub name_key: String,
 }
 
 /// A client with its family members, in order.
@@ -118,6 +122,8 @@ pub struct CaseRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Visible only to the staff named in `case_access` and the key worker.
+    pub restricted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]

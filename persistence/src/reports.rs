@@ -345,7 +345,11 @@ impl Store {
                     .select(CaseRow::as_select())
                     .first(conn)
                     .optional()?;
-                facts.attach_target = target.filter(|c| caller.sees_unit(&c.unit_id)).map(|c| AttachTarget {
+                let target = match target {
+                    Some(c) if crate::cases::visible(conn, caller, &c)? => Some(c),
+                    _ => None,
+                };
+                facts.attach_target = target.map(|c| AttachTarget {
                     same_client: client_id.as_deref() == Some(c.client_id.as_str()),
                     case_open: LifecycleStage::parse(&c.lifecycle_stage).is_some_and(LifecycleStage::is_active_case),
                 });
@@ -391,6 +395,7 @@ impl Store {
                         version: 1,
                         created_at: at,
                         updated_at: at,
+                        restricted: false,
                     };
                     diesel::insert_into(cases::table).values(&case).execute(conn)?;
                     report.case_id = Some(case.id.clone());

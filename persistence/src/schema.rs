@@ -45,6 +45,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        name_key -> Text,
     }
 }
 
@@ -59,6 +60,7 @@ diesel::table! {
         date_of_birth -> Nullable<Date>,
         sex -> Nullable<Text>,
         is_child -> Bool,
+        name_key -> Text,
     }
 }
 
@@ -101,6 +103,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        restricted -> Bool,
     }
 }
 
@@ -347,5 +350,25 @@ diesel::table! {
         active -> Bool,
         created_by -> Text,
         created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_access (case_id, staff_id) {
+        case_id -> Text,
+        staff_id -> Text,
+        unit_id -> Text,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_name_words (owner_id, word) {
+        owner_id -> Text,
+        word -> Text,
+        client_id -> Text,
+        member_id -> Nullable<Text>,
+        unit_id -> Text,
     }
 }

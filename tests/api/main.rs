@@ -14,5 +14,7 @@ mod hardening;
 mod health;
 mod lists;
 mod matrix;
+mod reference;
 mod reports;
+mod restricted;
 mod walk;

@@ -140,6 +140,11 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_case_events", (ReadRecords, None)),
+        ("get_case_restriction", (ReadRecords, None)),
+        (
+            "set_case_restriction",
+            (CaseTeam, Some(json!({"restricted": false, "reason": "matrix"}))),
+        ),
         (
             "create_assessment",
             (
@@ -216,6 +221,19 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             "decide_disclosure",
             (CaseTeam, Some(json!({"approve": true}))),
         ),
+        ("list_reference_lists", (ReadDirectory, None)),
+        ("get_reference_list", (ReadDirectory, None)),
+        ("get_reference_entry", (ReadDirectory, None)),
+        (
+            "add_reference_entry",
+            (
+                Admin,
+                Some(
+                    json!({"code": "matrix_category", "labels": {"en": "Matrix category", "uk": "Категорія матриці", "ru": "Категория матрицы", "cs": "Kategorie matice"}}),
+                ),
+            ),
+        ),
+        ("deactivate_reference_entry", (Admin, None)),
         ("list_audit_entries", (ReadAudit, None)),
         ("verify_audit_chain", (ReadAudit, None)),
     ])
@@ -231,6 +249,8 @@ struct Records {
     staff: String,
     consent: String,
     disclosure: String,
+    /// A client category an admin added (reference data is not unit-scoped).
+    reference_code: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -264,7 +284,15 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         &supervisor,
         json!({"recipient_organisation": "Police", "sections": ["violence"], "legal_basis": "law_enforcement_request", "purpose": "request no. 12"}),
     );
+    let admin = app.staff(&format!("{prefix}-admin"), &[Role::Admin], unit);
+    let category = app.post(
+        "/api/v1/reference/client_categories/entries",
+        &admin,
+        json!({"code": format!("matrix_{prefix}_category"), "labels": {"en": format!("Category {prefix}"), "uk": format!("Категорія {prefix}"), "ru": format!("Категория {prefix}"), "cs": format!("Kategorie {prefix}")}}),
+    );
+    assert_eq!(category.status, 201, "{:?}", category.body);
     Records {
+        reference_code: category.body["code"].as_str().unwrap().to_owned(),
         client: case["client_id"].as_str().unwrap().to_owned(),
         report: report.id(),
         case: case_id,
@@ -282,7 +310,9 @@ fn concrete(path: &str, r: &Records) -> String {
         .replace("{plan_id}", &r.plan)
         .replace("{consent_id}", &r.consent)
         .replace("{disclosure_id}", &r.disclosure)
-        .replace("{section}", "health");
+        .replace("{section}", "health")
+        .replace("{list}", "client_categories")
+        .replace("{code}", &r.reference_code);
     let id = if path.starts_with("/api/v1/clients/") {
         &r.client
     } else if path.starts_with("/api/v1/intake-reports/") {
@@ -293,6 +323,12 @@ fn concrete(path: &str, r: &Records) -> String {
         &r.staff
     };
     path.replace("{id}", id)
+}
+
+/// Whether the path's records belong to a unit (reference data is the same for every unit, so
+/// it has no foreign record).
+fn unit_scoped(path: &str) -> bool {
+    !path.starts_with("/api/v1/reference")
 }
 
 #[test]
@@ -323,7 +359,7 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
                     panic!("operation {name} is not in the authorisation matrix")
                 });
                 for (scope, records) in [("own", &own), ("foreign", &foreign)] {
-                    if scope == "foreign" && !path.contains('{') {
+                    if scope == "foreign" && (!path.contains('{') || !unit_scoped(path)) {
                         continue;
                     }
                     let url = concrete(path, records);

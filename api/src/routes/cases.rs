@@ -2,7 +2,7 @@
 //! If-Match, transitions of the lifecycle and the work model, and the full history. A case is
 //! created by opening it from a recognised intake report.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use opora_domain::{
     ClosureReason, LifecycleStage, Machine, ModelStage, Stage, TransitionRequest, Urgency,
@@ -27,7 +27,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_case)
         .service(update_case)
         .service(transition_case)
-        .service(case_events);
+        .service(case_events)
+        .service(get_restriction)
+        .service(set_restriction);
 }
 
 /// A case, where it stands in both machines, and the transitions it allows now.
@@ -390,4 +392,69 @@ pub async fn case_events(
     let store = state.store.clone();
     let events = crate::blocking(move || store.case_events(&auth.0, &id)).await?;
     Ok(HttpResponse::Ok().json(events.into_iter().map(EventBody::from).collect::<Vec<_>>()))
+}
+
+/// Who may see a case: everyone in scope, or only the named staff and the key worker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RestrictionBody {
+    pub restricted: bool,
+    /// Staff named on a restricted case (always including a supervisor).
+    pub named_staff: Vec<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"restricted": true, "named_staff": ["iryna", "olena"], "reason": "The mother's partner works in this department"}))]
+pub struct RestrictionChangeBody {
+    pub restricted: bool,
+    /// Who may see the case besides the key worker; must include the caller (a supervisor).
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    #[serde(default)]
+    pub named_staff: Vec<String>,
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
+    pub reason: String,
+}
+
+/// Who may see the case.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "get_case_restriction",
+    params(("id" = String, Path, description = "Case id")),
+    responses((status = 200, description = "The restriction", body = RestrictionBody),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/cases/{id}/restriction")]
+pub async fn get_restriction(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let r = crate::blocking(move || store.get_restriction(&auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(RestrictionBody { restricted: r.restricted, named_staff: r.named }))
+}
+
+/// Restricts the case to named staff (violence, a staff member in the family, …) or lifts the
+/// restriction; supervisors only. Everyone not named then gets 404 for the case and does not
+/// see it in lists.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "set_case_restriction",
+    params(("id" = String, Path, description = "Case id")),
+    request_body = RestrictionChangeBody,
+    responses((status = 200, description = "Changed", body = RestrictionBody),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[put("/cases/{id}/restriction")]
+pub async fn set_restriction(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<RestrictionChangeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.0;
+    let store = state.store.clone();
+    let r = crate::blocking(move || store.set_restriction(&auth.0, &id, body.restricted, body.named_staff, body.reason)).await?;
+    Ok(HttpResponse::Ok().json(RestrictionBody { restricted: r.restricted, named_staff: r.named }))
 }

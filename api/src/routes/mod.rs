@@ -12,6 +12,7 @@ pub mod clients;
 pub mod confidentiality;
 pub mod directory;
 pub mod health;
+pub mod reference;
 pub mod reports;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(reports::configure)
                 .configure(cases::configure)
                 .configure(casework::configure)
+                .configure(reference::configure)
                 .configure(audit::configure),
         );
 }

@@ -8,7 +8,7 @@ use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse, HttpResponseBuilder};
 use chrono::{DateTime, Utc};
 use opora_domain::labels::{is_valid_entry_code, Labelled, Language, ReferenceList};
-use opora_persistence::reference::{EntryLabels, NewEntry, ReferenceEntry, MAX_LABEL_CHARS};
+use opora_persistence::reference::{EntryLabels, NewEntry, ReferenceEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -406,7 +406,6 @@ pub async fn add_reference_entry(
 ) -> Result<HttpResponse, ApiError> {
     let list = list_of(&path.list)?;
     let body = body.0;
-    debug_assert!(MAX_LABEL_CHARS == 200);
     let new = NewEntry {
         code: body.code,
         labels: EntryLabels {

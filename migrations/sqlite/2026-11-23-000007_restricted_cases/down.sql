@@ -1,0 +1,2 @@
+DROP TABLE case_access;
+ALTER TABLE cases DROP COLUMN restricted;

@@ -1,0 +1,487 @@
+//! The duplicate check (issue 3): before registering a client, staff search by name and date of
+//! birth; after registering one, the API warns when it looks like someone already on record.
+//!
+//! Names are compared on their match keys (`opora_domain::names`): tolerant of case, spacing,
+//! diacritics, Cyrillic/Latin transliteration and Ukrainian/Russian first-name forms. A candidate
+//! is a client whose display name, or one of whose family members' names, matches the name
+//! searched, and whose date of birth is unknown or equal to the one given (a known date that
+//! differs rules the candidate out).
+//!
+//! Every search is on the audit record (`client.duplicate_search`), with the folded keys searched,
+//! never the names. A match in a unit outside the caller's scope is reported only as "a possible
+//! match in unit X": the unit's id and name, nothing about the person.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use opora_domain::names::{match_keys, name_key, NameMatch};
+use opora_domain::Action;
+use serde_json::json;
+
+use crate::models::{Client, ClientRow, MemberRow};
+use crate::schema::{client_members, client_name_words, clients, units};
+use crate::{AnyConnection, Caller, Store, StoreResult};
+
+/// At most this many visible candidates are returned, best first.
+pub const MAX_CANDIDATES: usize = 50;
+
+/// At most this many records are taken from the word index per name searched (those sharing the
+/// most words first), so that a very common surname cannot make one search read the whole table.
+const PREFILTER_LIMIT: i64 = 500;
+
+/// A record that may be the same person as the one searched for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateCandidate {
+    /// The unit that holds the record.
+    pub unit_id: String,
+    pub unit_name: String,
+    /// Whether the caller may see the record; when not, `found` is `None` and the candidate says
+    /// only that a possible match exists in that unit.
+    pub visible: bool,
+    pub found: Option<FoundRecord>,
+}
+
+/// What a visible candidate shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundRecord {
+    pub client_id: String,
+    pub client_kind: String,
+    pub client_display_name: String,
+    /// The family member whose name matched; `None` when the client's display name matched.
+    pub member_id: Option<String>,
+    /// The name that matched: the member's, or the client's display name.
+    pub name: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub name_match: NameMatch,
+    /// Both dates of birth are known and equal (otherwise at least one is unknown).
+    pub same_date_of_birth: bool,
+}
+
+/// One name to look for, with the date of birth that goes with it.
+#[derive(Debug, Clone)]
+struct Probe {
+    key: String,
+    date_of_birth: Option<NaiveDate>,
+}
+
+/// A stored name that matched a probe.
+#[derive(Debug, Clone)]
+struct Hit {
+    client: ClientRow,
+    member: Option<MemberRow>,
+    name_match: NameMatch,
+    same_date_of_birth: bool,
+}
+
+impl Hit {
+    /// Lower is better: exact names before similar ones, equal dates before unknown ones.
+    fn rank(&self) -> (u8, u8) {
+        (
+            match self.name_match {
+                NameMatch::Exact => 0,
+                NameMatch::Similar => 1,
+            },
+            u8::from(!self.same_date_of_birth),
+        )
+    }
+
+    fn owner_id(&self) -> &str {
+        self.member
+            .as_ref()
+            .map(|m| m.id.as_str())
+            .unwrap_or(self.client.id.as_str())
+    }
+}
+
+impl Store {
+    /// The clients and family members who may be the person named (intake officers, case managers
+    /// and supervisors, before registering a client).
+    pub fn find_duplicates(
+        &self,
+        caller: &Caller,
+        full_name: &str,
+        date_of_birth: Option<NaiveDate>,
+    ) -> StoreResult<Vec<DuplicateCandidate>> {
+        caller.require(Action::EditClient)?;
+        let probes = vec![Probe {
+            key: name_key(full_name),
+            date_of_birth,
+        }];
+        self.write(|conn| search(conn, caller, &probes, None))
+    }
+
+    /// The likely duplicates of a client just registered: other clients or members matching its
+    /// display name or one of its members' names.
+    pub fn duplicates_of_client(
+        &self,
+        caller: &Caller,
+        client: &Client,
+    ) -> StoreResult<Vec<DuplicateCandidate>> {
+        caller.require(Action::EditClient)?;
+        let mut probes = vec![Probe {
+            key: client.client.name_key.clone(),
+            date_of_birth: client.client.date_of_birth,
+        }];
+        probes.extend(client.members.iter().map(|m| Probe {
+            key: m.name_key.clone(),
+            date_of_birth: m.date_of_birth,
+        }));
+        self.write(|conn| search(conn, caller, &probes, Some(&client.client.id)))
+    }
+
+    /// Fills the match keys (and their word index) of rows written before the keys existed, or
+    /// while a migration added them: the folding is Rust code, so SQL cannot. Run at every start;
+    /// it reads only rows whose key is empty (an indexed lookup), in batches.
+    pub fn backfill_name_keys(&self) -> StoreResult<usize> {
+        const BATCH: i64 = 500;
+        let mut filled = 0;
+        let mut after = String::new();
+        loop {
+            let (done, last, n) = self.write(|conn| {
+                let rows: Vec<(String, String, String)> = clients::table
+                    .filter(clients::name_key.eq(""))
+                    .filter(clients::id.gt(&after))
+                    .order(clients::id)
+                    .limit(BATCH)
+                    .select((clients::id, clients::unit_id, clients::display_name))
+                    .load(conn)?;
+                let mut n = 0;
+                for (id, unit_id, display_name) in &rows {
+                    let key = name_key(display_name);
+                    if key.is_empty() {
+                        continue;
+                    }
+                    // Only if still empty: another instance starting at the same time may have
+                    // filled it (it waits on our row lock, or we on its).
+                    let updated = diesel::update(
+                        clients::table
+                            .filter(clients::id.eq(id))
+                            .filter(clients::name_key.eq("")),
+                    )
+                    .set(clients::name_key.eq(&key))
+                    .execute(conn)?;
+                    if updated == 1 {
+                        insert_words(conn, id, None, id, unit_id, &key)?;
+                        n += 1;
+                    }
+                }
+                Ok((
+                    rows.len() < BATCH as usize,
+                    rows.last().map(|r| r.0.clone()),
+                    n,
+                ))
+            })?;
+            filled += n;
+            match last {
+                Some(last) if !done => after = last,
+                _ => break,
+            }
+        }
+        let mut after = String::new();
+        loop {
+            let (done, last, n) = self.write(|conn| {
+                let rows: Vec<(String, String, String, String)> = client_members::table
+                    .filter(client_members::name_key.eq(""))
+                    .filter(client_members::id.gt(&after))
+                    .order(client_members::id)
+                    .limit(BATCH)
+                    .select((
+                        client_members::id,
+                        client_members::client_id,
+                        client_members::unit_id,
+                        client_members::full_name,
+                    ))
+                    .load(conn)?;
+                let mut n = 0;
+                for (id, client_id, unit_id, full_name) in &rows {
+                    let key = name_key(full_name);
+                    if key.is_empty() {
+                        continue;
+                    }
+                    let updated = diesel::update(
+                        client_members::table
+                            .filter(client_members::id.eq(id))
+                            .filter(client_members::name_key.eq("")),
+                    )
+                    .set(client_members::name_key.eq(&key))
+                    .execute(conn)?;
+                    if updated == 1 {
+                        insert_words(conn, id, Some(id), client_id, unit_id, &key)?;
+                        n += 1;
+                    }
+                }
+                Ok((
+                    rows.len() < BATCH as usize,
+                    rows.last().map(|r| r.0.clone()),
+                    n,
+                ))
+            })?;
+            filled += n;
+            match last {
+                Some(last) if !done => after = last,
+                _ => break,
+            }
+        }
+        if filled > 0 {
+            log::info!("filled the name keys of {filled} clients and family members");
+        }
+        Ok(filled)
+    }
+}
+
+/// Replaces the word index of a client and its members (after a create or an update, in its
+/// transaction).
+pub(crate) fn write_name_words(conn: &mut AnyConnection, client: &Client) -> StoreResult<()> {
+    let c = &client.client;
+    diesel::delete(client_name_words::table.filter(client_name_words::client_id.eq(&c.id)))
+        .execute(conn)?;
+    insert_words(conn, &c.id, None, &c.id, &c.unit_id, &c.name_key)?;
+    for m in &client.members {
+        insert_words(conn, &m.id, Some(&m.id), &c.id, &c.unit_id, &m.name_key)?;
+    }
+    Ok(())
+}
+
+fn insert_words(
+    conn: &mut AnyConnection,
+    owner_id: &str,
+    member_id: Option<&str>,
+    client_id: &str,
+    unit_id: &str,
+    key: &str,
+) -> StoreResult<()> {
+    let words: BTreeSet<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    for word in words {
+        diesel::insert_into(client_name_words::table)
+            .values((
+                client_name_words::owner_id.eq(owner_id),
+                client_name_words::word.eq(word),
+                client_name_words::client_id.eq(client_id),
+                client_name_words::member_id.eq(member_id),
+                client_name_words::unit_id.eq(unit_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Looks every probe up, keeps the matches, shows only what the caller may see, and puts the
+/// search on the audit record.
+fn search(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    probes: &[Probe],
+    exclude_client: Option<&str>,
+) -> StoreResult<Vec<DuplicateCandidate>> {
+    // The best hit per record (a client's display name, or one member).
+    let mut best: HashMap<String, Hit> = HashMap::new();
+    for probe in probes {
+        for hit in lookup(conn, probe)? {
+            if Some(hit.client.id.as_str()) == exclude_client {
+                continue;
+            }
+            let owner = hit.owner_id().to_owned();
+            match best.get(&owner) {
+                Some(kept) if kept.rank() <= hit.rank() => {}
+                _ => {
+                    best.insert(owner, hit);
+                }
+            }
+        }
+    }
+    let mut visible: Vec<Hit> = Vec::new();
+    let mut hidden_units: BTreeSet<String> = BTreeSet::new();
+    for hit in best.into_values() {
+        if caller.sees_unit(&hit.client.unit_id) {
+            visible.push(hit);
+        } else {
+            hidden_units.insert(hit.client.unit_id.clone());
+        }
+    }
+    visible.sort_by(|a, b| {
+        (a.rank(), &a.client.id, a.member.as_ref().map(|m| m.position))
+            .cmp(&(b.rank(), &b.client.id, b.member.as_ref().map(|m| m.position)))
+    });
+    visible.truncate(MAX_CANDIDATES);
+
+    let unit_ids: BTreeSet<&str> = visible
+        .iter()
+        .map(|h| h.client.unit_id.as_str())
+        .chain(hidden_units.iter().map(String::as_str))
+        .collect();
+    let unit_names: BTreeMap<String, String> = units::table
+        .filter(units::id.eq_any(unit_ids.iter().copied()))
+        .select((units::id, units::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let unit_name = |id: &str| unit_names.get(id).cloned().unwrap_or_default();
+
+    let mut candidates: Vec<DuplicateCandidate> = visible
+        .into_iter()
+        .map(|hit| DuplicateCandidate {
+            unit_name: unit_name(&hit.client.unit_id),
+            unit_id: hit.client.unit_id.clone(),
+            visible: true,
+            found: Some(FoundRecord {
+                name: hit
+                    .member
+                    .as_ref()
+                    .map(|m| m.full_name.clone())
+                    .unwrap_or_else(|| hit.client.display_name.clone()),
+                date_of_birth: match &hit.member {
+                    Some(m) => m.date_of_birth,
+                    None => hit.client.date_of_birth,
+                },
+                member_id: hit.member.map(|m| m.id),
+                client_id: hit.client.id,
+                client_kind: hit.client.kind,
+                client_display_name: hit.client.display_name,
+                name_match: hit.name_match,
+                same_date_of_birth: hit.same_date_of_birth,
+            }),
+        })
+        .collect();
+    let mut hidden: Vec<DuplicateCandidate> = hidden_units
+        .into_iter()
+        .map(|unit_id| DuplicateCandidate {
+            unit_name: unit_name(&unit_id),
+            unit_id,
+            visible: false,
+            found: None,
+        })
+        .collect();
+    hidden.sort_by(|a, b| (&a.unit_name, &a.unit_id).cmp(&(&b.unit_name, &b.unit_id)));
+    candidates.extend(hidden);
+
+    let keys: Vec<&str> = probes
+        .iter()
+        .map(|p| p.key.as_str())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let shown: Vec<&str> = candidates
+        .iter()
+        .filter_map(|c| c.found.as_ref().map(|f| f.client_id.as_str()))
+        .collect();
+    let other_units: Vec<&str> = candidates
+        .iter()
+        .filter(|c| !c.visible)
+        .map(|c| c.unit_id.as_str())
+        .collect();
+    crate::audit::append(
+        conn,
+        crate::audit::Entry {
+            actor_id: &caller.actor.staff_id,
+            at: crate::now(),
+            action: "client.duplicate_search",
+            subject_type: "client",
+            subject_id: exclude_client.unwrap_or("*"),
+            unit_id: &caller.unit_id,
+            case_id: None,
+            purpose: None,
+            legal_basis: None,
+            // The folded keys, never the names as typed; whether dates were given, not the dates.
+            payload: json!({
+                "keys": keys,
+                "date_of_birth_given": probes.iter().any(|p| p.date_of_birth.is_some()),
+                "ids": shown,
+                "other_units": other_units,
+            }),
+        },
+    )?;
+    Ok(candidates)
+}
+
+/// The stored names matching one probe.
+///
+/// Prefilter: a likely duplicate shares every word of its key but at most one with the name
+/// searched (one word may differ by an edit, or one side may have a patronymic more), so the
+/// records sharing at least `words - 1` words (and at least one) are found through the indexed
+/// word table, without scanning every client; `match_keys` then decides on those few.
+fn lookup(conn: &mut AnyConnection, probe: &Probe) -> StoreResult<Vec<Hit>> {
+    let words: Vec<&str> = {
+        let set: BTreeSet<&str> = probe.key.split(' ').filter(|w| !w.is_empty()).collect();
+        set.into_iter().collect()
+    };
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let needed = i64::try_from(words.len().saturating_sub(1).max(1)).unwrap_or(1);
+    let owners: Vec<(String, String, Option<String>)> = client_name_words::table
+        .filter(client_name_words::word.eq_any(words.iter().copied()))
+        .group_by((
+            client_name_words::owner_id,
+            client_name_words::client_id,
+            client_name_words::member_id,
+        ))
+        .having(diesel::dsl::count_star().ge(needed))
+        .order((
+            diesel::dsl::count_star().desc(),
+            client_name_words::owner_id,
+        ))
+        .limit(PREFILTER_LIMIT)
+        .select((
+            client_name_words::owner_id,
+            client_name_words::client_id,
+            client_name_words::member_id,
+        ))
+        .load(conn)?;
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    let client_ids: BTreeSet<&str> = owners.iter().map(|o| o.1.as_str()).collect();
+    let member_ids: Vec<&str> = owners.iter().filter_map(|o| o.2.as_deref()).collect();
+    let client_rows: HashMap<String, ClientRow> = clients::table
+        .filter(clients::id.eq_any(client_ids.iter().copied()))
+        .select(ClientRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|c: ClientRow| (c.id.clone(), c))
+        .collect();
+    let member_rows: Vec<MemberRow> = if member_ids.is_empty() {
+        Vec::new()
+    } else {
+        client_members::table
+            .filter(client_members::id.eq_any(member_ids.iter().copied()))
+            .select(MemberRow::as_select())
+            .load(conn)?
+    };
+    let mut hits = Vec::new();
+    let judge = |key: &str, date_of_birth: Option<NaiveDate>| -> Option<(NameMatch, bool)> {
+        let name_match = match_keys(&probe.key, key)?;
+        match (probe.date_of_birth, date_of_birth) {
+            (Some(a), Some(b)) if a != b => None,
+            (Some(_), Some(_)) => Some((name_match, true)),
+            _ => Some((name_match, false)),
+        }
+    };
+    // A row without a member is the client's display name.
+    for (_, client_id, _) in owners.iter().filter(|o| o.2.is_none()) {
+        let Some(client) = client_rows.get(client_id) else {
+            continue;
+        };
+        if let Some((name_match, same)) = judge(&client.name_key, client.date_of_birth) {
+            hits.push(Hit {
+                client: client.clone(),
+                member: None,
+                name_match,
+                same_date_of_birth: same,
+            });
+        }
+    }
+    for member in member_rows {
+        let Some(client) = client_rows.get(&member.client_id) else {
+            continue;
+        };
+        if let Some((name_match, same)) = judge(&member.name_key, member.date_of_birth) {
+            hits.push(Hit {
+                client: client.clone(),
+                member: Some(member),
+                name_match,
+                same_date_of_birth: same,
+            });
+        }
+    }
+    Ok(hits)
+}
