@@ -60,6 +60,7 @@ pub async fn blocking<T: Send + 'static>(
         (name = "cases", description = "Lifecycle stages 4-8 and the work model"),
         (name = "casework", description = "Assessments, plans, agreements and evaluations of a case"),
         (name = "confidentiality", description = "Sensitive sections, consents and disclosures"),
+        (name = "data-subject rights", description = "Export of everything held about a person; legal holds"),
         (name = "audit", description = "The tamper-evident audit log: every change and every look"),
         (name = "reference", description = "Reference data: every list of codes with labels in English, Ukrainian, Russian and Czech (by Accept-Language); administrators extend the classifiers"),
     )

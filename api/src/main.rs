@@ -52,6 +52,16 @@ enum Command {
     Openapi,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Pseudonymise the clients whose cases and reports ended more than the retention period ago
+    /// (and are not under a legal hold). Run it daily, e.g. from cron.
+    Retention {
+        /// Years after the last case or report ended (default: OPORA_RETENTION_YEARS, else 5).
+        #[arg(long)]
+        years: Option<u32>,
+        /// Only list who would be pseudonymised.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Verify the audit chain; print its head (to anchor outside the database). Exit 1 if broken.
     AuditVerify,
 }
@@ -73,6 +83,35 @@ fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Openapi => {
             print!("{}", opora_api::openapi_json());
+            Ok(())
+        }
+        Command::Retention { years, dry_run } => {
+            let years = years
+                .or_else(|| {
+                    std::env::var("OPORA_RETENTION_YEARS")
+                        .ok()
+                        .and_then(|y| y.parse().ok())
+                })
+                .unwrap_or(5);
+            let cutoff =
+                chrono::Utc::now().naive_utc() - chrono::Duration::days(365 * i64::from(years));
+            let store = Store::open(&config.database_url, 1).map_err(|e| e.to_string())?;
+            let report = store
+                .run_retention(cutoff, dry_run)
+                .map_err(|e| e.to_string())?;
+            let verb = if dry_run {
+                "would pseudonymise"
+            } else {
+                "pseudonymised"
+            };
+            println!(
+                "{verb} {} client(s); {} under a legal hold",
+                report.pseudonymised.len(),
+                report.held.len()
+            );
+            for id in &report.pseudonymised {
+                println!("  {id}");
+            }
             Ok(())
         }
         Command::AuditVerify => {

@@ -532,7 +532,11 @@ mod tests {
         assert_eq!(key, "oleksandr shevchenko");
         for s in spellings {
             assert_eq!(name_key(s), key, "{s}");
-            assert_eq!(match_keys(&name_key(s), &key), Some(NameMatch::Exact), "{s}");
+            assert_eq!(
+                match_keys(&name_key(s), &key),
+                Some(NameMatch::Exact),
+                "{s}"
+            );
             assert!(similar(s, spellings[0]), "{s}");
         }
     }

@@ -20,7 +20,7 @@ use crate::{new_id, AnyConnection, Caller, Page, PageRequest, Store, StoreResult
 const CHAIN_LOCK_KEY: i64 = 0x6f70_6f72_615f_6175; // "opora_au"
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = audit_entries)]
 pub struct AuditEntry {
     pub seq: i64,
@@ -61,6 +61,11 @@ fn hex(bytes: &[u8]) -> String {
 
 fn sha256(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
+}
+
+/// A stored time as text, as the chain and exports write it.
+pub fn format_time(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 /// The hash an entry must have, from its fields and its predecessor's hash.

@@ -14,7 +14,9 @@ use serde_json::json;
 use crate::events::{self, Subject};
 use crate::models::{CaseRow, EventRow};
 use crate::reports::{check_key_worker, utc};
-use crate::schema::{agreements, assessments, case_access, cases, evaluations, events as events_table, plans};
+use crate::schema::{
+    agreements, assessments, case_access, cases, evaluations, events as events_table, plans,
+};
 use crate::{now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
 
 /// A case with the moves it could make now (each with what it still lacks).
@@ -147,7 +149,11 @@ pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseR
 
 /// Whether the caller may see a case at all: its unit is in scope and, for a restricted case, the
 /// caller is its key worker or named on it.
-pub(crate) fn visible(conn: &mut AnyConnection, caller: &Caller, case: &CaseRow) -> StoreResult<bool> {
+pub(crate) fn visible(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    case: &CaseRow,
+) -> StoreResult<bool> {
     if !caller.sees_unit(&case.unit_id) {
         return Ok(false);
     }
@@ -458,7 +464,11 @@ impl Store {
             named.dedup();
             if restricted {
                 if !named.contains(&caller.actor.staff_id) {
-                    return Err(StoreError::invalid("named_staff", "without_caller", "name yourself too, or you would lose sight of the case"));
+                    return Err(StoreError::invalid(
+                        "named_staff",
+                        "without_caller",
+                        "name yourself too, or you would lose sight of the case",
+                    ));
                 }
                 for (i, id) in named.iter().enumerate() {
                     let unit: Option<String> = crate::schema::staff::table
@@ -468,12 +478,17 @@ impl Store {
                         .first(conn)
                         .optional()?;
                     if !unit.is_some_and(|u| caller.sees_unit(&u)) {
-                        return Err(StoreError::invalid(&format!("named_staff[{i}]"), "unknown_staff", "no active staff member with this id in your units"));
+                        return Err(StoreError::invalid(
+                            &format!("named_staff[{i}]"),
+                            "unknown_staff",
+                            "no active staff member with this id in your units",
+                        ));
                     }
                 }
             }
             let at = now();
-            diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id))).execute(conn)?;
+            diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id)))
+                .execute(conn)?;
             if restricted {
                 for id in &named {
                     diesel::insert_into(case_access::table)
@@ -488,13 +503,21 @@ impl Store {
                 }
             }
             diesel::update(cases::table.find(&case.id))
-                .set((cases::restricted.eq(restricted), cases::version.eq(case.version + 1), cases::updated_at.eq(at)))
+                .set((
+                    cases::restricted.eq(restricted),
+                    cases::version.eq(case.version + 1),
+                    cases::updated_at.eq(at),
+                ))
                 .execute(conn)?;
             let named = if restricted { named } else { Vec::new() };
             events::record(
                 conn,
                 &subject(&case),
-                if restricted { "case.restricted" } else { "case.unrestricted" },
+                if restricted {
+                    "case.restricted"
+                } else {
+                    "case.unrestricted"
+                },
                 &caller.actor.staff_id,
                 at,
                 Some(reason),
@@ -513,7 +536,10 @@ impl Store {
                 .order(case_access::staff_id)
                 .select(case_access::staff_id)
                 .load(conn)?;
-            Ok(Restriction { restricted: case.restricted, named })
+            Ok(Restriction {
+                restricted: case.restricted,
+                named,
+            })
         })
     }
 }

@@ -17,7 +17,7 @@ use crate::models::ClientRow;
 use crate::schema::{cases, client_sensitive, clients, consents, disclosures, staff};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = client_sensitive)]
 pub struct SensitiveRow {
     pub id: String,
@@ -30,7 +30,7 @@ pub struct SensitiveRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = consents)]
 pub struct ConsentRow {
     pub id: String,
@@ -48,7 +48,7 @@ pub struct ConsentRow {
     pub recorded_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = disclosures)]
 pub struct DisclosureRow {
     pub id: String,

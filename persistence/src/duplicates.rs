@@ -300,8 +300,16 @@ fn search(
         }
     }
     visible.sort_by(|a, b| {
-        (a.rank(), &a.client.id, a.member.as_ref().map(|m| m.position))
-            .cmp(&(b.rank(), &b.client.id, b.member.as_ref().map(|m| m.position)))
+        (
+            a.rank(),
+            &a.client.id,
+            a.member.as_ref().map(|m| m.position),
+        )
+            .cmp(&(
+                b.rank(),
+                &b.client.id,
+                b.member.as_ref().map(|m| m.position),
+            ))
     });
     visible.truncate(MAX_CANDIDATES);
 
@@ -484,4 +492,169 @@ fn lookup(conn: &mut AnyConnection, probe: &Probe) -> StoreResult<Vec<Hit>> {
         }
     }
     Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use diesel::connection::SimpleConnection;
+    use opora_domain::{ClientKind, Role, UnitKind};
+
+    use super::*;
+    use crate::clients::{MemberInput, NewClient};
+    use crate::directory::{NewUnit, StaffUpsert};
+
+    /// A store (SQLite, or PostgreSQL when given) and its URL, with one unit and a case manager.
+    fn store() -> (Store, String, Caller, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = match std::env::var("OPORA_TEST_DATABASE_URL") {
+            Ok(base) if base.starts_with("postgres") => crate::db::postgres_schema_url(
+                &base,
+                &format!("d_{}", uuid::Uuid::now_v7().simple()),
+            )
+            .unwrap(),
+            _ => format!("sqlite://{}", dir.path().join("dup.db").display()),
+        };
+        let store = Store::open(&url, 2).unwrap();
+        let unit = store
+            .create_unit(NewUnit {
+                parent_id: None,
+                kind: UnitKind::Department,
+                name: "D".into(),
+            })
+            .unwrap();
+        store
+            .upsert_staff(StaffUpsert {
+                id: "w".into(),
+                full_name: None,
+                roles: vec![Role::CaseManager],
+                unit_id: Some(unit.id),
+                active: true,
+            })
+            .unwrap();
+        let caller = store.authenticate("w").unwrap().unwrap();
+        (store, url, caller, dir)
+    }
+
+    fn family(store: &Store, caller: &Caller) -> Client {
+        store
+            .create_client(
+                caller,
+                NewClient {
+                    unit_id: None,
+                    kind: ClientKind::Family,
+                    display_name: "Шевченко Олександр".into(),
+                    date_of_birth: None,
+                    sex: None,
+                    phone: None,
+                    address: None,
+                    district: None,
+                    members: vec![MemberInput {
+                        full_name: "Дарина Шевченко".into(),
+                        relation: "child".into(),
+                        date_of_birth: None,
+                        sex: None,
+                        is_child: true,
+                    }],
+                },
+            )
+            .unwrap()
+    }
+
+    fn found(store: &Store, caller: &Caller, name: &str) -> Vec<(String, Option<String>)> {
+        store
+            .find_duplicates(caller, name, None)
+            .unwrap()
+            .into_iter()
+            .filter_map(|c| c.found.map(|f| (f.client_id, f.member_id)))
+            .collect()
+    }
+
+    #[test]
+    fn keys_and_words_are_written_with_the_client() {
+        let (store, _url, caller, _dir) = store();
+        let client = family(&store, &caller);
+        assert_eq!(client.client.name_key, "oleksandr shevchenko");
+        assert_eq!(client.members[0].name_key, "darina shevchenko");
+        let mut conn = store.conn().unwrap();
+        let words: Vec<(String, Option<String>)> = client_name_words::table
+            .filter(client_name_words::client_id.eq(&client.client.id))
+            .order((client_name_words::member_id, client_name_words::word))
+            .select((client_name_words::word, client_name_words::member_id))
+            .load(&mut *conn)
+            .unwrap();
+        assert_eq!(words.len(), 4, "{words:?}");
+    }
+
+    #[test]
+    fn rows_without_keys_are_filled_when_the_store_opens() {
+        let (store, url, caller, _dir) = store();
+        let client = family(&store, &caller);
+        // As a database migrated from before the keys existed looks.
+        store
+            .conn()
+            .unwrap()
+            .batch_execute(
+                "DELETE FROM client_name_words; UPDATE clients SET name_key = ''; \
+                 UPDATE client_members SET name_key = '';",
+            )
+            .unwrap();
+        assert!(found(&store, &caller, "Aleksandr Shevchenko").is_empty());
+        drop(store);
+
+        let store = Store::open(&url, 2).unwrap();
+
+        assert_eq!(
+            found(&store, &caller, "Aleksandr Shevchenko"),
+            vec![(client.client.id.clone(), None)]
+        );
+        assert_eq!(
+            found(&store, &caller, "Daryna Shevchenko"),
+            vec![(client.client.id.clone(), Some(client.members[0].id.clone()))]
+        );
+        // Nothing is left to fill.
+        assert_eq!(store.backfill_name_keys().unwrap(), 0);
+    }
+
+    #[test]
+    fn an_update_replaces_the_words() {
+        let (store, _url, caller, _dir) = store();
+        let client = family(&store, &caller);
+        store
+            .update_client(
+                &caller,
+                &client.client.id,
+                1,
+                crate::clients::ClientChanges {
+                    display_name: Some("Коваленко родина".into()),
+                    members: Some(Vec::new()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(found(&store, &caller, "Oleksandr Shevchenko").is_empty());
+        assert!(found(&store, &caller, "Daryna Shevchenko").is_empty());
+        assert_eq!(found(&store, &caller, "Kovalenko Rodyna").len(), 1);
+    }
+
+    #[test]
+    fn only_those_who_register_clients_may_search() {
+        let (store, _url, _caller, _dir) = store();
+        let unit = store.root_unit().unwrap().unwrap();
+        store
+            .upsert_staff(StaffUpsert {
+                id: "a".into(),
+                full_name: None,
+                roles: vec![Role::Auditor],
+                unit_id: Some(unit.id),
+                active: true,
+            })
+            .unwrap();
+        let auditor = store.authenticate("a").unwrap().unwrap();
+        assert!(matches!(
+            store.find_duplicates(&auditor, "Oleksandr Shevchenko", None),
+            Err(crate::StoreError::Forbidden(Action::EditClient))
+        ));
+    }
 }

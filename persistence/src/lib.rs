@@ -19,6 +19,7 @@ pub mod events;
 pub mod models;
 pub mod reference;
 pub mod reports;
+pub mod retention;
 pub mod schema;
 
 use chrono::{NaiveDateTime, Utc};

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::schema::*;
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = units)]
 pub struct Unit {
     pub id: String,
@@ -16,7 +16,7 @@ pub struct Unit {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = staff)]
 pub struct StaffRow {
     pub id: String,
@@ -39,7 +39,7 @@ pub struct StaffMember {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = clients)]
 pub struct ClientRow {
     pub id: String,
@@ -59,7 +59,7 @@ pub struct ClientRow {
     pub name_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = client_members)]
 pub struct MemberRow {
     pub id: String,
@@ -82,7 +82,7 @@ pub struct Client {
     pub members: Vec<MemberRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = intake_reports)]
 pub struct ReportRow {
     pub id: String,
@@ -103,7 +103,7 @@ pub struct ReportRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = cases)]
 pub struct CaseRow {
     pub id: String,
@@ -126,7 +126,7 @@ pub struct CaseRow {
     pub restricted: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = events)]
 pub struct EventRow {
     pub id: String,
@@ -146,7 +146,7 @@ pub struct EventRow {
     pub at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = assessments)]
 pub struct AssessmentRow {
     pub id: String,
@@ -164,7 +164,7 @@ pub struct AssessmentRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = plans)]
 pub struct PlanRow {
     pub id: String,
@@ -183,7 +183,7 @@ pub struct PlanRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = plan_goals)]
 pub struct GoalRow {
     pub id: String,
@@ -195,7 +195,7 @@ pub struct GoalRow {
     pub deadline: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = plan_actions)]
 pub struct ActionRow {
     pub id: String,
@@ -216,7 +216,7 @@ pub struct Plan {
     pub actions: Vec<ActionRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = agreements)]
 pub struct AgreementRow {
     pub id: String,
@@ -235,7 +235,7 @@ pub struct AgreementRow {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = evaluations)]
 pub struct EvaluationRow {
     pub id: String,

@@ -422,11 +422,19 @@ mod tests {
             assert!(all.iter().filter(|e| e.built_in).count() >= 25);
 
             let gone = store
-                .deactivate_reference_entry(&admin, ReferenceList::ClientCategories, "roma_families")
+                .deactivate_reference_entry(
+                    &admin,
+                    ReferenceList::ClientCategories,
+                    "roma_families",
+                )
                 .unwrap();
             assert!(!gone.active);
             let again = store
-                .deactivate_reference_entry(&admin, ReferenceList::ClientCategories, "roma_families")
+                .deactivate_reference_entry(
+                    &admin,
+                    ReferenceList::ClientCategories,
+                    "roma_families",
+                )
                 .unwrap();
             assert_eq!(again, gone);
             let read = store

@@ -46,6 +46,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         name_key -> Text,
+        legal_hold -> Bool,
+        legal_hold_reason -> Nullable<Text>,
+        pseudonymised_at -> Nullable<Timestamp>,
     }
 }
 

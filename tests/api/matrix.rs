@@ -102,6 +102,13 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
                 Some(json!({"kind": "person", "display_name": "Petro Kravchenko"})),
             ),
         ),
+        (
+            "check_client_duplicates",
+            (
+                EditClient,
+                Some(json!({"full_name": "Oksana Shevchenko", "date_of_birth": "1988-03-14"})),
+            ),
+        ),
         ("list_clients", (ReadRecords, None)),
         ("get_client", (ReadRecords, None)),
         (
@@ -143,7 +150,10 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
         ("get_case_restriction", (ReadRecords, None)),
         (
             "set_case_restriction",
-            (CaseTeam, Some(json!({"restricted": false, "reason": "matrix"}))),
+            (
+                CaseTeam,
+                Some(json!({"restricted": false, "reason": "matrix"})),
+            ),
         ),
         (
             "create_assessment",
@@ -234,6 +244,12 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("deactivate_reference_entry", (Admin, None)),
+        ("export_subject", (CaseTeam, None)),
+        ("get_legal_hold", (ReadRecords, None)),
+        (
+            "set_legal_hold",
+            (CaseTeam, Some(json!({"hold": false, "reason": "matrix"}))),
+        ),
         ("list_audit_entries", (ReadAudit, None)),
         ("verify_audit_chain", (ReadAudit, None)),
     ])

@@ -100,8 +100,12 @@ fn labels_follow_accept_language() {
         assert_eq!(label_of(&lifecycle, "intake"), intake, "{accept:?}");
         assert_eq!(lifecycle["entries"].as_array().unwrap().len(), 10);
 
-        let (_, content_language, _, cm) =
-            get_in(&app, "/api/v1/reference/case_management_stages", &token, accept);
+        let (_, content_language, _, cm) = get_in(
+            &app,
+            "/api/v1/reference/case_management_stages",
+            &token,
+            accept,
+        );
         assert_eq!(content_language.as_deref(), Some(language));
         assert_eq!(label_of(&cm, "needs_assessment"), assessment, "{accept:?}");
     }
@@ -133,7 +137,12 @@ fn the_index_names_every_list_and_every_list_reads_in_every_language() {
         .collect();
     assert_eq!(
         extensible,
-        ["client_categories", "report_sources", "life_domains", "contact_types"]
+        [
+            "client_categories",
+            "report_sources",
+            "life_domains",
+            "contact_types"
+        ]
     );
     for list in lists {
         let path = list["path"].as_str().unwrap();
@@ -153,8 +162,12 @@ fn the_index_names_every_list_and_every_list_reads_in_every_language() {
             }
         }
     }
-    let (_, _, _, categories) =
-        get_in(&app, "/api/v1/reference/client_categories", &token, Some("uk"));
+    let (_, _, _, categories) = get_in(
+        &app,
+        "/api/v1/reference/client_categories",
+        &token,
+        Some("uk"),
+    );
     assert!(categories["entries"].as_array().unwrap().len() >= 25);
     assert_eq!(label_of(&categories, "large_families"), "Багатодітні сім'ї");
     assert_eq!(
@@ -175,12 +188,11 @@ fn an_unknown_list_is_a_404_problem() {
             "/api/v1/reference/no_such_list/entries/single_parent",
             &token,
         ),
-        app.get("/api/v1/reference/client_categories/entries/no_such", &token),
-        app.post(
-            "/api/v1/reference/no_such_list/entries",
-            &admin,
-            homeless(),
+        app.get(
+            "/api/v1/reference/client_categories/entries/no_such",
+            &token,
         ),
+        app.post("/api/v1/reference/no_such_list/entries", &admin, homeless()),
         app.send(
             "POST",
             "/api/v1/reference/client_categories/entries/no_such/deactivation",
@@ -252,12 +264,7 @@ fn an_admin_adds_a_category_which_appears_in_every_language() {
     let again = app.send("POST", path, Some(&admin), &[], None);
     assert_eq!(again.status, 200);
     assert_eq!(again.body, gone.body);
-    let (_, _, _, list) = get_in(
-        &app,
-        "/api/v1/reference/client_categories",
-        &worker,
-        None,
-    );
+    let (_, _, _, list) = get_in(&app, "/api/v1/reference/client_categories", &worker, None);
     assert_eq!(
         entry_of(&list, "homeless_persons").unwrap()["active"],
         false
@@ -290,14 +297,22 @@ fn only_an_admin_changes_reference_data() {
     let supervisor = app.staff("iryna", &[Role::Supervisor], &app.centre.clone());
     let admin = app.staff("admin", &[Role::Admin], &app.centre.clone());
     for token in [&manager, &supervisor] {
-        let answer = app.post("/api/v1/reference/client_categories/entries", token, homeless());
+        let answer = app.post(
+            "/api/v1/reference/client_categories/entries",
+            token,
+            homeless(),
+        );
         assert_eq!(answer.status, 403, "{:?}", answer.body);
         assert_eq!(answer.problem_kind(), "forbidden");
     }
     let (_, _, _, list) = get_in(&app, "/api/v1/reference/client_categories", &manager, None);
     assert!(entry_of(&list, "homeless_persons").is_none());
 
-    let added = app.post("/api/v1/reference/client_categories/entries", &admin, homeless());
+    let added = app.post(
+        "/api/v1/reference/client_categories/entries",
+        &admin,
+        homeless(),
+    );
     assert_eq!(added.status, 201);
     let deactivate = app.send(
         "POST",
@@ -337,11 +352,7 @@ fn a_code_or_a_label_already_in_the_list_is_a_conflict() {
         .unwrap()
         .contains("large_families"));
     // The same code in another extensible list is another entry.
-    let other_list = app.post(
-        "/api/v1/reference/life_domains/entries",
-        &admin,
-        homeless(),
-    );
+    let other_list = app.post("/api/v1/reference/life_domains/entries", &admin, homeless());
     assert_eq!(other_list.status, 201, "{:?}", other_list.body);
     // A fixed list takes no entries.
     let fixed = app.post(

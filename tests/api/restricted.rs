@@ -19,10 +19,25 @@ fn a_restricted_case_disappears_for_everyone_not_named() {
     let path = format!("/api/v1/cases/{id}");
     assert_eq!(app.get(&path, &colleague).status, 200);
 
-    let by_manager = app.send("PUT", &format!("{path}/restriction"), Some(&key_worker), &[], Some(&json!({"restricted": true, "named_staff": ["olena"], "reason": "r"})));
+    let by_manager = app.send(
+        "PUT",
+        &format!("{path}/restriction"),
+        Some(&key_worker),
+        &[],
+        Some(&json!({"restricted": true, "named_staff": ["olena"], "reason": "r"})),
+    );
     assert_eq!(by_manager.status, 403, "only supervisors restrict");
-    let without_self = app.send("PUT", &format!("{path}/restriction"), Some(&supervisor), &[], Some(&json!({"restricted": true, "named_staff": [], "reason": "r"})));
-    assert_eq!((without_self.status, without_self.fields_at_fault()), (422, vec!["named_staff".to_owned()]));
+    let without_self = app.send(
+        "PUT",
+        &format!("{path}/restriction"),
+        Some(&supervisor),
+        &[],
+        Some(&json!({"restricted": true, "named_staff": [], "reason": "r"})),
+    );
+    assert_eq!(
+        (without_self.status, without_self.fields_at_fault()),
+        (422, vec!["named_staff".to_owned()])
+    );
     let restricted = app.send(
         "PUT",
         &format!("{path}/restriction"),
@@ -30,20 +45,52 @@ fn a_restricted_case_disappears_for_everyone_not_named() {
         &[],
         Some(&json!({"restricted": true, "named_staff": ["iryna"], "reason": "The mother's partner works here"})),
     );
-    assert_eq!((restricted.status, restricted.body["named_staff"].clone()), (200, json!(["iryna"])), "{:?}", restricted.body);
+    assert_eq!(
+        (restricted.status, restricted.body["named_staff"].clone()),
+        (200, json!(["iryna"])),
+        "{:?}",
+        restricted.body
+    );
 
-    for (who, token, sees) in [("key worker", &key_worker, true), ("supervisor", &supervisor, true), ("colleague", &colleague, false), ("auditor", &auditor, false)] {
+    for (who, token, sees) in [
+        ("key worker", &key_worker, true),
+        ("supervisor", &supervisor, true),
+        ("colleague", &colleague, false),
+        ("auditor", &auditor, false),
+    ] {
         let status = app.get(&path, token).status;
         assert_eq!(status, if sees { 200 } else { 404 }, "{who}");
-        let listed = app.get("/api/v1/cases", token).body.to_string().contains(&id);
+        let listed = app
+            .get("/api/v1/cases", token)
+            .body
+            .to_string()
+            .contains(&id);
         assert_eq!(listed, sees, "{who} in the list");
-        assert_eq!(app.get(&format!("{path}/events"), token).status, if sees { 200 } else { 404 }, "{who} history");
+        assert_eq!(
+            app.get(&format!("{path}/events"), token).status,
+            if sees { 200 } else { 404 },
+            "{who} history"
+        );
     }
 
-    let lifted = app.send("PUT", &format!("{path}/restriction"), Some(&supervisor), &[], Some(&json!({"restricted": false, "reason": "Partner left the department"})));
+    let lifted = app.send(
+        "PUT",
+        &format!("{path}/restriction"),
+        Some(&supervisor),
+        &[],
+        Some(&json!({"restricted": false, "reason": "Partner left the department"})),
+    );
     assert_eq!(lifted.status, 200);
     assert_eq!(app.get(&path, &colleague).status, 200);
     let events = app.get(&format!("{path}/events"), &supervisor).body;
-    let actions: Vec<&str> = events.as_array().unwrap().iter().filter_map(|e| e["action"].as_str()).collect();
-    assert!(actions.contains(&"case.restricted") && actions.contains(&"case.unrestricted"), "{actions:?}");
+    let actions: Vec<&str> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"case.restricted") && actions.contains(&"case.unrestricted"),
+        "{actions:?}"
+    );
 }

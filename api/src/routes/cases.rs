@@ -427,10 +427,17 @@ pub struct RestrictionChangeBody {
     security(("bearer" = []))
 )]
 #[get("/cases/{id}/restriction")]
-pub async fn get_restriction(auth: Authenticated, state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_restriction(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let r = crate::blocking(move || store.get_restriction(&auth.0, &id)).await?;
-    Ok(HttpResponse::Ok().json(RestrictionBody { restricted: r.restricted, named_staff: r.named }))
+    Ok(HttpResponse::Ok().json(RestrictionBody {
+        restricted: r.restricted,
+        named_staff: r.named,
+    }))
 }
 
 /// Restricts the case to named staff (violence, a staff member in the family, …) or lifts the
@@ -455,6 +462,12 @@ pub async fn set_restriction(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let store = state.store.clone();
-    let r = crate::blocking(move || store.set_restriction(&auth.0, &id, body.restricted, body.named_staff, body.reason)).await?;
-    Ok(HttpResponse::Ok().json(RestrictionBody { restricted: r.restricted, named_staff: r.named }))
+    let r = crate::blocking(move || {
+        store.set_restriction(&auth.0, &id, body.restricted, body.named_staff, body.reason)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RestrictionBody {
+        restricted: r.restricted,
+        named_staff: r.named,
+    }))
 }

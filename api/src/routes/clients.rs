@@ -224,13 +224,35 @@ pub struct CreatedClientBody {
     pub client: ClientBody,
     /// `null`, or the records the new client (its name, or a member's) may duplicate. The client
     /// is registered either way; the warning is for staff to check.
+    #[schema(required = true)]
     pub duplicate_warning: Option<DuplicatesBody>,
 }
 
+/// A code list that may also be `null`.
+fn nullable_codes(
+    codes: impl IntoIterator<Item = &'static str>,
+    description: &str,
+) -> utoipa::openapi::schema::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let mut object = crate::dto::code_schema(codes, description);
+    object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    if let Some(values) = object.enum_values.as_mut() {
+        values.push(serde_json::Value::Null);
+    }
+    object
+}
+
 fn name_match_schema() -> utoipa::openapi::schema::Object {
-    crate::dto::code_schema(
+    nullable_codes(
         [NameMatch::Exact.code(), NameMatch::Similar.code()],
-        "How the names matched: `exact` (the same after folding case, diacritics, transliteration and name forms) or `similar` (one word one letter apart, or a patronymic more).",
+        "How the names matched: `exact` (the same after folding case, diacritics, transliteration and name forms) or `similar` (one word one letter apart, or a patronymic more); `null` when not visible.",
+    )
+}
+
+fn candidate_kind_schema() -> utoipa::openapi::schema::Object {
+    nullable_codes(
+        ClientKind::ALL.iter().map(|k| k.code()),
+        "A person, or a family with members; `null` when not visible.",
     )
 }
 
@@ -257,7 +279,7 @@ pub struct DuplicateCandidateBody {
     pub unit_id: String,
     pub unit_name: String,
     pub client_id: Option<String>,
-    #[schema(schema_with = codes::client_kind, nullable)]
+    #[schema(schema_with = candidate_kind_schema)]
     pub client_kind: Option<String>,
     pub client_display_name: Option<String>,
     /// The family member whose name matched; `null` when the client's own name matched.
@@ -265,7 +287,7 @@ pub struct DuplicateCandidateBody {
     /// The name that matched, as recorded.
     pub name: Option<String>,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = name_match_schema, nullable)]
+    #[schema(schema_with = name_match_schema)]
     pub name_match: Option<String>,
     /// Both dates of birth are known and equal; `false` when one is unknown (a known date that
     /// differs rules a record out).

@@ -14,6 +14,7 @@ pub mod directory;
 pub mod health;
 pub mod reference;
 pub mod reports;
+pub mod subject_rights;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(accounts::configure)
                 .configure(clients::configure)
                 .configure(confidentiality::configure)
+                .configure(subject_rights::configure)
                 .configure(reports::configure)
                 .configure(cases::configure)
                 .configure(casework::configure)

@@ -201,7 +201,12 @@ impl From<EntryLabels> for LabelsBody {
 pub struct NewReferenceEntryBody {
     /// snake_case, 2–64 characters; new to the list.
     #[validate(custom(function = "entry_code"))]
-    #[schema(min_length = 2, max_length = 64, pattern = "^[a-z][a-z0-9]*(_[a-z0-9]+)*$", example = "homeless_persons")]
+    #[schema(
+        min_length = 2,
+        max_length = 64,
+        pattern = "^[a-z][a-z0-9]*(_[a-z0-9]+)*$",
+        example = "homeless_persons"
+    )]
     pub code: String,
     /// Each label must also be new to the list in its language.
     #[validate(nested)]

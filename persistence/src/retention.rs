@@ -1,0 +1,380 @@
+//! Data-subject rights and retention (GDPR art. 15, 17, 30).
+//!
+//! - **Export**: everything held about a client, the disclosures of their data included, with the
+//!   identity of whoever reported the family redacted. Sensitive sections are per client (the
+//!   family as a whole); splitting them per member is still to do (see the README).
+//! - **Legal hold**: keeps a client's records from being pseudonymised.
+//! - **Retention**: once every case and report of a client has been over for the retention period,
+//!   the personal data is pseudonymised: names, contacts and free texts replaced, sensitive
+//!   sections deleted, and the audit payloads about the client erased. The audit chain still
+//!   verifies: it holds only the payloads' hashes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use opora_domain::{Action, Role};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::audit;
+use crate::clients::load_client;
+use crate::confidentiality::{ConsentRow, DisclosureRow, SensitiveRow};
+use crate::models::*;
+use crate::schema::*;
+use crate::{now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+const PSEUDONYMISED: &str = "[pseudonymised]";
+
+/// What a retention run found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RetentionReport {
+    /// Clients whose records were (or, in a dry run, would be) pseudonymised.
+    pub pseudonymised: Vec<String>,
+    /// Clients past the period but under a legal hold.
+    pub held: Vec<String>,
+}
+
+fn require_supervisor(caller: &Caller, unit_id: &str) -> StoreResult<()> {
+    caller.require_on(unit_id, Action::ReadCaseRecords)?;
+    if caller.actor.has(Role::Supervisor) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden(Action::ManageCase))
+    }
+}
+
+fn case_ids(conn: &mut AnyConnection, client_id: &str) -> StoreResult<Vec<String>> {
+    Ok(cases::table
+        .filter(cases::client_id.eq(client_id))
+        .select(cases::id)
+        .order(cases::id)
+        .load(conn)?)
+}
+
+impl Store {
+    /// Everything held about a client, for the client (supervisors of the unit). The export is
+    /// itself on the audit chain.
+    pub fn export_subject(&self, caller: &Caller, client_id: &str) -> StoreResult<Value> {
+        self.write(|conn| {
+            let client = load_client(conn, client_id)?;
+            require_supervisor(caller, &client.client.unit_id)?;
+            let ids = case_ids(conn, client_id)?;
+            let mut reports: Vec<ReportRow> = intake_reports::table
+                .filter(intake_reports::client_id.eq(client_id))
+                .order(intake_reports::id)
+                .select(ReportRow::as_select())
+                .load(conn)?;
+            for r in &mut reports {
+                // Protects whoever reported the family.
+                r.reporter = r.reporter.as_ref().map(|_| "[redacted]".to_owned());
+            }
+            let report_ids: Vec<String> = reports.iter().map(|r| r.id.clone()).collect();
+            let case_rows: Vec<CaseRow> = cases::table.filter(cases::id.eq_any(&ids)).order(cases::id).select(CaseRow::as_select()).load(conn)?;
+            let plans: Vec<PlanRow> = plans::table.filter(plans::case_id.eq_any(&ids)).order(plans::id).select(PlanRow::as_select()).load(conn)?;
+            let plan_ids: Vec<String> = plans.iter().map(|p| p.id.clone()).collect();
+            let export = json!({
+                "exported_at": crate::audit::format_time(now()),
+                "client": client.client,
+                "members": client.members,
+                "intake_reports": reports,
+                "cases": case_rows,
+                "assessments": assessments::table.filter(assessments::case_id.eq_any(&ids)).order(assessments::id).select(AssessmentRow::as_select()).load(conn)?,
+                "plans": plans,
+                "plan_goals": plan_goals::table.filter(plan_goals::plan_id.eq_any(&plan_ids)).order(plan_goals::id).select(GoalRow::as_select()).load(conn)?,
+                "plan_actions": plan_actions::table.filter(plan_actions::plan_id.eq_any(&plan_ids)).order(plan_actions::id).select(ActionRow::as_select()).load(conn)?,
+                "agreements": agreements::table.filter(agreements::case_id.eq_any(&ids)).order(agreements::id).select(AgreementRow::as_select()).load(conn)?,
+                "evaluations": evaluations::table.filter(evaluations::case_id.eq_any(&ids)).order(evaluations::id).select(EvaluationRow::as_select()).load(conn)?,
+                "events": events::table
+                    .filter(events::client_id.eq(client_id).or(events::case_id.eq_any(&ids)).or(events::report_id.eq_any(&report_ids)))
+                    .order(events::id)
+                    .select(EventRow::as_select())
+                    .load(conn)?,
+                "sensitive_sections": client_sensitive::table.filter(client_sensitive::client_id.eq(client_id)).order(client_sensitive::section).select(SensitiveRow::as_select()).load(conn)?,
+                "consents": consents::table.filter(consents::client_id.eq(client_id)).order(consents::id).select(ConsentRow::as_select()).load(conn)?,
+                "disclosures": disclosures::table.filter(disclosures::client_id.eq(client_id)).order(disclosures::id).select(DisclosureRow::as_select()).load(conn)?,
+                // Who read the sensitive sections outside the case team, on what ground.
+                "reads_outside_the_case_team": audit_entries::table
+                    .filter(audit_entries::subject_id.eq(client_id))
+                    .filter(audit_entries::action.eq("client.sensitive.viewed"))
+                    .filter(audit_entries::purpose.is_not_null())
+                    .order(audit_entries::seq)
+                    .select((audit_entries::actor_id, audit_entries::at, audit_entries::purpose, audit_entries::legal_basis))
+                    .load::<(String, NaiveDateTime, Option<String>, Option<String>)>(conn)?
+                    .into_iter()
+                    .map(|(actor, at, purpose, basis)| json!({"actor_id": actor, "at": crate::audit::format_time(at), "purpose": purpose, "legal_basis": basis}))
+                    .collect::<Vec<_>>(),
+            });
+            audit::append(
+                conn,
+                audit::Entry {
+                    actor_id: &caller.actor.staff_id,
+                    at: now(),
+                    action: "client.exported",
+                    subject_type: "client",
+                    subject_id: client_id,
+                    unit_id: &client.client.unit_id,
+                    case_id: None,
+                    purpose: Some("data-subject access request (GDPR art. 15)"),
+                    legal_basis: None,
+                    payload: json!({ "cases": ids }),
+                },
+            )?;
+            Ok(export)
+        })
+    }
+
+    /// Sets or lifts a legal hold (supervisors of the unit).
+    pub fn set_legal_hold(
+        &self,
+        caller: &Caller,
+        client_id: &str,
+        hold: bool,
+        reason: String,
+    ) -> StoreResult<()> {
+        self.write(|conn| {
+            let unit: String = clients::table
+                .find(client_id)
+                .select(clients::unit_id)
+                .first(conn)?;
+            require_supervisor(caller, &unit)?;
+            diesel::update(clients::table.find(client_id))
+                .set((
+                    clients::legal_hold.eq(hold),
+                    clients::legal_hold_reason.eq(Some(reason.clone())),
+                ))
+                .execute(conn)?;
+            audit::append(
+                conn,
+                audit::Entry {
+                    actor_id: &caller.actor.staff_id,
+                    at: now(),
+                    action: if hold {
+                        "client.legal_hold_set"
+                    } else {
+                        "client.legal_hold_lifted"
+                    },
+                    subject_type: "client",
+                    subject_id: client_id,
+                    unit_id: &unit,
+                    case_id: None,
+                    purpose: None,
+                    legal_basis: None,
+                    payload: json!({ "reason": reason }),
+                },
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Whether a client is under a legal hold.
+    pub fn legal_hold(
+        &self,
+        caller: &Caller,
+        client_id: &str,
+    ) -> StoreResult<(bool, Option<String>)> {
+        self.read(|conn| {
+            let (unit, hold, reason): (String, bool, Option<String>) = clients::table
+                .find(client_id)
+                .select((
+                    clients::unit_id,
+                    clients::legal_hold,
+                    clients::legal_hold_reason,
+                ))
+                .first(conn)?;
+            caller.require_on(&unit, Action::ReadCaseRecords)?;
+            Ok((hold, reason))
+        })
+    }
+
+    /// Pseudonymises the clients whose every case and report ended before `cutoff` and who are
+    /// not under a legal hold. A dry run only reports them.
+    pub fn run_retention(
+        &self,
+        cutoff: NaiveDateTime,
+        dry_run: bool,
+    ) -> StoreResult<RetentionReport> {
+        let candidates: Vec<(String, bool)> = self.read(|conn| {
+            let rows: Vec<(String, bool, NaiveDateTime)> = clients::table
+                .filter(clients::pseudonymised_at.is_null())
+                .filter(clients::updated_at.lt(cutoff))
+                .select((clients::id, clients::legal_hold, clients::updated_at))
+                .load(conn)?;
+            let mut out = Vec::new();
+            for (id, hold, _) in rows {
+                let open_cases: i64 = cases::table
+                    .filter(cases::client_id.eq(&id))
+                    .filter(cases::closed_at.is_null().or(cases::closed_at.ge(cutoff)))
+                    .count()
+                    .get_result(conn)?;
+                let open_reports: i64 = intake_reports::table
+                    .filter(intake_reports::client_id.eq(&id))
+                    .filter(
+                        intake_reports::stage
+                            .eq_any(["intake", "verification", "need_recognition"])
+                            .or(intake_reports::updated_at.ge(cutoff)),
+                    )
+                    .count()
+                    .get_result(conn)?;
+                let anything: i64 = cases::table
+                    .filter(cases::client_id.eq(&id))
+                    .count()
+                    .get_result(conn)?;
+                let reports: i64 = intake_reports::table
+                    .filter(intake_reports::client_id.eq(&id))
+                    .count()
+                    .get_result(conn)?;
+                if open_cases == 0 && open_reports == 0 && anything + reports > 0 {
+                    out.push((id, hold));
+                }
+            }
+            Ok(out)
+        })?;
+        let mut report = RetentionReport::default();
+        for (id, hold) in candidates {
+            if hold {
+                report.held.push(id);
+                continue;
+            }
+            if !dry_run {
+                self.write(|conn| pseudonymise(conn, &id))?;
+            }
+            report.pseudonymised.push(id);
+        }
+        Ok(report)
+    }
+}
+
+fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
+    let at = now();
+    let unit: String = clients::table
+        .find(client_id)
+        .select(clients::unit_id)
+        .first(conn)?;
+    let tag: String = Sha256::digest(client_id.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    diesel::update(clients::table.find(client_id))
+        .set((
+            clients::display_name.eq(format!("Pseudonymised client {tag}")),
+            clients::date_of_birth.eq(None::<chrono::NaiveDate>),
+            clients::phone.eq(None::<String>),
+            clients::address.eq(None::<String>),
+            clients::name_key.eq(""),
+            clients::pseudonymised_at.eq(Some(at)),
+            clients::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    let members: Vec<(String, i32)> = client_members::table
+        .filter(client_members::client_id.eq(client_id))
+        .select((client_members::id, client_members::position))
+        .load(conn)?;
+    for (id, position) in members {
+        diesel::update(client_members::table.find(&id))
+            .set((
+                client_members::full_name.eq(format!("Member {}", position + 1)),
+                client_members::date_of_birth.eq(None::<chrono::NaiveDate>),
+                client_members::name_key.eq(""),
+            ))
+            .execute(conn)?;
+    }
+    let ids = case_ids(conn, client_id)?;
+    let report_ids: Vec<String> = intake_reports::table
+        .filter(intake_reports::client_id.eq(client_id))
+        .select(intake_reports::id)
+        .load(conn)?;
+    diesel::update(intake_reports::table.filter(intake_reports::id.eq_any(&report_ids)))
+        .set((
+            intake_reports::description.eq(PSEUDONYMISED),
+            intake_reports::reporter.eq(None::<String>),
+            intake_reports::outcome_note.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(assessments::table.filter(assessments::case_id.eq_any(&ids)))
+        .set((
+            assessments::summary.eq(PSEUDONYMISED),
+            assessments::needs.eq(""),
+            assessments::strengths.eq(""),
+            assessments::risks.eq(""),
+        ))
+        .execute(conn)?;
+    let plan_ids: Vec<String> = plans::table
+        .filter(plans::case_id.eq_any(&ids))
+        .select(plans::id)
+        .load(conn)?;
+    diesel::update(plans::table.filter(plans::id.eq_any(&plan_ids)))
+        .set(plans::agreed_by.eq(None::<String>))
+        .execute(conn)?;
+    diesel::update(plan_goals::table.filter(plan_goals::plan_id.eq_any(&plan_ids)))
+        .set((
+            plan_goals::description.eq(PSEUDONYMISED),
+            plan_goals::expected_result.eq(""),
+        ))
+        .execute(conn)?;
+    diesel::update(plan_actions::table.filter(plan_actions::plan_id.eq_any(&plan_ids)))
+        .set((
+            plan_actions::description.eq(PSEUDONYMISED),
+            plan_actions::responsible.eq(PSEUDONYMISED),
+        ))
+        .execute(conn)?;
+    diesel::update(agreements::table.filter(agreements::case_id.eq_any(&ids)))
+        .set((
+            agreements::parties.eq(PSEUDONYMISED),
+            agreements::notes.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(evaluations::table.filter(evaluations::case_id.eq_any(&ids)))
+        .set(evaluations::summary.eq(PSEUDONYMISED))
+        .execute(conn)?;
+    diesel::update(
+        events::table.filter(
+            events::client_id
+                .eq(client_id)
+                .or(events::case_id.eq_any(&ids))
+                .or(events::report_id.eq_any(&report_ids)),
+        ),
+    )
+    .set((
+        events::reason.eq(None::<String>),
+        events::details.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    diesel::delete(client_sensitive::table.filter(client_sensitive::client_id.eq(client_id)))
+        .execute(conn)?;
+    // The chain keeps the payloads' hashes; the payloads themselves go.
+    let seqs: Vec<i64> = audit_entries::table
+        .filter(
+            audit_entries::subject_id
+                .eq(client_id)
+                .or(audit_entries::case_id.eq_any(&ids))
+                .or(audit_entries::subject_id.eq_any(&report_ids)),
+        )
+        .select(audit_entries::seq)
+        .load(conn)?;
+    diesel::update(
+        audit_payloads::table
+            .filter(audit_payloads::seq.eq_any(&seqs))
+            .filter(audit_payloads::erased_at.is_null()),
+    )
+    .set((
+        audit_payloads::payload.eq(None::<String>),
+        audit_payloads::erased_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    audit::append(
+        conn,
+        audit::Entry {
+            actor_id: "system:retention",
+            at,
+            action: "client.pseudonymised",
+            subject_type: "client",
+            subject_id: client_id,
+            unit_id: &unit,
+            case_id: None,
+            purpose: Some("retention period over (GDPR art. 5(1)(e))"),
+            legal_basis: None,
+            payload: json!({ "cases": ids, "erased_audit_payloads": seqs.len() }),
+        },
+    )?;
+    Ok(())
+}
