@@ -1,5 +1,8 @@
-//! Bearer authentication: an HS256 JWT whose `sub` is a staff member's id, with `exp` required and
-//! issuer and audience checked. Roles and unit come from the staff record on every request, never
+//! Bearer authentication: an HS256 JWT issued by Opora (login, `opora token`), or a token of an
+//! external identity provider (e.g. Keycloak) validated by its RS256/ES256 public keys from a PEM
+//! or a JWKS file. Algorithms are fixed by configuration: a token with any other `alg` is refused.
+//! `exp` is required; `nbf`, issuer and audience are checked. The subject (`sub`, or the configured
+//! claim) names a staff member; roles and unit come from the staff record on every request, never
 //! from the token, so disabling a member or changing their roles takes effect at once.
 
 use std::future::Future;
@@ -7,7 +10,10 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use opora_persistence::Caller;
 use serde::{Deserialize, Serialize};
 
@@ -35,6 +41,115 @@ pub struct TokenKeys {
     validation: Validation,
     /// Lifetime of the access tokens login and refresh issue.
     pub access_ttl: chrono::Duration,
+    /// Tokens of an external identity provider, when configured.
+    external: Option<ExternalIdp>,
+}
+
+/// An external identity provider's public keys and the checks its tokens must pass.
+#[derive(Clone)]
+pub struct ExternalIdp {
+    algorithm: Algorithm,
+    /// Keys by `kid` (a PEM key has none and matches any token).
+    keys: Vec<(Option<String>, DecodingKey)>,
+    validation: Validation,
+    subject_claim: String,
+}
+
+impl ExternalIdp {
+    fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.leeway = 30;
+        validation.validate_nbf = true;
+        validation
+    }
+
+    fn algorithm(name: &str) -> Result<Algorithm, String> {
+        match name {
+            "RS256" => Ok(Algorithm::RS256),
+            "ES256" => Ok(Algorithm::ES256),
+            other => Err(format!(
+                "unsupported external token algorithm {other:?}: use RS256 or ES256"
+            )),
+        }
+    }
+
+    /// From a PEM public key.
+    pub fn from_pem(
+        algorithm: &str,
+        pem: &[u8],
+        issuer: &str,
+        audience: &str,
+        subject_claim: &str,
+    ) -> Result<Self, String> {
+        let algorithm = Self::algorithm(algorithm)?;
+        let key = match algorithm {
+            Algorithm::ES256 => DecodingKey::from_ec_pem(pem),
+            _ => DecodingKey::from_rsa_pem(pem),
+        }
+        .map_err(|e| format!("cannot read the public key: {e}"))?;
+        Ok(ExternalIdp {
+            algorithm,
+            keys: vec![(None, key)],
+            validation: Self::validation(algorithm, issuer, audience),
+            subject_claim: subject_claim.to_owned(),
+        })
+    }
+
+    /// From a JWKS document (the provider's `certs` endpoint saved to a file).
+    pub fn from_jwks(
+        algorithm: &str,
+        jwks: &str,
+        issuer: &str,
+        audience: &str,
+        subject_claim: &str,
+    ) -> Result<Self, String> {
+        let algorithm = Self::algorithm(algorithm)?;
+        let set: JwkSet =
+            serde_json::from_str(jwks).map_err(|e| format!("cannot read the JWKS: {e}"))?;
+        let keys = set
+            .keys
+            .iter()
+            .filter_map(|jwk| {
+                DecodingKey::from_jwk(jwk)
+                    .ok()
+                    .map(|key| (jwk.common.key_id.clone(), key))
+            })
+            .collect::<Vec<_>>();
+        if keys.is_empty() {
+            return Err("the JWKS holds no usable key".into());
+        }
+        Ok(ExternalIdp {
+            algorithm,
+            keys,
+            validation: Self::validation(algorithm, issuer, audience),
+            subject_claim: subject_claim.to_owned(),
+        })
+    }
+
+    fn verify(&self, token: &str, kid: Option<&str>) -> Result<String, ApiError> {
+        let refused = ApiError::Unauthorized("the bearer token is invalid or expired");
+        let key = self
+            .keys
+            .iter()
+            .find(|(id, _)| id.is_none() || id.as_deref() == kid)
+            .map(|(_, key)| key)
+            .ok_or(ApiError::Unauthorized("the token's key is unknown"))?;
+        let claims =
+            decode::<serde_json::Map<String, serde_json::Value>>(token, key, &self.validation)
+                .map_err(|e| {
+                    log::debug!("external token refused: {e}");
+                    refused
+                })?
+                .claims;
+        claims
+            .get(&self.subject_claim)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or(ApiError::Unauthorized("the token names no subject"))
+    }
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -56,7 +171,14 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
             access_ttl: chrono::Duration::minutes(15),
+            external: None,
         }
+    }
+
+    /// Also accept tokens of an external identity provider.
+    pub fn with_external(mut self, idp: ExternalIdp) -> Self {
+        self.external = Some(idp);
+        self
     }
 
     /// The same keys with another access-token lifetime.
@@ -80,13 +202,19 @@ impl TokenKeys {
             .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
-        decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                log::debug!("token refused: {e}");
-                ApiError::Unauthorized("the bearer token is invalid or expired")
-            })
+    /// The staff id a token names, if it verifies under one of the configured algorithms.
+    pub fn verify(&self, token: &str) -> Result<String, ApiError> {
+        let refused = ApiError::Unauthorized("the bearer token is invalid or expired");
+        let header = decode_header(token).map_err(|_| refused)?;
+        match &self.external {
+            Some(idp) if header.alg == idp.algorithm => idp.verify(token, header.kid.as_deref()),
+            _ => decode::<Claims>(token, &self.decoding, &self.validation)
+                .map(|data| data.claims.sub)
+                .map_err(|e| {
+                    log::debug!("token refused: {e}");
+                    ApiError::Unauthorized("the bearer token is invalid or expired")
+                }),
+        }
     }
 }
 
@@ -119,9 +247,9 @@ impl FromRequest for Authenticated {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
-            let claims = state.keys.verify(token)?;
+            let subject = state.keys.verify(token)?;
             let store = state.store.clone();
-            let caller = crate::blocking(move || store.authenticate(&claims.sub)).await?;
+            let caller = crate::blocking(move || store.authenticate(&subject)).await?;
             caller.map(Authenticated).ok_or(ApiError::Unauthorized(
                 "the token's subject is not an active staff member",
             ))
@@ -139,10 +267,7 @@ mod tests {
         let token = keys
             .issue("staff-1", chrono::Duration::minutes(5))
             .unwrap_or_default();
-        assert_eq!(
-            keys.verify(&token).ok().map(|c| c.sub),
-            Some("staff-1".to_owned())
-        );
+        assert_eq!(keys.verify(&token).ok(), Some("staff-1".to_owned()));
         assert!(TokenKeys::new("another secret").verify(&token).is_err());
     }
 

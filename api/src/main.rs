@@ -174,8 +174,11 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { demo: load_demo } => {
-            let keys = TokenKeys::new(&config.require_secret()?)
+            let mut keys = TokenKeys::new(&config.require_secret()?)
                 .with_access_ttl(chrono::Duration::minutes(config.access_token_minutes));
+            if let Some(idp) = external_idp()? {
+                keys = keys.with_external(idp);
+            }
             let store =
                 Store::open(&config.database_url, config.pool_size).map_err(|e| e.to_string())?;
             if load_demo {
@@ -214,6 +217,44 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
     }
+}
+
+/// An external identity provider, when `OPORA_JWT_ALGORITHM` names RS256 or ES256.
+fn external_idp() -> Result<Option<opora_api::auth::ExternalIdp>, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(algorithm) = var("OPORA_JWT_ALGORITHM").filter(|a| a != "HS256") else {
+        return Ok(None);
+    };
+    let issuer = var("OPORA_JWT_ISSUER")
+        .ok_or("OPORA_JWT_ISSUER is required with an external identity provider")?;
+    let audience = var("OPORA_JWT_AUDIENCE")
+        .ok_or("OPORA_JWT_AUDIENCE is required with an external identity provider")?;
+    let subject = var("OPORA_JWT_SUBJECT_CLAIM").unwrap_or_else(|| "sub".into());
+    let read = |path: String| {
+        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))
+    };
+    let idp = match (var("OPORA_JWKS_FILE"), var("OPORA_JWT_PUBLIC_KEY_FILE")) {
+        (Some(jwks), _) => opora_api::auth::ExternalIdp::from_jwks(
+            &algorithm,
+            &read(jwks)?,
+            &issuer,
+            &audience,
+            &subject,
+        )?,
+        (None, Some(pem)) => opora_api::auth::ExternalIdp::from_pem(
+            &algorithm,
+            read(pem)?.as_bytes(),
+            &issuer,
+            &audience,
+            &subject,
+        )?,
+        (None, None) => return Err(
+            "set OPORA_JWKS_FILE or OPORA_JWT_PUBLIC_KEY_FILE for the external identity provider"
+                .into(),
+        ),
+    };
+    log::info!("accepting {algorithm} tokens from {issuer} (subject claim {subject})");
+    Ok(Some(idp))
 }
 
 fn role_list() -> String {

@@ -11,6 +11,7 @@ mod confidentiality;
 mod contract;
 mod duplicates;
 mod errors;
+mod external_idp;
 mod hardening;
 mod health;
 mod lists;

@@ -98,8 +98,25 @@ impl TestApp {
         })
     }
 
+    /// A server that also accepts an external identity provider's tokens.
+    pub fn start_with_keys(keys: TokenKeys) -> TestApp {
+        Self::launch(
+            opora_api::ServerOptions {
+                workers: Some(1),
+                cors_origins: Vec::new(),
+                rate_per_second: 1000,
+                rate_burst: 10_000,
+            },
+            keys,
+        )
+    }
+
     /// A server with other options (rate limits, CORS origins).
     pub fn start_with(options: opora_api::ServerOptions) -> TestApp {
+        Self::launch(options, TokenKeys::new(SECRET))
+    }
+
+    fn launch(options: opora_api::ServerOptions, keys: TokenKeys) -> TestApp {
         let (database_url, dir) = match postgres_url() {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
@@ -115,7 +132,6 @@ impl TestApp {
             }
         };
         let store = Store::open(&database_url, 3).unwrap();
-        let keys = TokenKeys::new(SECRET);
         let unit = |parent: Option<&str>, kind, name: &str| {
             store
                 .create_unit(NewUnit {

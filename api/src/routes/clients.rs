@@ -352,13 +352,14 @@ pub struct DuplicateCheckBody {
     pub date_of_birth: Option<NaiveDate>,
 }
 
-/// Searches the clients and family members on record for someone who may be the person named,
-/// before registering them. Tolerant of case, spacing, diacritics, Cyrillic/Latin
-/// transliteration (Ukrainian and Russian rules) and Ukrainian/Russian first-name forms:
-/// "Олександр Шевченко", "Oleksandr Shevchenko", "Aleksandr Shevchenko" and "OLEKSANDR ŠEVČENKO"
-/// match each other. A record in a unit outside the caller's scope is shown only as a possible
-/// match in that unit. The search terms go in the body, never the URL; every search is audited
-/// (with the folded name, not the name).
+/// Looks for clients and family members who may be the person named (before registering them).
+///
+/// Tolerant of case, spacing, word order, diacritics, Cyrillic/Latin transliteration (Ukrainian
+/// and Russian rules) and Ukrainian/Russian first-name forms: "Олександр Шевченко", "Oleksandr
+/// Shevchenko", "Aleksandr Shevchenko" and "OLEKSANDR ŠEVČENKO" match each other. A record with
+/// another known date of birth is not a candidate. A record in a unit outside the caller's scope
+/// is shown only as a possible match in that unit. The search terms go in the body, never the
+/// URL; every search is audited (with the folded name, not the name).
 #[utoipa::path(
     tag = "clients",
     operation_id = "check_client_duplicates",
@@ -397,10 +398,11 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, client: Client) -> Ht
     response.json(ClientBody::from(client))
 }
 
-/// Registers a client (a person or a family with members). The answer warns, in
-/// `duplicate_warning`, when the client's name or a member's (with the date of birth) matches
-/// someone already on record, as `POST /clients/duplicate-check` would; the client is registered
-/// either way.
+/// Registers a client (a person or a family with members).
+///
+/// The answer warns, in `duplicate_warning`, when the client's name or a member's (with the date
+/// of birth) matches someone already on record, as `POST /clients/duplicate-check` would; the
+/// client is registered either way.
 #[utoipa::path(
     tag = "clients",
     operation_id = "create_client",
