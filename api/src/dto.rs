@@ -23,6 +23,15 @@ pub fn code_schema(codes: impl IntoIterator<Item = &'static str>, description: &
     object
 }
 
+/// A schema that also allows `null` (utoipa ignores `nullable` beside `schema_with`).
+pub fn or_null(mut object: Object) -> Object {
+    object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
+    if let Some(values) = object.enum_values.as_mut() {
+        values.push(serde_json::Value::Null);
+    }
+    object
+}
+
 /// Declares a function giving the schema of a domain code list, for `#[schema(schema_with = ..)]`.
 /// Also declares, in `valid`, a `validator` rule accepting exactly those codes, so an unknown code
 /// is listed with every other field at fault.
@@ -31,6 +40,15 @@ macro_rules! code_schemas {
         $(
             pub fn $name() -> utoipa::openapi::schema::Object {
                 $crate::dto::code_schema($codes, $description)
+            }
+
+            /// The same list where `null` is allowed too.
+            pub mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                pub fn nullable() -> utoipa::openapi::schema::Object {
+                    $crate::dto::or_null($crate::dto::code_schema($codes, $description))
+                }
             }
         )+
 

@@ -51,7 +51,7 @@ pub struct CaseBody {
     pub key_worker_id: String,
     /// 1, plus one per reopening; assessments and plans count only in the current cycle.
     pub cycle: i32,
-    #[schema(schema_with = codes::closure_reason, nullable)]
+    #[schema(schema_with = codes::closure_reason::nullable)]
     pub closure_reason: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
@@ -181,7 +181,7 @@ pub async fn get_case(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"urgency": "emergency", "reason": "New police report: violence at home."}))]
 pub struct CasePatchBody {
-    #[schema(schema_with = codes::urgency, nullable)]
+    #[schema(schema_with = codes::urgency::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::urgency"))]
     pub urgency: Option<String>,
     /// A case manager or supervisor of the unit.
@@ -236,7 +236,7 @@ pub async fn update_case(
 pub struct CaseTransitionBody {
     /// Which machine moves. Needed only where a code names stages of two machines (`planning`
     /// is both a lifecycle stage and a 6-stage model stage); otherwise taken from `to`.
-    #[schema(schema_with = codes::machine, nullable)]
+    #[schema(schema_with = codes::machine::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::machine"))]
     pub machine: Option<String>,
     #[schema(schema_with = codes::any_stage)]
@@ -252,7 +252,7 @@ pub struct CaseTransitionBody {
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Required to close.
-    #[schema(schema_with = codes::closure_reason, nullable)]
+    #[schema(schema_with = codes::closure_reason::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::closure_reason"))]
     pub closure_reason: Option<String>,
 }
@@ -335,9 +335,9 @@ pub struct EventBody {
     /// `transition`, `report.registered`, `case.updated`, `assessment.completed`, `plan.agreed`, …
     #[schema(example = "transition")]
     pub action: String,
-    #[schema(schema_with = codes::machine, nullable)]
+    #[schema(schema_with = codes::machine::nullable)]
     pub machine: Option<String>,
-    #[schema(schema_with = codes::move_kind, nullable)]
+    #[schema(schema_with = codes::move_kind::nullable)]
     pub kind: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,

@@ -281,7 +281,7 @@ pub struct PlanBody {
     pub status: String,
     pub agreed_on: Option<NaiveDate>,
     pub agreed_by: Option<String>,
-    #[schema(schema_with = codes::agreement_method, nullable)]
+    #[schema(schema_with = codes::agreement_method::nullable)]
     pub agreement_method: Option<String>,
     pub goals: Vec<GoalBody>,
     pub actions: Vec<ActionBody>,

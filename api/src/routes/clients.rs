@@ -41,7 +41,7 @@ pub struct MemberInputBody {
     #[validate(custom(function = "crate::dto::codes::valid::family_relation"))]
     pub relation: String,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = codes::sex, nullable)]
+    #[schema(schema_with = codes::sex::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::sex"))]
     pub sex: Option<String>,
     /// Whether the member is a child (drives child-safety rules).
@@ -97,7 +97,7 @@ pub struct NewClientBody {
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = codes::sex, nullable)]
+    #[schema(schema_with = codes::sex::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::sex"))]
     pub sex: Option<String>,
     #[validate(length(max = 40))]
@@ -135,7 +135,7 @@ pub struct ClientPatchBody {
     #[schema(value_type = Option<NaiveDate>)]
     pub date_of_birth: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "some")]
-    #[schema(schema_with = codes::sex, nullable)]
+    #[schema(schema_with = codes::sex::nullable)]
     pub sex: Option<Option<String>>,
     #[serde(default, deserialize_with = "some")]
     #[validate(length(max = 40))]
@@ -161,7 +161,7 @@ pub struct MemberBody {
     #[schema(schema_with = codes::family_relation)]
     pub relation: String,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = codes::sex, nullable)]
+    #[schema(schema_with = codes::sex::nullable)]
     pub sex: Option<String>,
     pub is_child: bool,
 }
@@ -175,7 +175,7 @@ pub struct ClientBody {
     pub kind: String,
     pub display_name: String,
     pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = codes::sex, nullable)]
+    #[schema(schema_with = codes::sex::nullable)]
     pub sex: Option<String>,
     pub phone: Option<String>,
     pub address: Option<String>,

@@ -246,42 +246,103 @@ impl From<ReferenceEntry> for ReferenceEntryDetailBody {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
+/// A path parameter with its schema (`IntoParams` derived with `schema_with` would drop
+/// `required` and the description).
+fn path_param(
+    name: &str,
+    description: &str,
+    schema: utoipa::openapi::schema::Object,
+) -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(utoipa::openapi::Required::True)
+        .description(Some(description))
+        .schema(Some(schema))
+        .build()
+}
+
+fn code_param(description: &str, example: &str) -> utoipa::openapi::path::Parameter {
+    let mut schema = utoipa::openapi::schema::Object::builder()
+        .schema_type(utoipa::openapi::schema::SchemaType::Type(
+            utoipa::openapi::schema::Type::String,
+        ))
+        .max_length(Some(64))
+        .build();
+    schema.example = Some(example.into());
+    path_param("code", description, schema)
+}
+
+/// `{list}`: any list.
+#[derive(Debug, Deserialize)]
 pub struct ListPath {
-    /// The list.
-    #[param(schema_with = reference_list)]
     pub list: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
+impl IntoParams for ListPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![path_param("list", "The list.", reference_list())]
+    }
+}
+
+/// `{list}`: an extensible list.
+#[derive(Debug, Deserialize)]
 pub struct ExtensibleListPath {
-    /// The list (an extensible one).
-    #[param(schema_with = extensible_list)]
     pub list: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
+impl IntoParams for ExtensibleListPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![path_param(
+            "list",
+            "The list (an extensible one).",
+            extensible_list(),
+        )]
+    }
+}
+
+/// `{list}/entries/{code}`: an entry of any list.
+#[derive(Debug, Deserialize)]
 pub struct EntryPath {
-    /// The list.
-    #[param(schema_with = reference_list)]
     pub list: String,
-    /// The entry's code.
-    #[param(max_length = 64, example = "single_parent")]
     pub code: String,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
+impl IntoParams for EntryPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![
+            path_param("list", "The list.", reference_list()),
+            code_param("The entry's code.", "single_parent"),
+        ]
+    }
+}
+
+/// `{list}/entries/{code}`: an entry an administrator added to an extensible list.
+#[derive(Debug, Deserialize)]
 pub struct ExtensibleEntryPath {
-    /// The list (an extensible one).
-    #[param(schema_with = extensible_list)]
     pub list: String,
-    /// The code of an entry an administrator added.
-    #[param(max_length = 64, example = "homeless_persons")]
     pub code: String,
+}
+
+impl IntoParams for ExtensibleEntryPath {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![
+            path_param("list", "The list (an extensible one).", extensible_list()),
+            code_param(
+                "The code of an entry an administrator added.",
+                "homeless_persons",
+            ),
+        ]
+    }
 }
 
 /// Every list of reference data: its name in the chosen language, whether it is fixed or

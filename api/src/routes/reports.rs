@@ -74,7 +74,7 @@ pub struct ReportBody {
     pub received_at: DateTime<Utc>,
     #[schema(schema_with = codes::lifecycle_stage)]
     pub stage: String,
-    #[schema(schema_with = codes::rejection_reason, nullable)]
+    #[schema(schema_with = codes::rejection_reason::nullable)]
     pub rejection_reason: Option<String>,
     /// The reason given with the report's last move.
     pub outcome_note: Option<String>,
@@ -238,7 +238,7 @@ pub struct ReportTransitionBody {
     #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Required to reject.
-    #[schema(schema_with = codes::rejection_reason, nullable)]
+    #[schema(schema_with = codes::rejection_reason::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::rejection_reason"))]
     pub rejection_reason: Option<String>,
     /// Required to attach: the open case of the same client.
@@ -246,7 +246,7 @@ pub struct ReportTransitionBody {
     #[schema(max_length = 64)]
     pub case_id: Option<String>,
     /// Required to open.
-    #[schema(schema_with = codes::work_model, nullable)]
+    #[schema(schema_with = codes::work_model::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::work_model"))]
     pub work_model: Option<String>,
     /// Required to open: a case manager or supervisor of the unit.
