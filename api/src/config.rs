@@ -19,6 +19,10 @@ pub struct Config {
     pub rate_burst: u32,
     /// `OPORA_ACCESS_TOKEN_MINUTES`: lifetime of access tokens from login and refresh (default 15).
     pub access_token_minutes: i64,
+    /// `OPORA_CASELOAD_WEIGHTS`: weights of key-worker suggestions, e.g.
+    /// `emergency=3,urgent=2,routine=1,case_management=1.5,individual=1` (the defaults; keys not
+    /// given keep theirs). An unreadable value is an error here, and `serve` refuses to start.
+    pub caseload_weights: Result<opora_domain::caseload::CaseloadWeights, String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/opora.db";
@@ -52,6 +56,10 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|m: &i64| (1..=720).contains(m))
                 .unwrap_or(15),
+            caseload_weights: var("OPORA_CASELOAD_WEIGHTS").map_or(Ok(Default::default()), |v| {
+                opora_domain::caseload::CaseloadWeights::parse(&v)
+                    .map_err(|e| format!("OPORA_CASELOAD_WEIGHTS: {e}"))
+            }),
         }
     }
 

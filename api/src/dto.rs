@@ -101,6 +101,10 @@ pub mod codes {
         sensitive_section => opora_domain::confidentiality::SensitiveSection::ALL.iter().map(|s| s.code()), "A sensitive section of a client's record.";
         legal_basis => opora_domain::confidentiality::LegalBasis::ALL.iter().map(|s| s.code()), "A legal basis for disclosure without consent.";
         grant => ["case_team", "consent", "legal_basis"], "Why the caller may read a section.";
+        contact_type => opora_domain::contacts::ContactType::ALL.iter().map(|s| s.code()), "How the worker and the client met (seed 003's contact schedule).";
+        contact_status => opora_domain::contacts::ContactStatus::ALL.iter().map(|s| s.code()), "Where a contact stands: planned, then held (with its record), missed or cancelled.";
+        share_scope => opora_domain::contacts::ShareScope::ALL.iter().map(|s| s.code()), "How far the client agreed a success story may be shared.";
+        safety_decision => opora_domain::deadlines::SafetyDecision::ALL.iter().map(|s| s.code()), "The decision a child-safety concern needs.";
     }
 }
 

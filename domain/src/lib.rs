@@ -7,11 +7,15 @@
 //! - [`transition`]: the one transition function, returning the events to record;
 //! - [`access`]: roles and the actions each may take;
 //! - [`confidentiality`]: who may read the sensitive sections of a client, and on what ground;
+//! - [`caseload`]: caseload weights for key-worker suggestions (urgency × work model);
 //! - [`codes`]: the closed lists of codes shared by the API, the database and reports.
 
 pub mod access;
+pub mod caseload;
 pub mod codes;
 pub mod confidentiality;
+pub mod contacts;
+pub mod deadlines;
 pub mod guards;
 pub mod labels;
 pub mod lifecycle;

@@ -24,6 +24,8 @@ use crate::{now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, St
 pub struct CaseView {
     pub case: CaseRow,
     pub available: Vec<AvailableTransition>,
+    /// The needs assessment is due and no completed one is on record in this cycle.
+    pub assessment_overdue: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -187,7 +189,18 @@ fn view(conn: &mut AnyConnection, caller: &Caller, case: CaseRow) -> StoreResult
     let state = state_of(&case)?;
     let facts = facts_of(conn, &case)?;
     let available = available_transitions(&state, &facts, &caller.actor);
-    Ok(CaseView { case, available })
+    let assessment_overdue = overdue(&case, &facts);
+    Ok(CaseView {
+        case,
+        available,
+        assessment_overdue,
+    })
+}
+
+fn overdue(case: &CaseRow, facts: &CaseFacts) -> bool {
+    !facts.assessment_completed
+        && case.lifecycle_stage != LifecycleStage::Closed.code()
+        && case.assessment_due_at.is_some_and(|due| due < now())
 }
 
 pub(crate) fn subject(case: &CaseRow) -> Subject {
@@ -267,7 +280,12 @@ impl Store {
                     let state = state_of(&case)?;
                     let facts = facts.remove(&case.id).unwrap_or_default();
                     let available = available_transitions(&state, &facts, &caller.actor);
-                    Ok(CaseView { case, available })
+                    let assessment_overdue = overdue(&case, &facts);
+                    Ok(CaseView {
+                        case,
+                        available,
+                        assessment_overdue,
+                    })
                 })
                 .collect::<StoreResult<_>>()?;
             crate::audit::listed(
@@ -307,6 +325,22 @@ impl Store {
             let mut case = before.clone();
             if let Some(urgency) = changes.urgency {
                 case.urgency = urgency.code().to_owned();
+                // A changed urgency moves the assessment's due time, counted from the report's
+                // receipt in the first cycle (from now after a reopening).
+                if !facts_of(conn, &before)?.assessment_completed {
+                    let received: chrono::NaiveDateTime = crate::schema::intake_reports::table
+                        .find(&before.report_id)
+                        .select(crate::schema::intake_reports::received_at)
+                        .first(conn)?;
+                    let base = if before.cycle == 1 { received } else { now() };
+                    let policy = self.intake_policy();
+                    case.assessment_due_at = Some(opora_domain::deadlines::due_at(
+                        base,
+                        urgency,
+                        &policy.deadlines,
+                        &policy.calendar,
+                    ));
+                }
             }
             if let Some(key_worker_id) = changes.key_worker_id {
                 case.key_worker_id = key_worker_id;
@@ -324,6 +358,7 @@ impl Store {
                 cases::key_worker_id.eq(&case.key_worker_id),
                 cases::version.eq(case.version),
                 cases::updated_at.eq(at),
+                cases::assessment_due_at.eq(case.assessment_due_at),
             ))
             .execute(conn)?;
             if updated != 1 {
@@ -397,6 +432,11 @@ impl Store {
                 case.cycle += 1;
                 case.closure_reason = None;
                 case.closed_at = None;
+                // A reopened case needs a new assessment, due as its urgency class says.
+                case.assessment_due_at = Urgency::parse(&case.urgency).map(|u| {
+                    let policy = self.intake_policy();
+                    opora_domain::deadlines::due_at(at, u, &policy.deadlines, &policy.calendar)
+                });
             }
             case.version += 1;
             case.updated_at = at;
@@ -409,6 +449,7 @@ impl Store {
                     cases::cycle.eq(case.cycle),
                     cases::version.eq(case.version),
                     cases::updated_at.eq(at),
+                    cases::assessment_due_at.eq(case.assessment_due_at),
                 ))
                 .execute(conn)?;
             events::record_transitions(conn, &subject(&case), &outcome.events)?;

@@ -87,7 +87,11 @@ pub struct NewEvaluation {
 }
 
 /// The case, if visible, the caller may record work on it, and it is active.
-fn active_case(conn: &mut AnyConnection, caller: &Caller, case_id: &str) -> StoreResult<CaseRow> {
+pub(crate) fn active_case(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    case_id: &str,
+) -> StoreResult<CaseRow> {
     let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
     let active = opora_domain::LifecycleStage::parse(&case.lifecycle_stage)
         .is_some_and(opora_domain::LifecycleStage::is_active_case);

@@ -6,11 +6,13 @@
 //! Functions here are blocking (diesel is synchronous); the API runs them off its async workers.
 
 pub mod accounts;
+pub mod assignment;
 pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
 pub mod confidentiality;
+pub mod contacts;
 pub mod db;
 pub mod directory;
 pub mod duplicates;
@@ -20,6 +22,7 @@ pub mod models;
 pub mod reference;
 pub mod reports;
 pub mod retention;
+pub mod safety;
 pub mod schema;
 
 use chrono::{NaiveDateTime, Utc};
@@ -30,11 +33,30 @@ pub use error::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The pool and the backend it talks to. Cheap to clone.
+/// The pool, the backend it talks to, and the intake policy. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: db::Pool,
     backend: BackendKind,
+    intake: std::sync::Arc<IntakePolicy>,
+}
+
+/// Response deadlines and the holiday calendar their working days skip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakePolicy {
+    pub deadlines: opora_domain::deadlines::ResponseDeadlines,
+    pub calendar: opora_domain::deadlines::HolidayCalendar,
+}
+
+impl Default for IntakePolicy {
+    fn default() -> Self {
+        IntakePolicy {
+            deadlines: Default::default(),
+            calendar: opora_domain::deadlines::HolidayCalendar::new(
+                opora_domain::deadlines::HolidayCountry::Ukraine,
+            ),
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -49,10 +71,24 @@ impl Store {
     /// Opens the database the URL names and applies pending migrations.
     pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, pool_size)?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            intake: Default::default(),
+        };
         // Name match keys are folded in Rust, so rows older than them are filled here.
         store.backfill_name_keys()?;
         Ok(store)
+    }
+
+    /// The same store with another intake policy (deadlines, holiday calendar).
+    pub fn with_intake_policy(mut self, policy: IntakePolicy) -> Store {
+        self.intake = std::sync::Arc::new(policy);
+        self
+    }
+
+    pub fn intake_policy(&self) -> &IntakePolicy {
+        &self.intake
     }
 
     pub fn backend(&self) -> BackendKind {

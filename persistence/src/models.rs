@@ -101,6 +101,8 @@ pub struct ReportRow {
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// When the needs assessment is due (from the urgency class and the holiday calendar).
+    pub due_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -124,6 +126,8 @@ pub struct CaseRow {
     pub updated_at: NaiveDateTime,
     /// Visible only to the staff named in `case_access` and the key worker.
     pub restricted: bool,
+    /// When the first needs assessment is due (inherited from the report).
+    pub assessment_due_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

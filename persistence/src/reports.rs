@@ -63,6 +63,8 @@ pub struct ReportTransition {
 pub struct ReportView {
     pub report: ReportRow,
     pub available: Vec<AvailableTransition>,
+    /// Still at intake, verification or need recognition after its due time.
+    pub overdue: bool,
 }
 
 /// What a report transition produced: the report, and the case it opened or joined.
@@ -98,7 +100,16 @@ fn view(caller: &Caller, mut report: ReportRow) -> StoreResult<ReportView> {
         ..CaseFacts::default()
     };
     let available = available_transitions(&state, &facts, &caller.actor);
-    Ok(ReportView { report, available })
+    let overdue = report.due_at.is_some_and(|due| due < now())
+        && matches!(
+            state.lifecycle,
+            LifecycleStage::Intake | LifecycleStage::Verification | LifecycleStage::NeedRecognition
+        );
+    Ok(ReportView {
+        report,
+        available,
+        overdue,
+    })
 }
 
 /// A key worker: an active staff member in the caller's scope who may lead cases.
@@ -202,6 +213,12 @@ impl Store {
                 description: new.description,
                 reporter: new.reporter,
                 received_at: new.received_at.unwrap_or(at),
+                due_at: Some(opora_domain::deadlines::due_at(
+                    new.received_at.unwrap_or(at),
+                    new.urgency,
+                    &self.intake_policy().deadlines,
+                    &self.intake_policy().calendar,
+                )),
                 stage: LifecycleStage::Intake.code().to_owned(),
                 rejection_reason: None,
                 outcome_note: None,
@@ -396,6 +413,7 @@ impl Store {
                         created_at: at,
                         updated_at: at,
                         restricted: false,
+                        assessment_due_at: report.due_at,
                     };
                     diesel::insert_into(cases::table).values(&case).execute(conn)?;
                     report.case_id = Some(case.id.clone());

@@ -85,6 +85,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -107,6 +108,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         restricted -> Bool,
+        assessment_due_at -> Nullable<Timestamp>,
     }
 }
 
@@ -373,5 +375,125 @@ diesel::table! {
         client_id -> Text,
         member_id -> Nullable<Text>,
         unit_id -> Text,
+    }
+}
+
+diesel::table! {
+    safety_concerns (id) {
+        id -> Text,
+        unit_id -> Text,
+        report_id -> Nullable<Text>,
+        case_id -> Nullable<Text>,
+        description -> Text,
+        raised_by -> Text,
+        raised_at -> Timestamp,
+        decision_due_at -> Timestamp,
+        decision -> Nullable<Text>,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        contact_type -> Text,
+        status -> Text,
+        contact_at -> Timestamp,
+        scheduled_at -> Nullable<Timestamp>,
+        place -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        occurred_at -> Nullable<Timestamp>,
+        duration_minutes -> Nullable<Integer>,
+        discussed -> Nullable<Text>,
+        agreements -> Nullable<Text>,
+        child_seen -> Nullable<Bool>,
+        child_heard -> Nullable<Bool>,
+        child_note -> Nullable<Text>,
+        next_steps -> Nullable<Text>,
+        outcome_reason -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contact_participants (contact_id, position) {
+        contact_id -> Text,
+        position -> Integer,
+        unit_id -> Text,
+        kind -> Text,
+        member_id -> Nullable<Text>,
+        staff_id -> Nullable<Text>,
+        name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    contact_addenda (id) {
+        id -> Text,
+        contact_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        text -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    success_stories (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        title -> Text,
+        story -> Text,
+        written_by -> Text,
+        written_on -> Date,
+        consent_given_on -> Nullable<Date>,
+        consent_given_by -> Nullable<Text>,
+        consent_scope -> Nullable<Text>,
+        consent_withdrawn_on -> Nullable<Date>,
+        withdrawal_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_leave (id) {
+        id -> Text,
+        staff_id -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        reason -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_transfers (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        from_staff_id -> Text,
+        to_staff_id -> Text,
+        status -> Text,
+        reason -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
     }
 }

@@ -20,4 +20,5 @@ mod reference;
 mod reports;
 mod restricted;
 mod subject_rights;
+mod triage;
 mod walk;

@@ -24,6 +24,8 @@ enum Need {
     CaseTeam,
     /// Staff, units and reference data: admins only.
     Admin,
+    /// Raising a safety concern on a case: whoever records work on it or manages it.
+    RaiseOnCase,
 }
 
 /// The policy: which roles may do what (README, "Roles").
@@ -42,6 +44,7 @@ fn may(role: Role, need: Need) -> bool {
         ReadAudit => matches!(role, Auditor),
         CaseTeam => matches!(role, Supervisor),
         Need::Admin => role == Role::Admin,
+        RaiseOnCase => matches!(role, CaseManager | Specialist | Supervisor),
     }
 }
 
@@ -147,6 +150,28 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_case_events", (ReadRecords, None)),
+        (
+            "raise_safety_concern_on_report",
+            (
+                HandleReport,
+                Some(json!({"description": "Child left alone"})),
+            ),
+        ),
+        (
+            "raise_safety_concern_on_case",
+            (
+                RaiseOnCase,
+                Some(json!({"description": "Child left alone"})),
+            ),
+        ),
+        ("list_safety_concerns", (ReadRecords, None)),
+        (
+            "decide_safety_concern",
+            (
+                CaseTeam,
+                Some(json!({"decision": "no_immediate_risk", "note": "checked"})),
+            ),
+        ),
         ("get_case_restriction", (ReadRecords, None)),
         (
             "set_case_restriction",
@@ -267,6 +292,8 @@ struct Records {
     disclosure: String,
     /// A client category an admin added (reference data is not unit-scoped).
     reference_code: String,
+    /// An open child-safety concern on the case.
+    concern: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -307,7 +334,16 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         json!({"code": format!("matrix_{prefix}_category"), "labels": {"en": format!("Category {prefix}"), "uk": format!("Категорія {prefix}"), "ru": format!("Категория {prefix}"), "cs": format!("Kategorie {prefix}")}}),
     );
     assert_eq!(category.status, 201, "{:?}", category.body);
+    let concern = app.post(
+        &format!(
+            "/api/v1/cases/{}/safety-concerns",
+            case["id"].as_str().unwrap()
+        ),
+        &supervisor,
+        json!({"description": "matrix fixture"}),
+    );
     Records {
+        concern: concern.id(),
         reference_code: category.body["code"].as_str().unwrap().to_owned(),
         client: case["client_id"].as_str().unwrap().to_owned(),
         report: report.id(),
@@ -335,6 +371,8 @@ fn concrete(path: &str, r: &Records) -> String {
         &r.report
     } else if path.starts_with("/api/v1/cases/") {
         &r.case
+    } else if path.starts_with("/api/v1/safety-concerns/") {
+        &r.concern
     } else {
         &r.staff
     };

@@ -55,6 +55,12 @@ pub struct CaseBody {
     pub closure_reason: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// When the needs assessment of this cycle is due.
+    pub assessment_due_at: Option<DateTime<Utc>>,
+    /// Due and no completed assessment in this cycle.
+    pub assessment_overdue: bool,
+    /// Visible only to named staff and the key worker.
+    pub restricted: bool,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -79,6 +85,9 @@ impl From<CaseView> for CaseBody {
             closure_reason: c.closure_reason,
             opened_at: utc(c.opened_at),
             closed_at: c.closed_at.map(utc),
+            assessment_due_at: c.assessment_due_at.map(utc),
+            assessment_overdue: v.assessment_overdue,
+            restricted: c.restricted,
             version: c.version,
             created_at: utc(c.created_at),
             updated_at: utc(c.updated_at),

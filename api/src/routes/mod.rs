@@ -5,15 +5,18 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod accounts;
+pub mod assignment;
 pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
 pub mod confidentiality;
+pub mod contacts;
 pub mod directory;
 pub mod health;
 pub mod reference;
 pub mod reports;
+pub mod safety;
 pub mod subject_rights;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -33,7 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(subject_rights::configure)
                 .configure(reports::configure)
                 .configure(cases::configure)
+                .configure(assignment::configure)
+                .configure(safety::configure)
                 .configure(casework::configure)
+                .configure(contacts::configure)
                 .configure(reference::configure)
                 .configure(audit::configure),
         );

@@ -72,6 +72,10 @@ pub struct ReportBody {
     pub description: String,
     pub reporter: Option<String>,
     pub received_at: DateTime<Utc>,
+    /// When the needs assessment is due (urgency class and holiday calendar).
+    pub due_at: Option<DateTime<Utc>>,
+    /// Still at intake, verification or need recognition after `due_at`.
+    pub overdue: bool,
     #[schema(schema_with = codes::lifecycle_stage)]
     pub stage: String,
     #[schema(schema_with = codes::rejection_reason::nullable)]
@@ -98,6 +102,8 @@ impl From<ReportView> for ReportBody {
             description: r.description,
             reporter: r.reporter,
             received_at: utc(r.received_at),
+            due_at: r.due_at.map(utc),
+            overdue: v.overdue,
             stage: r.stage,
             rejection_reason: r.rejection_reason,
             outcome_note: r.outcome_note,

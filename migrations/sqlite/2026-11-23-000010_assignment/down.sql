@@ -1,0 +1,2 @@
+DROP TABLE case_transfers;
+DROP TABLE staff_leave;

@@ -1,0 +1,813 @@
+//! Assignment (issue 3 item 2; seed 001: the urgency pre-assessment "spreads the load evenly over
+//! specialists").
+//!
+//! - **Suggestions**: a unit's active case managers who are not on leave, ordered by their
+//!   weighted caseload ([`opora_domain::caseload`]), best first. The load counts every active case
+//!   a member leads, in any unit and restricted ones included (only counts leave the store).
+//! - **Leave**: admins and supervisors record a member's leave; a member on leave today gets no
+//!   suggestion and no transferred case.
+//! - **Transfers**: the key worker or a supervisor of the unit asks another case manager or
+//!   supervisor to take the case over; only their acceptance changes `cases.key_worker_id` (and the
+//!   case's version). They may decline; the requester or a supervisor may cancel. One pending
+//!   transfer per case. A supervisor who must reassign without the new key worker's consent uses
+//!   `update_case` (the case's `PATCH`), so nobody accepts on someone else's behalf. Every step is
+//!   an event of the case, written with it in one transaction.
+//!
+//! Restricted cases: the target of a pending transfer may act on that transfer without being
+//! named on the case; after acceptance they see the case as its key worker (see
+//! [`crate::cases::visible`]), and the former key worker no longer does unless named.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use opora_domain::caseload::{rank, Caseload, CaseloadWeights};
+use opora_domain::{Action, LifecycleStage, Role, Urgency, WorkModel};
+use serde_json::json;
+
+use crate::cases::{case_for, load_case, subject, visible};
+use crate::events;
+use crate::models::{CaseRow, StaffRow};
+use crate::schema::{case_transfers, cases, staff, staff_leave, staff_roles, units};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// A period of leave of a staff member (both days included).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = staff_leave)]
+pub struct LeaveRow {
+    pub id: String,
+    pub staff_id: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// A request to hand a case over to another key worker, and its outcome.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = case_transfers)]
+pub struct TransferRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    /// The key worker when the transfer was requested.
+    pub from_staff_id: String,
+    pub to_staff_id: String,
+    /// One of [`status::ALL`].
+    pub status: String,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    /// Why it was declined or cancelled.
+    pub decision_note: Option<String>,
+}
+
+/// A transfer's states: pending, then accepted, declined or cancelled (final).
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const ACCEPTED: &str = "accepted";
+    pub const DECLINED: &str = "declined";
+    pub const CANCELLED: &str = "cancelled";
+    pub const ALL: [&str; 4] = [PENDING, ACCEPTED, DECLINED, CANCELLED];
+}
+
+/// A case manager who could take the new case, with their current load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub staff_id: String,
+    pub full_name: String,
+    pub caseload: Caseload,
+    pub weighted_load: f64,
+}
+
+/// A case manager of the unit left out because they are on leave today.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Absent {
+    pub staff_id: String,
+    pub full_name: String,
+    /// The last day of the leave that covers today.
+    pub until: NaiveDate,
+}
+
+/// Who should lead a new case of this urgency and work model: candidates best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestions {
+    pub unit_id: String,
+    pub urgency: Urgency,
+    pub work_model: WorkModel,
+    pub weights: CaseloadWeights,
+    /// What the new case will weigh.
+    pub case_weight: f64,
+    /// Best first; the first is the suggestion.
+    pub candidates: Vec<Candidate>,
+    pub on_leave: Vec<Absent>,
+}
+
+/// A leave to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewLeave {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+}
+
+/// A transfer to request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTransfer {
+    pub to_staff_id: String,
+    pub reason: String,
+}
+
+/// Admins (who manage staff) and supervisors (who plan their team's work) record leave.
+fn manages_leave(caller: &Caller) -> bool {
+    caller.actor.may(Action::ManageDirectory) || caller.actor.has(Role::Supervisor)
+}
+
+fn active_case_stages() -> Vec<&'static str> {
+    LifecycleStage::ALL
+        .iter()
+        .filter(|s| s.is_active_case())
+        .map(|s| s.code())
+        .collect()
+}
+
+fn is_active(case: &CaseRow) -> bool {
+    LifecycleStage::parse(&case.lifecycle_stage).is_some_and(LifecycleStage::is_active_case)
+}
+
+/// The last day of the leave covering `day`, if the member is on leave then.
+fn on_leave_until(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    day: NaiveDate,
+) -> StoreResult<Option<NaiveDate>> {
+    let ends: Vec<NaiveDate> = staff_leave::table
+        .filter(staff_leave::staff_id.eq(staff_id))
+        .filter(staff_leave::starts_on.le(day))
+        .filter(staff_leave::ends_on.ge(day))
+        .select(staff_leave::ends_on)
+        .load(conn)?;
+    Ok(ends.into_iter().max())
+}
+
+/// `unit` and the units above it: whose staff see the unit's records.
+fn unit_and_ancestors(conn: &mut AnyConnection, unit: &str) -> StoreResult<Vec<String>> {
+    let mut chain = vec![unit.to_owned()];
+    let mut current = unit.to_owned();
+    // The tree is shallow (department → centre → district → service); the bound stops a cycle.
+    for _ in 0..32 {
+        let parent: Option<Option<String>> = units::table
+            .find(&current)
+            .select(units::parent_id)
+            .first(conn)
+            .optional()?;
+        match parent.flatten() {
+            Some(parent) if !chain.contains(&parent) => {
+                chain.push(parent.clone());
+                current = parent;
+            }
+            _ => break,
+        }
+    }
+    Ok(chain)
+}
+
+fn leads_cases(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<bool> {
+    let leads: i64 = staff_roles::table
+        .filter(staff_roles::staff_id.eq(staff_id))
+        .filter(staff_roles::role.eq_any([Role::CaseManager.code(), Role::Supervisor.code()]))
+        .count()
+        .get_result(conn)?;
+    Ok(leads > 0)
+}
+
+/// The new key worker must be an active case manager or supervisor in the caller's scope whose
+/// unit sees the case, not its key worker already, and not on leave today.
+fn check_target(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    case: &CaseRow,
+    to_staff_id: &str,
+) -> StoreResult<()> {
+    const FIELD: &str = "to_staff_id";
+    if to_staff_id == case.key_worker_id {
+        return Err(StoreError::invalid(
+            FIELD,
+            "already_key_worker",
+            "this staff member is the case's key worker already",
+        ));
+    }
+    let row: Option<StaffRow> = staff::table
+        .find(to_staff_id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row
+        .filter(|r| r.active && caller.sees_unit(&r.unit_id))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                FIELD,
+                "unknown_staff",
+                "no active staff member with this id in your units",
+            )
+        })?;
+    if !leads_cases(conn, to_staff_id)? {
+        return Err(StoreError::invalid(
+            FIELD,
+            "not_a_case_manager",
+            "a key worker must be a case manager or a supervisor",
+        ));
+    }
+    if !unit_and_ancestors(conn, &case.unit_id)?.contains(&row.unit_id) {
+        return Err(StoreError::invalid(
+            FIELD,
+            "outside_case_unit",
+            "this staff member's unit does not see the case's unit",
+        ));
+    }
+    if let Some(until) = on_leave_until(conn, to_staff_id, now().date())? {
+        return Err(StoreError::invalid(
+            FIELD,
+            "on_leave",
+            format!("this staff member is on leave until {until}"),
+        ));
+    }
+    Ok(())
+}
+
+fn load_transfer(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    transfer_id: &str,
+) -> StoreResult<Option<TransferRow>> {
+    Ok(case_transfers::table
+        .filter(case_transfers::id.eq(transfer_id))
+        .filter(case_transfers::case_id.eq(case_id))
+        .select(TransferRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The case and the transfer, for the staff member it is addressed to. They act on it even on a
+/// restricted case they are not named on (not yet its key worker); anyone else needs to see the
+/// case (404 otherwise) and is refused (403).
+fn for_target(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    case_id: &str,
+    transfer_id: &str,
+) -> StoreResult<(CaseRow, TransferRow)> {
+    let case = load_case(conn, case_id)?;
+    let transfer = load_transfer(conn, case_id, transfer_id)?;
+    let is_target = transfer
+        .as_ref()
+        .is_some_and(|t| t.to_staff_id == caller.actor.staff_id);
+    let sees = caller.sees_unit(&case.unit_id) && (is_target || visible(conn, caller, &case)?);
+    if !sees {
+        return Err(StoreError::NotFound);
+    }
+    let transfer = transfer.ok_or(StoreError::NotFound)?;
+    if !is_target {
+        return Err(StoreError::Forbidden(Action::ManageCase));
+    }
+    caller.require(Action::ManageCase)?;
+    Ok((case, transfer))
+}
+
+fn require_pending(transfer: &TransferRow) -> StoreResult<()> {
+    if transfer.status == status::PENDING {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "the transfer is {} already: only a pending transfer is accepted, declined or cancelled",
+            transfer.status
+        )))
+    }
+}
+
+/// Closes a pending transfer with its outcome (guarded by its status, so two decisions cannot
+/// both win).
+fn decide(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    transfer: &TransferRow,
+    outcome: &str,
+    note: Option<String>,
+    at: NaiveDateTime,
+) -> StoreResult<TransferRow> {
+    let updated = diesel::update(
+        case_transfers::table
+            .filter(case_transfers::id.eq(&transfer.id))
+            .filter(case_transfers::status.eq(status::PENDING)),
+    )
+    .set((
+        case_transfers::status.eq(outcome),
+        case_transfers::decided_by.eq(Some(&caller.actor.staff_id)),
+        case_transfers::decided_at.eq(Some(at)),
+        case_transfers::decision_note.eq(&note),
+    ))
+    .execute(conn)?;
+    if updated != 1 {
+        return Err(StoreError::Conflict(
+            "the transfer was decided meanwhile; read it again".into(),
+        ));
+    }
+    Ok(TransferRow {
+        status: outcome.to_owned(),
+        decided_by: Some(caller.actor.staff_id.clone()),
+        decided_at: Some(at),
+        decision_note: note,
+        ..transfer.clone()
+    })
+}
+
+fn transfer_details(transfer: &TransferRow) -> serde_json::Value {
+    json!({
+        "transfer_id": transfer.id,
+        "from_staff_id": transfer.from_staff_id,
+        "to_staff_id": transfer.to_staff_id,
+    })
+}
+
+impl Store {
+    /// The unit's active case managers not on leave, by lowest weighted caseload; for callers who
+    /// may open cases in the unit.
+    pub fn key_worker_suggestions(
+        &self,
+        caller: &Caller,
+        unit_id: &str,
+        urgency: Urgency,
+        work_model: WorkModel,
+        weights: &CaseloadWeights,
+    ) -> StoreResult<Suggestions> {
+        caller.require_on(unit_id, Action::OpenCase)?;
+        self.read(|conn| {
+            let case_managers = staff_roles::table
+                .filter(staff_roles::role.eq(Role::CaseManager.code()))
+                .select(staff_roles::staff_id);
+            let members: Vec<StaffRow> = staff::table
+                .filter(staff::unit_id.eq(unit_id))
+                .filter(staff::active.eq(true))
+                .filter(staff::id.eq_any(case_managers))
+                .order(staff::id)
+                .select(StaffRow::as_select())
+                .load(conn)?;
+            let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
+            let today = now().date();
+            let leave: Vec<(String, NaiveDate)> = staff_leave::table
+                .filter(staff_leave::staff_id.eq_any(&ids))
+                .filter(staff_leave::starts_on.le(today))
+                .filter(staff_leave::ends_on.ge(today))
+                .select((staff_leave::staff_id, staff_leave::ends_on))
+                .load(conn)?;
+            let mut away: HashMap<String, NaiveDate> = HashMap::new();
+            for (id, until) in leave {
+                let entry = away.entry(id).or_insert(until);
+                *entry = (*entry).max(until);
+            }
+            let open: Vec<(String, String, String)> = cases::table
+                .filter(cases::key_worker_id.eq_any(&ids))
+                .filter(cases::lifecycle_stage.eq_any(active_case_stages()))
+                .select((cases::key_worker_id, cases::urgency, cases::work_model))
+                .load(conn)?;
+            let mut loads: HashMap<String, Caseload> = HashMap::new();
+            for (key_worker, urgency, model) in open {
+                let urgency = Urgency::parse(&urgency)
+                    .ok_or_else(|| StoreError::Corrupt(format!("urgency {urgency:?}")))?;
+                let model = WorkModel::parse(&model)
+                    .ok_or_else(|| StoreError::Corrupt(format!("work model {model:?}")))?;
+                loads.entry(key_worker).or_default().add(urgency, model);
+            }
+            let mut candidates = Vec::new();
+            let mut on_leave = Vec::new();
+            for member in members {
+                if let Some(until) = away.get(&member.id) {
+                    on_leave.push(Absent {
+                        staff_id: member.id,
+                        full_name: member.full_name,
+                        until: *until,
+                    });
+                    continue;
+                }
+                let caseload = loads.get(&member.id).copied().unwrap_or_default();
+                candidates.push(Candidate {
+                    weighted_load: caseload.weighted(weights),
+                    staff_id: member.id,
+                    full_name: member.full_name,
+                    caseload,
+                });
+            }
+            rank(&mut candidates, |c| &c.caseload, weights, urgency);
+            Ok(Suggestions {
+                unit_id: unit_id.to_owned(),
+                urgency,
+                work_model,
+                weights: *weights,
+                case_weight: weights.case_weight(urgency, work_model),
+                candidates,
+                on_leave,
+            })
+        })
+    }
+
+    /// Records a period of leave of a staff member in scope (admins and supervisors). Periods of
+    /// one member may not overlap.
+    pub fn record_leave(
+        &self,
+        caller: &Caller,
+        staff_id: &str,
+        new: NewLeave,
+    ) -> StoreResult<LeaveRow> {
+        self.write(|conn| {
+            let member: StaffRow = staff::table
+                .find(staff_id)
+                .select(StaffRow::as_select())
+                .first(conn)?;
+            if !caller.sees_unit(&member.unit_id) {
+                return Err(StoreError::NotFound);
+            }
+            if !manages_leave(caller) {
+                return Err(StoreError::Forbidden(Action::ManageDirectory));
+            }
+            if new.ends_on < new.starts_on {
+                return Err(StoreError::invalid(
+                    "ends_on",
+                    "before_start",
+                    "the leave ends before it starts",
+                ));
+            }
+            let overlapping: Option<(NaiveDate, NaiveDate)> = staff_leave::table
+                .filter(staff_leave::staff_id.eq(staff_id))
+                .filter(staff_leave::starts_on.le(new.ends_on))
+                .filter(staff_leave::ends_on.ge(new.starts_on))
+                .select((staff_leave::starts_on, staff_leave::ends_on))
+                .first(conn)
+                .optional()?;
+            if let Some((from, to)) = overlapping {
+                return Err(StoreError::Conflict(format!(
+                    "overlaps the leave from {from} to {to} on record"
+                )));
+            }
+            let at = now();
+            let row = LeaveRow {
+                id: new_id(),
+                staff_id: staff_id.to_owned(),
+                starts_on: new.starts_on,
+                ends_on: new.ends_on,
+                reason: new.reason,
+                recorded_by: caller.actor.staff_id.clone(),
+                recorded_at: at,
+            };
+            diesel::insert_into(staff_leave::table)
+                .values(&row)
+                .execute(conn)?;
+            // The reason stays in the leave record (it may touch health); the chain names the period.
+            crate::audit::append(
+                conn,
+                crate::audit::Entry {
+                    actor_id: &caller.actor.staff_id,
+                    at,
+                    action: "staff.leave_recorded",
+                    subject_type: "staff",
+                    subject_id: staff_id,
+                    unit_id: &member.unit_id,
+                    case_id: None,
+                    purpose: None,
+                    legal_basis: None,
+                    payload: json!({
+                        "leave_id": row.id,
+                        "starts_on": row.starts_on,
+                        "ends_on": row.ends_on,
+                    }),
+                },
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// A member's leave, earliest first (admins, supervisors, and the member).
+    pub fn list_leave(&self, caller: &Caller, staff_id: &str) -> StoreResult<Vec<LeaveRow>> {
+        self.read(|conn| {
+            let unit: String = staff::table
+                .find(staff_id)
+                .select(staff::unit_id)
+                .first(conn)?;
+            if !caller.sees_unit(&unit) {
+                return Err(StoreError::NotFound);
+            }
+            if staff_id != caller.actor.staff_id && !manages_leave(caller) {
+                return Err(StoreError::Forbidden(Action::ManageDirectory));
+            }
+            Ok(staff_leave::table
+                .filter(staff_leave::staff_id.eq(staff_id))
+                .order((staff_leave::starts_on, staff_leave::id))
+                .select(LeaveRow::as_select())
+                .load(conn)?)
+        })
+    }
+
+    /// Asks `to_staff_id` to take the case over (its key worker, or a supervisor of the unit).
+    pub fn request_transfer(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        new: NewTransfer,
+    ) -> StoreResult<TransferRow> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ManageCase)?;
+            if case.key_worker_id != caller.actor.staff_id && !caller.actor.has(Role::Supervisor)
+            {
+                return Err(StoreError::Forbidden(Action::ManageCase));
+            }
+            check_target(conn, caller, &case, &new.to_staff_id)?;
+            if !is_active(&case) {
+                return Err(StoreError::Conflict(format!(
+                    "the case is {}: only an active case changes its key worker",
+                    case.lifecycle_stage
+                )));
+            }
+            let pending: Option<(String, String)> = case_transfers::table
+                .filter(case_transfers::case_id.eq(&case.id))
+                .filter(case_transfers::status.eq(status::PENDING))
+                .select((case_transfers::id, case_transfers::to_staff_id))
+                .first(conn)
+                .optional()?;
+            if let Some((id, to)) = pending {
+                return Err(StoreError::Conflict(format!(
+                    "transfer {id} to {to} is pending: it must be accepted, declined or cancelled first"
+                )));
+            }
+            let at = now();
+            let row = TransferRow {
+                id: new_id(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                from_staff_id: case.key_worker_id.clone(),
+                to_staff_id: new.to_staff_id,
+                status: status::PENDING.to_owned(),
+                reason: new.reason,
+                requested_by: caller.actor.staff_id.clone(),
+                requested_at: at,
+                decided_by: None,
+                decided_at: None,
+                decision_note: None,
+            };
+            diesel::insert_into(case_transfers::table)
+                .values(&row)
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                "case.transfer_requested",
+                &caller.actor.staff_id,
+                at,
+                Some(row.reason.clone()),
+                transfer_details(&row),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// The new key worker takes the case over: the key worker changes and the case's version
+    /// with it. Refused (409) when the transfer is not pending, the case is no longer active, its
+    /// key worker changed since the request, or the caller is on leave.
+    pub fn accept_transfer(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        transfer_id: &str,
+    ) -> StoreResult<TransferRow> {
+        self.write(|conn| {
+            let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
+            require_pending(&transfer)?;
+            if !is_active(&case) {
+                return Err(StoreError::Conflict(format!(
+                    "the case is {}: only an active case changes its key worker; decline the transfer",
+                    case.lifecycle_stage
+                )));
+            }
+            if case.key_worker_id != transfer.from_staff_id {
+                return Err(StoreError::Conflict(format!(
+                    "the case's key worker changed to {} after the request; the transfer must be cancelled or declined",
+                    case.key_worker_id
+                )));
+            }
+            if let Some(until) = on_leave_until(conn, &caller.actor.staff_id, now().date())? {
+                return Err(StoreError::Conflict(format!(
+                    "you are on leave until {until}: a case cannot pass to someone on leave"
+                )));
+            }
+            let at = now();
+            let version = case.version + 1;
+            let updated = diesel::update(
+                cases::table
+                    .filter(cases::id.eq(&case.id))
+                    .filter(cases::version.eq(case.version)),
+            )
+            .set((
+                cases::key_worker_id.eq(&transfer.to_staff_id),
+                cases::version.eq(version),
+                cases::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::Conflict(
+                    "the case changed meanwhile; try again".into(),
+                ));
+            }
+            let decided = decide(conn, caller, &transfer, status::ACCEPTED, None, at)?;
+            let mut details = transfer_details(&decided);
+            details["before"] = json!({ "key_worker_id": case.key_worker_id });
+            details["after"] = json!({ "key_worker_id": decided.to_staff_id });
+            details["version"] = json!(version);
+            events::record(
+                conn,
+                &subject(&case),
+                "case.transfer_accepted",
+                &caller.actor.staff_id,
+                at,
+                None,
+                details,
+            )?;
+            Ok(decided)
+        })
+    }
+
+    /// The proposed key worker declines, with a reason; the key worker stays.
+    pub fn decline_transfer(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        transfer_id: &str,
+        reason: String,
+    ) -> StoreResult<TransferRow> {
+        self.write(|conn| {
+            let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
+            require_pending(&transfer)?;
+            let at = now();
+            let decided = decide(
+                conn,
+                caller,
+                &transfer,
+                status::DECLINED,
+                Some(reason.clone()),
+                at,
+            )?;
+            events::record(
+                conn,
+                &subject(&case),
+                "case.transfer_declined",
+                &caller.actor.staff_id,
+                at,
+                Some(reason),
+                transfer_details(&decided),
+            )?;
+            Ok(decided)
+        })
+    }
+
+    /// The requester or a supervisor of the unit withdraws a pending transfer.
+    pub fn cancel_transfer(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        transfer_id: &str,
+        reason: String,
+    ) -> StoreResult<TransferRow> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ManageCase)?;
+            let transfer =
+                load_transfer(conn, &case.id, transfer_id)?.ok_or(StoreError::NotFound)?;
+            if transfer.requested_by != caller.actor.staff_id && !caller.actor.has(Role::Supervisor)
+            {
+                return Err(StoreError::Forbidden(Action::ManageCase));
+            }
+            require_pending(&transfer)?;
+            let at = now();
+            let decided = decide(
+                conn,
+                caller,
+                &transfer,
+                status::CANCELLED,
+                Some(reason.clone()),
+                at,
+            )?;
+            events::record(
+                conn,
+                &subject(&case),
+                "case.transfer_cancelled",
+                &caller.actor.staff_id,
+                at,
+                Some(reason),
+                transfer_details(&decided),
+            )?;
+            Ok(decided)
+        })
+    }
+
+    /// Every transfer of the case, oldest first.
+    pub fn list_transfers(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<TransferRow>> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_transfers",
+                &case.id,
+                &case.unit_id,
+                Some(&case.id),
+            )?;
+            Ok(case_transfers::table
+                .filter(case_transfers::case_id.eq(&case.id))
+                .order(case_transfers::id)
+                .select(TransferRow::as_select())
+                .load(conn)?)
+        })
+    }
+
+    /// The pending transfers addressed to the caller, oldest first: their inbox (restricted cases
+    /// included: they are asked to take them over).
+    pub fn incoming_transfers(&self, caller: &Caller) -> StoreResult<Vec<TransferRow>> {
+        caller.require(Action::ReadCaseRecords)?;
+        self.write(|conn| {
+            let rows: Vec<TransferRow> = case_transfers::table
+                .filter(case_transfers::to_staff_id.eq(&caller.actor.staff_id))
+                .filter(case_transfers::status.eq(status::PENDING))
+                .filter(case_transfers::unit_id.eq_any(&caller.scope))
+                .order(case_transfers::id)
+                .select(TransferRow::as_select())
+                .load(conn)?;
+            crate::audit::listed(
+                conn,
+                caller,
+                "case_transfer",
+                rows.iter().map(|t| t.id.as_str()).collect(),
+            )?;
+            Ok(rows)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// Both tables read back through the shared schema, on SQLite and on PostgreSQL when given.
+    #[test]
+    fn the_assignment_tables_read_back_on_each_backend() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut urls = vec![format!("sqlite://{}", dir.path().join("a.db").display())];
+        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
+            if base.starts_with("postgres") {
+                let schema = format!("as_{}", uuid::Uuid::now_v7().simple());
+                urls.push(crate::db::postgres_schema_url(&base, &schema).unwrap());
+            }
+        }
+        for url in urls {
+            let store = Store::open(&url, 2).unwrap();
+            let mut conn = store.conn().unwrap();
+            staff_leave::table
+                .select(LeaveRow::as_select())
+                .load(&mut *conn)
+                .unwrap();
+            case_transfers::table
+                .select(TransferRow::as_select())
+                .load(&mut *conn)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn a_unit_chain_runs_up_to_the_root() {
+        use opora_domain::UnitKind;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(
+            &format!("sqlite://{}", dir.path().join("u.db").display()),
+            2,
+        )
+        .unwrap();
+        let unit = |parent: Option<&str>, kind| {
+            store
+                .create_unit(crate::directory::NewUnit {
+                    parent_id: parent.map(str::to_owned),
+                    kind,
+                    name: "u".into(),
+                })
+                .unwrap()
+                .id
+        };
+        let department = unit(None, UnitKind::Department);
+        let centre = unit(Some(&department), UnitKind::Centre);
+        let district = unit(Some(&centre), UnitKind::DistrictDepartment);
+        let mut conn = store.conn().unwrap();
+        assert_eq!(
+            unit_and_ancestors(&mut conn, &district).unwrap(),
+            [district.clone(), centre, department]
+        );
+    }
+}

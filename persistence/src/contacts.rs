@@ -1,0 +1,1049 @@
+//! Contacts with the client (seed 003's contact schedule: planned contacts and the record of each
+//! one that took place) and success stories (seed 003, free form, shared only with consent).
+//!
+//! Rules kept here (the statuses' own rules are `opora_domain::contacts`):
+//! - contacts are planned, held, marked missed or cancelled, and given addenda only while the
+//!   case is active, by staff who may record case work;
+//! - a contact is created planned, or held at once; only a planned one changes (`If-Match` on the
+//!   contact's version), to an outcome or rescheduled; a held record, and a missed or cancelled
+//!   contact, are then final and take addenda only;
+//! - participants from the family are members of the case's client (kept by id, with the name at
+//!   the time); staff participants are staff on record;
+//! - a success story may be written at any stage of the case (closure is often when it is told),
+//!   and the client may withdraw consent at any stage: the story then stays readable in the case
+//!   but is no longer shareable.
+//!
+//! Every change writes its event (and so its audit entry) in the same transaction; every read of
+//! the lists is on the audit chain.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use opora_domain::contacts::{ContactStatus, ContactType, ShareScope, StoryConsent};
+use opora_domain::Action;
+use serde_json::json;
+
+use crate::cases::{case_for, subject};
+use crate::casework::active_case;
+use crate::events;
+use crate::models::CaseRow;
+use crate::schema::{
+    client_members, contact_addenda, contact_participants, contacts, staff, success_stories,
+};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// How far in the future a record of a contact that took place may be dated (clock skew).
+const CLOCK_SKEW_MINUTES: i64 = 5;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = contacts)]
+pub struct ContactRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub contact_type: String,
+    pub status: String,
+    /// When it is planned for or took place (the date filters use it).
+    pub contact_at: NaiveDateTime,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub place: Option<String>,
+    pub purpose: Option<String>,
+    pub occurred_at: Option<NaiveDateTime>,
+    pub duration_minutes: Option<i32>,
+    pub discussed: Option<String>,
+    pub agreements: Option<String>,
+    pub child_seen: Option<bool>,
+    pub child_heard: Option<bool>,
+    pub child_note: Option<String>,
+    pub next_steps: Option<String>,
+    pub outcome_reason: Option<String>,
+    pub recorded_by: Option<String>,
+    pub recorded_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = contact_participants)]
+pub struct ParticipantRow {
+    pub contact_id: String,
+    pub position: i32,
+    pub unit_id: String,
+    /// `member`, `staff` or `other`.
+    pub kind: String,
+    pub member_id: Option<String>,
+    pub staff_id: Option<String>,
+    /// The member's name at the time, or the other participant as written.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = contact_addenda)]
+pub struct AddendumRow {
+    pub id: String,
+    pub contact_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub text: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = success_stories)]
+pub struct StoryRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub title: String,
+    pub story: String,
+    pub written_by: String,
+    pub written_on: NaiveDate,
+    pub consent_given_on: Option<NaiveDate>,
+    pub consent_given_by: Option<String>,
+    pub consent_scope: Option<String>,
+    pub consent_withdrawn_on: Option<NaiveDate>,
+    pub withdrawal_reason: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl StoryRow {
+    /// The client's consent as the domain rule reads it, if one is on record.
+    pub fn consent(&self) -> Option<StoryConsent> {
+        Some(StoryConsent {
+            given_on: self.consent_given_on?,
+            scope: ShareScope::parse(self.consent_scope.as_deref()?)?,
+            withdrawn_on: self.consent_withdrawn_on,
+        })
+    }
+
+    /// Whether the story may be shared (in the consent's scope): consent given, not withdrawn.
+    pub fn shareable(&self) -> bool {
+        self.consent().is_some_and(|c| c.shareable())
+    }
+}
+
+/// A contact with its participants (in order) and addenda (oldest first).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub contact: ContactRow,
+    pub participants: Vec<ParticipantRow>,
+    pub addenda: Vec<AddendumRow>,
+}
+
+/// Who takes or took part.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Participants {
+    /// Ids of members of the case's client.
+    pub member_ids: Vec<String>,
+    /// Ids of staff members.
+    pub staff_ids: Vec<String>,
+    /// Anyone else, as written (e.g. "class teacher").
+    pub others: Vec<String>,
+}
+
+/// The record of a contact that took place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactRecord {
+    pub occurred_at: NaiveDateTime,
+    pub duration_minutes: i32,
+    pub discussed: String,
+    pub agreements: String,
+    /// Whether the worker saw the child, and heard the child's own view (seed 000: information
+    /// is gathered directly from the child).
+    pub child_seen: bool,
+    pub child_heard: bool,
+    pub child_note: Option<String>,
+    pub next_steps: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewContact {
+    pub contact_type: ContactType,
+    /// `planned` or `held`.
+    pub status: ContactStatus,
+    /// Needed for a planned contact.
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub place: Option<String>,
+    pub purpose: Option<String>,
+    pub participants: Participants,
+    /// Needed for a held contact, refused for a planned one.
+    pub record: Option<ContactRecord>,
+}
+
+/// A change of a planned contact: its outcome, or new plan details (or both).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactChanges {
+    /// `held` (with `record`), `missed` or `cancelled` (with `reason`); `None` or `planned`
+    /// leaves it planned.
+    pub status: Option<ContactStatus>,
+    pub contact_type: Option<ContactType>,
+    pub scheduled_at: Option<NaiveDateTime>,
+    pub place: Option<String>,
+    pub purpose: Option<String>,
+    /// Replaces the participants (e.g. who actually took part).
+    pub participants: Option<Participants>,
+    pub record: Option<ContactRecord>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactFilter {
+    pub status: Option<ContactStatus>,
+    pub contact_type: Option<ContactType>,
+    /// From this day on (UTC), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Up to this day (UTC), inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+/// The client's consent to share a story.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStoryConsent {
+    pub given_on: NaiveDate,
+    /// Who consented: the client, or for a child a person with parental responsibility.
+    pub given_by: String,
+    pub scope: ShareScope,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewStory {
+    pub title: String,
+    pub story: String,
+    /// Who wrote it: the worker, or the client in their own words.
+    pub written_by: String,
+    pub written_on: NaiveDate,
+    pub consent: Option<NewStoryConsent>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsentWithdrawal {
+    pub withdrawn_on: NaiveDate,
+    pub reason: Option<String>,
+}
+
+fn status_of(row: &ContactRow) -> StoreResult<ContactStatus> {
+    ContactStatus::parse(&row.status)
+        .ok_or_else(|| StoreError::Corrupt(format!("contact status {:?}", row.status)))
+}
+
+fn position(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+/// The participant rows for a contact, after checking every id against the case's family and
+/// the staff on record.
+fn participant_rows(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    contact_id: &str,
+    field: &str,
+    p: &Participants,
+) -> StoreResult<Vec<ParticipantRow>> {
+    let members: HashMap<String, String> = client_members::table
+        .filter(client_members::client_id.eq(&case.client_id))
+        .select((client_members::id, client_members::full_name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut rows = Vec::new();
+    let mut row =
+        |kind: &str, member_id: Option<&str>, staff_id: Option<&str>, name: Option<&str>| {
+            rows.push(ParticipantRow {
+                contact_id: contact_id.to_owned(),
+                position: 0,
+                unit_id: case.unit_id.clone(),
+                kind: kind.to_owned(),
+                member_id: member_id.map(str::to_owned),
+                staff_id: staff_id.map(str::to_owned),
+                name: name.map(str::to_owned),
+            });
+        };
+    for (i, id) in p.member_ids.iter().enumerate() {
+        let at = format!("{field}.member_ids[{i}]");
+        if p.member_ids[..i].contains(id) {
+            return Err(StoreError::invalid(&at, "duplicate", "named twice"));
+        }
+        let Some(name) = members.get(id) else {
+            return Err(StoreError::invalid(
+                &at,
+                "unknown_member",
+                "not a member of the case's client",
+            ));
+        };
+        row("member", Some(id), None, Some(name));
+    }
+    for (i, id) in p.staff_ids.iter().enumerate() {
+        let at = format!("{field}.staff_ids[{i}]");
+        if p.staff_ids[..i].contains(id) {
+            return Err(StoreError::invalid(&at, "duplicate", "named twice"));
+        }
+        let known: i64 = staff::table
+            .filter(staff::id.eq(id))
+            .count()
+            .get_result(conn)?;
+        if known == 0 {
+            return Err(StoreError::invalid(
+                &at,
+                "unknown_staff",
+                "no staff member of that id",
+            ));
+        }
+        row("staff", None, Some(id), None);
+    }
+    for other in &p.others {
+        row("other", None, None, Some(other.trim()));
+    }
+    for (i, r) in rows.iter_mut().enumerate() {
+        r.position = position(i);
+    }
+    Ok(rows)
+}
+
+fn write_participants(
+    conn: &mut AnyConnection,
+    contact_id: &str,
+    rows: &[ParticipantRow],
+) -> StoreResult<()> {
+    diesel::delete(
+        contact_participants::table.filter(contact_participants::contact_id.eq(contact_id)),
+    )
+    .execute(conn)?;
+    for row in rows {
+        diesel::insert_into(contact_participants::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Participants and addenda of several contacts in two queries.
+fn load_contacts(conn: &mut AnyConnection, rows: Vec<ContactRow>) -> StoreResult<Vec<Contact>> {
+    let ids: Vec<&str> = rows.iter().map(|c| c.id.as_str()).collect();
+    let mut participants: HashMap<String, Vec<ParticipantRow>> = HashMap::new();
+    for p in contact_participants::table
+        .filter(contact_participants::contact_id.eq_any(&ids))
+        .order((
+            contact_participants::contact_id,
+            contact_participants::position,
+        ))
+        .select(ParticipantRow::as_select())
+        .load(conn)?
+    {
+        participants
+            .entry(p.contact_id.clone())
+            .or_default()
+            .push(p);
+    }
+    let mut addenda: HashMap<String, Vec<AddendumRow>> = HashMap::new();
+    for a in contact_addenda::table
+        .filter(contact_addenda::contact_id.eq_any(&ids))
+        .order(contact_addenda::id)
+        .select(AddendumRow::as_select())
+        .load(conn)?
+    {
+        addenda.entry(a.contact_id.clone()).or_default().push(a);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|contact| Contact {
+            participants: participants.remove(&contact.id).unwrap_or_default(),
+            addenda: addenda.remove(&contact.id).unwrap_or_default(),
+            contact,
+        })
+        .collect())
+}
+
+fn load_contact(conn: &mut AnyConnection, row: ContactRow) -> StoreResult<Contact> {
+    load_contacts(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| StoreError::Corrupt("contact vanished while loading".into()))
+}
+
+fn contact_of_case(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    contact_id: &str,
+) -> StoreResult<ContactRow> {
+    Ok(contacts::table
+        .filter(contacts::id.eq(contact_id))
+        .filter(contacts::case_id.eq(&case.id))
+        .select(ContactRow::as_select())
+        .first(conn)?)
+}
+
+/// A record of something that took place cannot lie in the future.
+fn check_record(field: &str, record: &ContactRecord, at: NaiveDateTime) -> StoreResult<()> {
+    if record.occurred_at > at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
+        return Err(StoreError::invalid(
+            &format!("{field}.occurred_at"),
+            "in_future",
+            "a contact that took place cannot be dated in the future",
+        ));
+    }
+    Ok(())
+}
+
+fn apply_record(row: &mut ContactRow, record: ContactRecord, by: &str, at: NaiveDateTime) {
+    row.contact_at = record.occurred_at;
+    row.occurred_at = Some(record.occurred_at);
+    row.duration_minutes = Some(record.duration_minutes);
+    row.discussed = Some(record.discussed);
+    row.agreements = Some(record.agreements);
+    row.child_seen = Some(record.child_seen);
+    row.child_heard = Some(record.child_heard);
+    row.child_note = record.child_note;
+    row.next_steps = Some(record.next_steps);
+    row.recorded_by = Some(by.to_owned());
+    row.recorded_at = Some(at);
+}
+
+/// What an event says about a contact: no free text (that stays in the record).
+fn contact_details(row: &ContactRow, participants: &[ParticipantRow]) -> serde_json::Value {
+    json!({
+        "contact_id": row.id,
+        "type": row.contact_type,
+        "status": row.status,
+        "scheduled_at": row.scheduled_at,
+        "occurred_at": row.occurred_at,
+        "child_seen": row.child_seen,
+        "child_heard": row.child_heard,
+        "participants": participants.len(),
+    })
+}
+
+fn day_start(day: NaiveDate) -> NaiveDateTime {
+    day.and_time(NaiveTime::MIN)
+}
+
+impl Store {
+    /// Plans a contact, or records one that took place (status `held`).
+    pub fn create_contact(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        new: NewContact,
+    ) -> StoreResult<Contact> {
+        if !new.status.may_be_created() {
+            return Err(StoreError::invalid(
+                "status",
+                "not_at_creation",
+                "a contact is created planned or held; missed and cancelled are outcomes of a planned one",
+            ));
+        }
+        match (new.status.carries_record(), &new.record) {
+            (true, None) => {
+                return Err(StoreError::invalid(
+                    "record",
+                    "required",
+                    "a held contact needs its record",
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(StoreError::invalid(
+                    "record",
+                    "not_planned",
+                    "a planned contact has no record yet: record it when it has taken place",
+                ))
+            }
+            _ => {}
+        }
+        if new.status == ContactStatus::Planned && new.scheduled_at.is_none() {
+            return Err(StoreError::invalid(
+                "scheduled_at",
+                "required",
+                "a planned contact needs its date and time",
+            ));
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let at = now();
+            if let Some(record) = &new.record {
+                check_record("record", record, at)?;
+            }
+            let id = new_id();
+            let participants =
+                participant_rows(conn, &case, &id, "participants", &new.participants)?;
+            let mut row = ContactRow {
+                id: id.clone(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                cycle: case.cycle,
+                contact_type: new.contact_type.code().to_owned(),
+                status: new.status.code().to_owned(),
+                contact_at: new.scheduled_at.unwrap_or(at),
+                scheduled_at: new.scheduled_at,
+                place: new.place,
+                purpose: new.purpose,
+                occurred_at: None,
+                duration_minutes: None,
+                discussed: None,
+                agreements: None,
+                child_seen: None,
+                child_heard: None,
+                child_note: None,
+                next_steps: None,
+                outcome_reason: None,
+                recorded_by: None,
+                recorded_at: None,
+                version: 1,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+                updated_at: at,
+            };
+            if let Some(record) = new.record {
+                apply_record(&mut row, record, &caller.actor.staff_id, at);
+            }
+            diesel::insert_into(contacts::table)
+                .values(&row)
+                .execute(conn)?;
+            write_participants(conn, &id, &participants)?;
+            events::record(
+                conn,
+                &subject(&case),
+                if new.status == ContactStatus::Held {
+                    "contact.held"
+                } else {
+                    "contact.planned"
+                },
+                &caller.actor.staff_id,
+                at,
+                None,
+                contact_details(&row, &participants),
+            )?;
+            Ok(Contact {
+                contact: row,
+                participants,
+                addenda: Vec::new(),
+            })
+        })
+    }
+
+    /// Records the outcome of a planned contact (held with its record, missed or cancelled with
+    /// a reason), or changes its plan, if the contact is still at `expected_version`.
+    pub fn update_contact(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        contact_id: &str,
+        expected_version: i64,
+        changes: ContactChanges,
+    ) -> StoreResult<Contact> {
+        let outcome = changes.status.filter(|s| *s != ContactStatus::Planned);
+        match (outcome, &changes.record, &changes.reason) {
+            (Some(ContactStatus::Held), None, _) => {
+                return Err(StoreError::invalid(
+                    "record",
+                    "required",
+                    "a held contact needs its record",
+                ))
+            }
+            (Some(s), _, None) if s.needs_reason() => {
+                return Err(StoreError::invalid(
+                    "reason",
+                    "required",
+                    format!("say why the contact was {s}"),
+                ))
+            }
+            (Some(s), Some(_), _) if !s.carries_record() => {
+                return Err(StoreError::invalid(
+                    "record",
+                    "not_applicable",
+                    format!("a {s} contact has no record"),
+                ))
+            }
+            (None, Some(_), _) => {
+                return Err(StoreError::invalid(
+                    "record",
+                    "not_applicable",
+                    "a record is given with `status: held`",
+                ))
+            }
+            (Some(ContactStatus::Held) | None, _, Some(_)) => {
+                return Err(StoreError::invalid(
+                    "reason",
+                    "not_applicable",
+                    "a reason is given for a missed or cancelled contact",
+                ))
+            }
+            _ => {}
+        }
+        let changes_plan = changes.contact_type.is_some()
+            || changes.scheduled_at.is_some()
+            || changes.place.is_some()
+            || changes.purpose.is_some()
+            || changes.participants.is_some();
+        if outcome.is_none() && !changes_plan {
+            return Err(StoreError::invalid(
+                "status",
+                "required",
+                "nothing to change: give an outcome (`status`) or new plan details",
+            ));
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let before = contact_of_case(conn, &case, contact_id)?;
+            if before.version != expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: before.version,
+                });
+            }
+            let current = status_of(&before)?;
+            if current.is_final() {
+                return Err(StoreError::Conflict(match current {
+                    ContactStatus::Held => "the contact was held: its record is immutable; append an addendum to correct or complete it".to_owned(),
+                    other => format!("the contact was {other}: that is final; plan a new contact instead, or append an addendum"),
+                }));
+            }
+            let at = now();
+            if let Some(record) = &changes.record {
+                check_record("record", record, at)?;
+            }
+            let mut row = before.clone();
+            if let Some(t) = changes.contact_type {
+                row.contact_type = t.code().to_owned();
+            }
+            if let Some(s) = changes.scheduled_at {
+                row.scheduled_at = Some(s);
+                row.contact_at = s;
+            }
+            if let Some(place) = changes.place {
+                row.place = Some(place);
+            }
+            if let Some(purpose) = changes.purpose {
+                row.purpose = Some(purpose);
+            }
+            let participants = match &changes.participants {
+                Some(p) => {
+                    let rows = participant_rows(conn, &case, &row.id, "participants", p)?;
+                    write_participants(conn, &row.id, &rows)?;
+                    rows
+                }
+                None => contact_participants::table
+                    .filter(contact_participants::contact_id.eq(&row.id))
+                    .order(contact_participants::position)
+                    .select(ParticipantRow::as_select())
+                    .load(conn)?,
+            };
+            let action = match outcome {
+                Some(status) => {
+                    row.status = status.code().to_owned();
+                    match changes.record {
+                        Some(record) => apply_record(&mut row, record, &caller.actor.staff_id, at),
+                        None => {
+                            row.outcome_reason = changes.reason.clone();
+                            row.recorded_by = Some(caller.actor.staff_id.clone());
+                            row.recorded_at = Some(at);
+                        }
+                    }
+                    format!("contact.{status}")
+                }
+                None => "contact.rescheduled".to_owned(),
+            };
+            row.version += 1;
+            row.updated_at = at;
+            let updated = diesel::update(
+                contacts::table
+                    .filter(contacts::id.eq(&row.id))
+                    .filter(contacts::version.eq(expected_version)),
+            )
+            .set((
+                contacts::contact_type.eq(&row.contact_type),
+                contacts::status.eq(&row.status),
+                contacts::contact_at.eq(row.contact_at),
+                contacts::scheduled_at.eq(row.scheduled_at),
+                contacts::place.eq(&row.place),
+                contacts::purpose.eq(&row.purpose),
+                contacts::occurred_at.eq(row.occurred_at),
+                contacts::duration_minutes.eq(row.duration_minutes),
+                contacts::discussed.eq(&row.discussed),
+                contacts::agreements.eq(&row.agreements),
+                contacts::child_seen.eq(row.child_seen),
+                contacts::child_heard.eq(row.child_heard),
+                contacts::child_note.eq(&row.child_note),
+                contacts::next_steps.eq(&row.next_steps),
+                contacts::outcome_reason.eq(&row.outcome_reason),
+                contacts::recorded_by.eq(&row.recorded_by),
+                contacts::recorded_at.eq(row.recorded_at),
+                contacts::version.eq(row.version),
+                contacts::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            if updated != 1 {
+                return Err(StoreError::VersionMismatch {
+                    current: before.version,
+                });
+            }
+            let mut details = contact_details(&row, &participants);
+            if action == "contact.rescheduled" {
+                details["before"] = json!({
+                    "type": before.contact_type,
+                    "scheduled_at": before.scheduled_at,
+                });
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                &action,
+                &caller.actor.staff_id,
+                at,
+                changes.reason,
+                details,
+            )?;
+            load_contact(conn, row)
+        })
+    }
+
+    /// Appends an addendum to a contact whose outcome is recorded (the record stays as it was).
+    pub fn add_contact_addendum(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        contact_id: &str,
+        text: String,
+    ) -> StoreResult<Contact> {
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let mut row = contact_of_case(conn, &case, contact_id)?;
+            if !status_of(&row)?.is_final() {
+                return Err(StoreError::Conflict(
+                    "the contact is still planned: change it with PATCH; addenda complete a recorded contact".into(),
+                ));
+            }
+            let at = now();
+            let addendum = AddendumRow {
+                id: new_id(),
+                contact_id: row.id.clone(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                text,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+            };
+            diesel::insert_into(contact_addenda::table)
+                .values(&addendum)
+                .execute(conn)?;
+            row.version += 1;
+            row.updated_at = at;
+            diesel::update(contacts::table.find(&row.id))
+                .set((
+                    contacts::version.eq(row.version),
+                    contacts::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                "contact.addendum_added",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "contact_id": row.id, "addendum_id": addendum.id }),
+            )?;
+            load_contact(conn, row)
+        })
+    }
+
+    /// One contact of the case.
+    pub fn get_contact(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        contact_id: &str,
+    ) -> StoreResult<Contact> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            let row = contact_of_case(conn, &case, contact_id)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_contact",
+                contact_id,
+                &case.unit_id,
+                Some(&case.id),
+            )?;
+            load_contact(conn, row)
+        })
+    }
+
+    /// The case's contacts, in date order (planned date, or when it took place).
+    pub fn list_contacts(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        filter: &ContactFilter,
+    ) -> StoreResult<Vec<Contact>> {
+        if let (Some(from), Some(to)) = (filter.from, filter.to) {
+            if to < from {
+                return Err(StoreError::invalid(
+                    "to",
+                    "before_from",
+                    "`to` is before `from`",
+                ));
+            }
+        }
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_contacts",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            let mut query = contacts::table
+                .filter(contacts::case_id.eq(&case.id))
+                .order((contacts::contact_at, contacts::id))
+                .select(ContactRow::as_select())
+                .into_boxed();
+            if let Some(status) = filter.status {
+                query = query.filter(contacts::status.eq(status.code()));
+            }
+            if let Some(t) = filter.contact_type {
+                query = query.filter(contacts::contact_type.eq(t.code()));
+            }
+            if let Some(from) = filter.from {
+                query = query.filter(contacts::contact_at.ge(day_start(from)));
+            }
+            if let Some(next) = filter.to.and_then(|d| d.succ_opt()) {
+                query = query.filter(contacts::contact_at.lt(day_start(next)));
+            }
+            let rows = query.load(conn)?;
+            load_contacts(conn, rows)
+        })
+    }
+
+    /// Writes a success story, with the client's consent to share it if given.
+    pub fn create_story(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        new: NewStory,
+    ) -> StoreResult<StoryRow> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
+            let at = now();
+            let today = at.date();
+            if new.written_on > today {
+                return Err(StoreError::invalid(
+                    "written_on",
+                    "in_future",
+                    "cannot be after today",
+                ));
+            }
+            if new.consent.as_ref().is_some_and(|c| c.given_on > today) {
+                return Err(StoreError::invalid(
+                    "consent.given_on",
+                    "in_future",
+                    "consent cannot be recorded ahead of being given",
+                ));
+            }
+            let row = StoryRow {
+                id: new_id(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                title: new.title,
+                story: new.story,
+                written_by: new.written_by,
+                written_on: new.written_on,
+                consent_given_on: new.consent.as_ref().map(|c| c.given_on),
+                consent_given_by: new.consent.as_ref().map(|c| c.given_by.clone()),
+                consent_scope: new.consent.as_ref().map(|c| c.scope.code().to_owned()),
+                consent_withdrawn_on: None,
+                withdrawal_reason: None,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+                updated_at: at,
+            };
+            diesel::insert_into(success_stories::table)
+                .values(&row)
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                "success_story.recorded",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({
+                    "story_id": row.id,
+                    "consent_scope": row.consent_scope,
+                    "consent_given_on": row.consent_given_on,
+                    "shareable": row.shareable(),
+                }),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// Records that the client withdrew consent: the story stays, no longer shareable.
+    pub fn withdraw_story_consent(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        story_id: &str,
+        withdrawal: ConsentWithdrawal,
+    ) -> StoreResult<StoryRow> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
+            let mut row: StoryRow = success_stories::table
+                .filter(success_stories::id.eq(story_id))
+                .filter(success_stories::case_id.eq(&case.id))
+                .select(StoryRow::as_select())
+                .first(conn)?;
+            let Some(consent) = row.consent() else {
+                return Err(StoreError::Conflict(
+                    "no consent to share this story is on record, so none can be withdrawn".into(),
+                ));
+            };
+            if let Some(on) = consent.withdrawn_on {
+                return Err(StoreError::Conflict(format!(
+                    "the consent was already withdrawn on {on}"
+                )));
+            }
+            let at = now();
+            if withdrawal.withdrawn_on > at.date() {
+                return Err(StoreError::invalid(
+                    "withdrawn_on",
+                    "in_future",
+                    "cannot be after today",
+                ));
+            }
+            if withdrawal.withdrawn_on < consent.given_on {
+                return Err(StoreError::invalid(
+                    "withdrawn_on",
+                    "before_consent",
+                    "the consent was given after that day",
+                ));
+            }
+            row.consent_withdrawn_on = Some(withdrawal.withdrawn_on);
+            row.withdrawal_reason = withdrawal.reason.clone();
+            row.updated_at = at;
+            diesel::update(success_stories::table.find(&row.id))
+                .set((
+                    success_stories::consent_withdrawn_on.eq(row.consent_withdrawn_on),
+                    success_stories::withdrawal_reason.eq(&row.withdrawal_reason),
+                    success_stories::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                "success_story.consent_withdrawn",
+                &caller.actor.staff_id,
+                at,
+                withdrawal.reason,
+                json!({ "story_id": row.id, "withdrawn_on": row.consent_withdrawn_on, "shareable": false }),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// The case's success stories, oldest first (withdrawn ones included, not shareable).
+    pub fn list_stories(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<StoryRow>> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_success_stories",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            Ok(success_stories::table
+                .filter(success_stories::case_id.eq(&case.id))
+                .order(success_stories::id)
+                .select(StoryRow::as_select())
+                .load(conn)?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    /// A SQLite store, and a PostgreSQL one when the tests are given a server.
+    fn stores() -> (Vec<Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stores = vec![Store::open(
+            &format!("sqlite://{}", dir.path().join("c.db").display()),
+            2,
+        )
+        .unwrap()];
+        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
+            if base.starts_with("postgres") {
+                let schema = format!("c_{}", uuid::Uuid::now_v7().simple());
+                stores.push(
+                    Store::open(&crate::db::postgres_schema_url(&base, &schema).unwrap(), 2)
+                        .unwrap(),
+                );
+            }
+        }
+        (stores, dir)
+    }
+
+    #[test]
+    fn the_contact_tables_read_back_through_the_shared_schema_on_each_backend() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let mut conn = store.conn().unwrap();
+            let conn = &mut *conn;
+            contacts::table
+                .select(ContactRow::as_select())
+                .load(conn)
+                .unwrap();
+            contact_participants::table
+                .select(ParticipantRow::as_select())
+                .load(conn)
+                .unwrap();
+            contact_addenda::table
+                .select(AddendumRow::as_select())
+                .load(conn)
+                .unwrap();
+            success_stories::table
+                .select(StoryRow::as_select())
+                .load(conn)
+                .unwrap();
+        }
+    }
+
+    fn story(scope: Option<&str>, withdrawn: bool) -> StoryRow {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        StoryRow {
+            id: "s".into(),
+            case_id: "c".into(),
+            unit_id: "u".into(),
+            title: "t".into(),
+            story: "s".into(),
+            written_by: "w".into(),
+            written_on: day,
+            consent_given_on: scope.map(|_| day),
+            consent_given_by: scope.map(|_| "client".to_owned()),
+            consent_scope: scope.map(str::to_owned),
+            consent_withdrawn_on: withdrawn.then_some(day),
+            withdrawal_reason: None,
+            created_by: "w".into(),
+            created_at: day_start(day),
+            updated_at: day_start(day),
+        }
+    }
+
+    #[test]
+    fn a_story_is_shareable_only_with_a_consent_not_withdrawn() {
+        assert!(story(Some("internal"), false).shareable());
+        assert!(!story(Some("publication"), true).shareable());
+        assert!(!story(None, false).shareable());
+        assert!(!story(Some("no_such_scope"), false).shareable());
+    }
+}

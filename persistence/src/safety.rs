@@ -1,0 +1,211 @@
+//! Child-safety concerns (seed 000: case management's protective function). A concern may be
+//! raised on a report or a case at any time by the staff working on it; it goes to the unit's
+//! supervisors at once (their work queue) and needs a recorded safety decision within the
+//! emergency deadline. Raising and deciding are events on the record and on the audit chain.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use opora_domain::deadlines::{due_at, SafetyDecision};
+use opora_domain::{Action, Role, Urgency};
+use serde_json::json;
+
+use crate::cases::case_for;
+use crate::events::{self, Subject};
+use crate::models::ReportRow;
+use crate::schema::{intake_reports, safety_concerns};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = safety_concerns)]
+pub struct SafetyConcern {
+    pub id: String,
+    pub unit_id: String,
+    pub report_id: Option<String>,
+    pub case_id: Option<String>,
+    pub description: String,
+    pub raised_by: String,
+    pub raised_at: NaiveDateTime,
+    pub decision_due_at: NaiveDateTime,
+    pub decision: Option<String>,
+    pub decision_note: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+impl SafetyConcern {
+    pub fn overdue(&self, at: NaiveDateTime) -> bool {
+        self.decided_at.is_none() && self.decision_due_at < at
+    }
+}
+
+/// What a concern is raised on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConcernTarget {
+    Report(String),
+    Case(String),
+}
+
+fn subject_of(concern: &SafetyConcern) -> Subject {
+    Subject {
+        unit_id: concern.unit_id.clone(),
+        case_id: concern.case_id.clone(),
+        report_id: concern.report_id.clone(),
+        client_id: None,
+    }
+}
+
+/// The concern, if the caller sees what it was raised on.
+fn visible_concern(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> StoreResult<SafetyConcern> {
+    let concern: SafetyConcern = safety_concerns::table
+        .find(id)
+        .select(SafetyConcern::as_select())
+        .first(conn)?;
+    if !caller.sees_unit(&concern.unit_id) {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(case_id) = &concern.case_id {
+        case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+    }
+    Ok(concern)
+}
+
+impl Store {
+    /// Raises a concern; the decision is due within the emergency deadline.
+    pub fn raise_safety_concern(
+        &self,
+        caller: &Caller,
+        target: ConcernTarget,
+        description: String,
+    ) -> StoreResult<SafetyConcern> {
+        self.write(|conn| {
+            let (unit_id, report_id, case_id) = match &target {
+                ConcernTarget::Case(id) => {
+                    let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
+                    if !(caller.actor.may(Action::RecordCaseWork) || caller.actor.may(Action::ManageCase)) {
+                        return Err(StoreError::Forbidden(Action::RecordCaseWork));
+                    }
+                    (case.unit_id, Some(case.report_id), Some(case.id))
+                }
+                ConcernTarget::Report(id) => {
+                    let report: ReportRow = intake_reports::table.find(id).select(ReportRow::as_select()).first(conn)?;
+                    caller.require_on(&report.unit_id, Action::HandleReport)?;
+                    (report.unit_id, Some(report.id), report.case_id)
+                }
+            };
+            let at = now();
+            let policy = self.intake_policy();
+            let concern = SafetyConcern {
+                id: new_id(),
+                unit_id,
+                report_id,
+                case_id,
+                description,
+                raised_by: caller.actor.staff_id.clone(),
+                raised_at: at,
+                decision_due_at: due_at(at, Urgency::Emergency, &policy.deadlines, &policy.calendar),
+                decision: None,
+                decision_note: None,
+                decided_by: None,
+                decided_at: None,
+            };
+            diesel::insert_into(safety_concerns::table).values(&concern).execute(conn)?;
+            events::record(
+                conn,
+                &subject_of(&concern),
+                "safety_concern.raised",
+                &caller.actor.staff_id,
+                at,
+                Some(concern.description.clone()),
+                json!({ "concern_id": concern.id, "decision_due_at": crate::audit::format_time(concern.decision_due_at) }),
+            )?;
+            Ok(concern)
+        })
+    }
+
+    /// A supervisor of the unit records the safety decision.
+    pub fn decide_safety_concern(
+        &self,
+        caller: &Caller,
+        id: &str,
+        decision: SafetyDecision,
+        note: String,
+    ) -> StoreResult<SafetyConcern> {
+        self.write(|conn| {
+            let mut concern = visible_concern(conn, caller, id)?;
+            if !caller.actor.has(Role::Supervisor) {
+                return Err(StoreError::Forbidden(Action::ManageCase));
+            }
+            if concern.decided_at.is_some() {
+                return Err(StoreError::Conflict("the concern is already decided; raise a new one if the situation changed".into()));
+            }
+            let at = now();
+            concern.decision = Some(decision.code().to_owned());
+            concern.decision_note = Some(note);
+            concern.decided_by = Some(caller.actor.staff_id.clone());
+            concern.decided_at = Some(at);
+            diesel::update(safety_concerns::table.find(&concern.id))
+                .set((
+                    safety_concerns::decision.eq(&concern.decision),
+                    safety_concerns::decision_note.eq(&concern.decision_note),
+                    safety_concerns::decided_by.eq(&concern.decided_by),
+                    safety_concerns::decided_at.eq(concern.decided_at),
+                ))
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject_of(&concern),
+                "safety_concern.decided",
+                &caller.actor.staff_id,
+                at,
+                concern.decision_note.clone(),
+                json!({ "concern_id": concern.id, "decision": concern.decision, "late": concern.decision_due_at < at }),
+            )?;
+            Ok(concern)
+        })
+    }
+
+    /// The concerns of the caller's units (only open ones if asked), oldest first.
+    pub fn list_safety_concerns(
+        &self,
+        caller: &Caller,
+        open_only: bool,
+        case_id: Option<&str>,
+    ) -> StoreResult<Vec<SafetyConcern>> {
+        caller.require(Action::ReadCaseRecords)?;
+        self.write(|conn| {
+            let mut query = safety_concerns::table
+                .filter(safety_concerns::unit_id.eq_any(&caller.scope))
+                .order(safety_concerns::id)
+                .select(SafetyConcern::as_select())
+                .into_boxed();
+            if open_only {
+                query = query.filter(safety_concerns::decided_at.is_null());
+            }
+            if let Some(case_id) = case_id {
+                query = query.filter(safety_concerns::case_id.eq(case_id.to_owned()));
+            }
+            let rows: Vec<SafetyConcern> = query.load(conn)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let visible = match &row.case_id {
+                    Some(case) => case_for(conn, caller, case, Action::ReadCaseRecords).is_ok(),
+                    None => true,
+                };
+                if visible {
+                    out.push(row);
+                }
+            }
+            crate::audit::listed(
+                conn,
+                caller,
+                "safety_concern",
+                out.iter().map(|c| c.id.as_str()).collect(),
+            )?;
+            Ok(out)
+        })
+    }
+}
