@@ -57,6 +57,7 @@ pub async fn blocking<T: Send + 'static>(
         (name = "accounts", description = "Login, refresh, passwords; staff and units managed by an admin"),
         (name = "clients", description = "Persons and families"),
         (name = "intake reports", description = "Lifecycle stages 1-3: intake, verification, need recognition"),
+        (name = "work queue", description = "What needs doing next, for a worker or a supervisor's units"),
         (name = "safety", description = "Child-safety concerns and the decisions they need within the emergency deadline"),
         (name = "cases", description = "Lifecycle stages 4-8 and the work model"),
         (name = "assignment", description = "Key-worker suggestions by weighted caseload, staff leave, and transfers of a case to another key worker"),

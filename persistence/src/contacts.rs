@@ -605,6 +605,16 @@ impl Store {
             if let Some(record) = &changes.record {
                 check_record("record", record, at)?;
             }
+            let due = changes.scheduled_at.unwrap_or(before.contact_at);
+            if outcome == Some(ContactStatus::Missed)
+                && due > at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES)
+            {
+                return Err(StoreError::invalid(
+                    "status",
+                    "not_yet_due",
+                    "a contact is missed only once its time has come; cancel it instead",
+                ));
+            }
             let mut row = before.clone();
             if let Some(t) = changes.contact_type {
                 row.contact_type = t.code().to_owned();

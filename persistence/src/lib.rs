@@ -24,6 +24,7 @@ pub mod reports;
 pub mod retention;
 pub mod safety;
 pub mod schema;
+pub mod work_queue;
 
 use chrono::{NaiveDateTime, Utc};
 use opora_domain::{Action, Actor};

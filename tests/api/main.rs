@@ -5,9 +5,11 @@
 
 mod access;
 mod accounts;
+mod assignment;
 mod auth;
 mod clients;
 mod confidentiality;
+mod contacts;
 mod contract;
 mod duplicates;
 mod errors;
@@ -22,3 +24,4 @@ mod restricted;
 mod subject_rights;
 mod triage;
 mod walk;
+mod work_queue;

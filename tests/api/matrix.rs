@@ -165,6 +165,7 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_safety_concerns", (ReadRecords, None)),
+        ("work_queue", (ReadRecords, None)),
         (
             "decide_safety_concern",
             (

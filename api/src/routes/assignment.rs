@@ -332,7 +332,12 @@ pub async fn list_leave(
     let store = state.store.clone();
     let rows = crate::blocking(move || store.list_leave(&auth.0, &id))
         .await
-        .map_err(|e| refused(e, "only admins, supervisors and the member read their leave"))?;
+        .map_err(|e| {
+            refused(
+                e,
+                "only admins, supervisors and the member read their leave",
+            )
+        })?;
     Ok(HttpResponse::Ok().json(rows.into_iter().map(LeaveBody::from).collect::<Vec<_>>()))
 }
 
@@ -513,10 +518,9 @@ pub async fn decline_transfer(
     let (id, transfer_id) = path.into_inner();
     let reason = body.0.reason;
     let store = state.store.clone();
-    let row =
-        crate::blocking(move || store.decline_transfer(&auth.0, &id, &transfer_id, reason))
-            .await
-            .map_err(|e| refused(e, TARGET_ONLY))?;
+    let row = crate::blocking(move || store.decline_transfer(&auth.0, &id, &transfer_id, reason))
+        .await
+        .map_err(|e| refused(e, TARGET_ONLY))?;
     Ok(HttpResponse::Ok().json(TransferBody::from(row)))
 }
 

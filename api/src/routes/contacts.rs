@@ -6,8 +6,8 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::contacts::{ContactStatus, ContactType, ShareScope};
 use opora_persistence::contacts::{
-    ConsentWithdrawal, Contact, ContactChanges, ContactFilter, ContactRecord, NewContact,
-    NewStory, NewStoryConsent, Participants, StoryRow,
+    ConsentWithdrawal, Contact, ContactChanges, ContactFilter, ContactRecord, NewContact, NewStory,
+    NewStoryConsent, Participants, StoryRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -160,10 +160,9 @@ impl From<ContactRecordInput> for ContactRecord {
     "participants": {"member_ids": ["0193a0f2-7c1e-7d40-9a51-3c7e2b1d4f00"], "staff_ids": ["olena"], "others": []}
 }))]
 pub struct NewContactBody {
-    #[serde(rename = "type")]
     #[schema(schema_with = codes::contact_type)]
     #[validate(custom(function = "crate::dto::codes::valid::contact_type"))]
-    pub contact_type: String,
+    pub r#type: String,
     /// `planned` (with `scheduled_at`) or `held` (with `record`); missed and cancelled are
     /// outcomes of a planned contact.
     #[schema(schema_with = codes::contact_status)]
@@ -207,10 +206,9 @@ pub struct ContactPatchBody {
     #[schema(schema_with = codes::contact_status::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::contact_status"))]
     pub status: Option<String>,
-    #[serde(rename = "type")]
     #[schema(schema_with = codes::contact_type::nullable)]
     #[validate(custom(function = "crate::dto::codes::valid::contact_type"))]
-    pub contact_type: Option<String>,
+    pub r#type: Option<String>,
     pub scheduled_at: Option<DateTime<Utc>>,
     #[validate(length(min = 1, max = 500))]
     #[schema(min_length = 1, max_length = 500)]
@@ -324,7 +322,12 @@ impl From<Contact> for ContactBody {
                 _ => body.others.push(p.name.unwrap_or_default()),
             }
         }
-        let record = match (row.occurred_at, row.duration_minutes, row.child_seen, row.child_heard) {
+        let record = match (
+            row.occurred_at,
+            row.duration_minutes,
+            row.child_seen,
+            row.child_heard,
+        ) {
             (Some(occurred_at), Some(duration_minutes), Some(child_seen), Some(child_heard)) => {
                 Some(ContactRecordBody {
                     occurred_at: utc(occurred_at),
@@ -396,7 +399,7 @@ pub async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let new = NewContact {
-        contact_type: parse_code("type", &body.contact_type, ContactType::parse)?,
+        contact_type: parse_code("type", &body.r#type, ContactType::parse)?,
         status: parse_code("status", &body.status, ContactStatus::parse)?,
         scheduled_at: body.scheduled_at.map(|t| t.naive_utc()),
         place: body.place,
@@ -508,7 +511,7 @@ pub async fn update_contact(
     let body = body.0;
     let changes = ContactChanges {
         status: parse_opt("status", body.status.as_deref(), ContactStatus::parse)?,
-        contact_type: parse_opt("type", body.contact_type.as_deref(), ContactType::parse)?,
+        contact_type: parse_opt("type", body.r#type.as_deref(), ContactType::parse)?,
         scheduled_at: body.scheduled_at.map(|t| t.naive_utc()),
         place: body.place,
         purpose: body.purpose,
@@ -517,10 +520,9 @@ pub async fn update_contact(
         reason: body.reason,
     };
     let store = state.store.clone();
-    let contact = crate::blocking(move || {
-        store.update_contact(&auth.0, &id, &contact_id, expected, changes)
-    })
-    .await?;
+    let contact =
+        crate::blocking(move || store.update_contact(&auth.0, &id, &contact_id, expected, changes))
+            .await?;
     Ok(with_etag(HttpResponse::Ok(), contact))
 }
 
@@ -561,7 +563,11 @@ pub struct StoryConsentInput {
     pub given_on: NaiveDate,
     /// Who consented: the client, or for a child a person with parental responsibility.
     #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200, example = "Oksana Shevchenko (mother)")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Oksana Shevchenko (mother)"
+    )]
     pub given_by: String,
     #[schema(schema_with = codes::share_scope)]
     #[validate(custom(function = "crate::dto::codes::valid::share_scope"))]
@@ -747,15 +753,12 @@ pub async fn withdraw_story_consent(
     let (id, story_id) = path.into_inner();
     let body = body.0;
     let withdrawal = ConsentWithdrawal {
-        withdrawn_on: body
-            .withdrawn_on
-            .unwrap_or_else(|| Utc::now().date_naive()),
+        withdrawn_on: body.withdrawn_on.unwrap_or_else(|| Utc::now().date_naive()),
         reason: body.reason,
     };
     let store = state.store.clone();
-    let row = crate::blocking(move || {
-        store.withdraw_story_consent(&auth.0, &id, &story_id, withdrawal)
-    })
-    .await?;
+    let row =
+        crate::blocking(move || store.withdraw_story_consent(&auth.0, &id, &story_id, withdrawal))
+            .await?;
     Ok(HttpResponse::Ok().json(StoryBody::from(row)))
 }

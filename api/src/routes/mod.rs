@@ -18,6 +18,7 @@ pub mod reference;
 pub mod reports;
 pub mod safety;
 pub mod subject_rights;
+pub mod work_queue;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(cases::configure)
                 .configure(assignment::configure)
                 .configure(safety::configure)
+                .configure(work_queue::configure)
                 .configure(casework::configure)
                 .configure(contacts::configure)
                 .configure(reference::configure)

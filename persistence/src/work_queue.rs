@@ -1,0 +1,185 @@
+//! "My work": what needs doing, soonest first. For a worker, across the cases they lead (and the
+//! reports they registered); for a supervisor, across their units: overdue and soon-due intake
+//! deadlines and needs assessments, open child-safety concerns, plan reviews due, plans awaiting
+//! the client's agreement.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use opora_domain::{Action, Role};
+
+use crate::cases::{facts_for, visible};
+use crate::models::{CaseRow, PlanRow, ReportRow};
+use crate::safety::SafetyConcern;
+use crate::schema::{cases, intake_reports, plans, safety_concerns};
+use crate::{now, Caller, Store, StoreResult};
+
+/// Whose work: the caller's own, or their units' (supervisors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueScope {
+    Mine,
+    Units,
+}
+
+/// One thing to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkItem {
+    /// `report_due`, `assessment_due`, `safety_decision_due`, `plan_review_due`, `plan_awaiting_agreement`.
+    pub kind: &'static str,
+    pub due_at: Option<NaiveDateTime>,
+    pub overdue: bool,
+    pub report_id: Option<String>,
+    pub case_id: Option<String>,
+    pub record_id: String,
+    pub summary: String,
+}
+
+const SOON_DAYS: i64 = 7;
+
+impl Store {
+    pub fn work_queue(&self, caller: &Caller, scope: QueueScope) -> StoreResult<Vec<WorkItem>> {
+        caller.require(Action::ReadCaseRecords)?;
+        let units = scope == QueueScope::Units && caller.actor.has(Role::Supervisor);
+        let me = caller.actor.staff_id.clone();
+        self.write(|conn| {
+            let at = now();
+            let soon = at + Duration::days(SOON_DAYS);
+            let mut items = Vec::new();
+
+            let mut reports = intake_reports::table
+                .filter(intake_reports::unit_id.eq_any(&caller.scope))
+                .filter(intake_reports::stage.eq_any([
+                    "intake",
+                    "verification",
+                    "need_recognition",
+                ]))
+                .select(ReportRow::as_select())
+                .into_boxed();
+            if !units {
+                reports = reports.filter(intake_reports::created_by.eq(me.clone()));
+            }
+            for r in reports.load(conn)? {
+                items.push(WorkItem {
+                    kind: "report_due",
+                    due_at: r.due_at,
+                    overdue: r.due_at.is_some_and(|d| d < at),
+                    report_id: Some(r.id.clone()),
+                    case_id: None,
+                    record_id: r.id,
+                    summary: format!("{} report at {} ({})", r.urgency, r.stage, r.source),
+                });
+            }
+
+            let mut active = cases::table
+                .filter(cases::unit_id.eq_any(&caller.scope))
+                .filter(cases::lifecycle_stage.ne("closed"))
+                .select(CaseRow::as_select())
+                .into_boxed();
+            if !units {
+                active = active.filter(cases::key_worker_id.eq(me.clone()));
+            }
+            let mut mine = Vec::new();
+            for case in active.load(conn)? {
+                if visible(conn, caller, &case)? {
+                    mine.push(case);
+                }
+            }
+            let facts = facts_for(conn, &mine)?;
+            for case in &mine {
+                let done = facts.get(&case.id).is_some_and(|f| f.assessment_completed);
+                if !done {
+                    items.push(WorkItem {
+                        kind: "assessment_due",
+                        due_at: case.assessment_due_at,
+                        overdue: case.assessment_due_at.is_some_and(|d| d < at),
+                        report_id: Some(case.report_id.clone()),
+                        case_id: Some(case.id.clone()),
+                        record_id: case.id.clone(),
+                        summary: format!("needs assessment of a {} case", case.urgency),
+                    });
+                }
+            }
+            let ids: Vec<&str> = mine.iter().map(|c| c.id.as_str()).collect();
+
+            let mut concerns = safety_concerns::table
+                .filter(safety_concerns::unit_id.eq_any(&caller.scope))
+                .filter(safety_concerns::decided_at.is_null())
+                .select(SafetyConcern::as_select())
+                .into_boxed();
+            if !units {
+                concerns = concerns.filter(
+                    safety_concerns::case_id
+                        .eq_any(ids.clone())
+                        .or(safety_concerns::raised_by.eq(me.clone())),
+                );
+            }
+            for c in concerns.load(conn)? {
+                if let Some(case_id) = &c.case_id {
+                    if units && !ids.contains(&case_id.as_str()) {
+                        continue;
+                    }
+                }
+                items.push(WorkItem {
+                    kind: "safety_decision_due",
+                    due_at: Some(c.decision_due_at),
+                    overdue: c.decision_due_at < at,
+                    report_id: c.report_id.clone(),
+                    case_id: c.case_id.clone(),
+                    record_id: c.id,
+                    summary: "child-safety concern awaiting a supervisor's decision".into(),
+                });
+            }
+
+            let plan_rows: Vec<PlanRow> = plans::table
+                .filter(plans::case_id.eq_any(&ids))
+                .filter(plans::status.eq_any(["active", "draft"]))
+                .select(PlanRow::as_select())
+                .load(conn)?;
+            for p in plan_rows {
+                let review = p.next_review_on.and_hms_opt(0, 0, 0);
+                match p.status.as_str() {
+                    "active" if review.is_some_and(|r| r <= soon) => items.push(WorkItem {
+                        kind: "plan_review_due",
+                        due_at: review,
+                        overdue: review.is_some_and(|r| r < at),
+                        report_id: None,
+                        case_id: Some(p.case_id.clone()),
+                        record_id: p.id,
+                        summary: format!("review of plan version {}", p.version_no),
+                    }),
+                    "draft" => items.push(WorkItem {
+                        kind: "plan_awaiting_agreement",
+                        due_at: None,
+                        overdue: false,
+                        report_id: None,
+                        case_id: Some(p.case_id.clone()),
+                        record_id: p.id,
+                        summary: format!(
+                            "plan version {} awaits the client's agreement",
+                            p.version_no
+                        ),
+                    }),
+                    _ => {}
+                }
+            }
+
+            // Overdue first, then by due time; items without one last.
+            items.sort_by(|a, b| {
+                b.overdue
+                    .cmp(&a.overdue)
+                    .then_with(|| match (a.due_at, b.due_at) {
+                        (Some(x), Some(y)) => x.cmp(&y),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => a.record_id.cmp(&b.record_id),
+                    })
+            });
+            crate::audit::listed(
+                conn,
+                caller,
+                "work_item",
+                items.iter().map(|i| i.record_id.as_str()).collect(),
+            )?;
+            Ok(items)
+        })
+    }
+}
