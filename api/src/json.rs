@@ -135,7 +135,8 @@ pub fn validate<T: Validate>(value: &T) -> Result<(), ApiError> {
 
 fn flatten(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
     for (field, kind) in errors.errors() {
-        let path = join(prefix, field);
+        // A raw identifier (`r#type`) names the JSON field without its `r#`.
+        let path = join(prefix, field.trim_start_matches("r#"));
         match kind {
             ValidationErrorsKind::Field(list) => {
                 for e in list {
