@@ -422,6 +422,111 @@ fn day_start(day: NaiveDate) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN)
 }
 
+/// For the data-subject export: the contacts of these cases, each with its participants and
+/// addenda.
+pub(crate) fn export_contacts(
+    conn: &mut AnyConnection,
+    case_ids: &[String],
+) -> StoreResult<serde_json::Value> {
+    let rows: Vec<ContactRow> = contacts::table
+        .filter(contacts::case_id.eq_any(case_ids))
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)?;
+    let contacts: Vec<serde_json::Value> = load_contacts(conn, rows)?
+        .into_iter()
+        .map(|c| json!({ "contact": c.contact, "participants": c.participants, "addenda": c.addenda }))
+        .collect();
+    Ok(serde_json::Value::from(contacts))
+}
+
+/// For the data-subject export: the success stories of these cases.
+pub(crate) fn export_stories(
+    conn: &mut AnyConnection,
+    case_ids: &[String],
+) -> StoreResult<Vec<StoryRow>> {
+    Ok(success_stories::table
+        .filter(success_stories::case_id.eq_any(case_ids))
+        .order(success_stories::id)
+        .select(StoryRow::as_select())
+        .load(conn)?)
+}
+
+/// For retention: replaces the free texts of these cases' contacts and stories. Run after the
+/// client's members are pseudonymised: family participants take their members' new names.
+pub(crate) fn pseudonymise_cases(
+    conn: &mut AnyConnection,
+    case_ids: &[String],
+    replacement: &str,
+) -> StoreResult<()> {
+    diesel::update(contacts::table.filter(contacts::case_id.eq_any(case_ids)))
+        .set((
+            contacts::place.eq(None::<String>),
+            contacts::purpose.eq(None::<String>),
+            contacts::agreements.eq(None::<String>),
+            contacts::child_note.eq(None::<String>),
+            contacts::next_steps.eq(None::<String>),
+            contacts::outcome_reason.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        contacts::table
+            .filter(contacts::case_id.eq_any(case_ids))
+            .filter(contacts::discussed.is_not_null()),
+    )
+    .set(contacts::discussed.eq(replacement))
+    .execute(conn)?;
+    let contact_ids: Vec<String> = contacts::table
+        .filter(contacts::case_id.eq_any(case_ids))
+        .select(contacts::id)
+        .load(conn)?;
+    diesel::update(
+        contact_participants::table
+            .filter(contact_participants::contact_id.eq_any(&contact_ids))
+            .filter(contact_participants::kind.ne("staff")),
+    )
+    .set(contact_participants::name.eq(replacement))
+    .execute(conn)?;
+    let member_ids: Vec<Option<String>> = contact_participants::table
+        .filter(contact_participants::contact_id.eq_any(&contact_ids))
+        .filter(contact_participants::member_id.is_not_null())
+        .select(contact_participants::member_id)
+        .distinct()
+        .load(conn)?;
+    let members: Vec<(String, String)> = client_members::table
+        .filter(client_members::id.eq_any(member_ids.into_iter().flatten().collect::<Vec<_>>()))
+        .select((client_members::id, client_members::full_name))
+        .load(conn)?;
+    for (member_id, name) in members {
+        diesel::update(
+            contact_participants::table
+                .filter(contact_participants::contact_id.eq_any(&contact_ids))
+                .filter(contact_participants::member_id.eq(&member_id)),
+        )
+        .set(contact_participants::name.eq(name))
+        .execute(conn)?;
+    }
+    diesel::update(contact_addenda::table.filter(contact_addenda::case_id.eq_any(case_ids)))
+        .set(contact_addenda::text.eq(replacement))
+        .execute(conn)?;
+    diesel::update(success_stories::table.filter(success_stories::case_id.eq_any(case_ids)))
+        .set((
+            success_stories::title.eq(replacement),
+            success_stories::story.eq(replacement),
+            success_stories::written_by.eq(replacement),
+            success_stories::withdrawal_reason.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        success_stories::table
+            .filter(success_stories::case_id.eq_any(case_ids))
+            .filter(success_stories::consent_given_by.is_not_null()),
+    )
+    .set(success_stories::consent_given_by.eq(replacement))
+    .execute(conn)?;
+    Ok(())
+}
+
 impl Store {
     /// Plans a contact, or records one that took place (status `held`).
     pub fn create_contact(

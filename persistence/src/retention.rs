@@ -83,6 +83,8 @@ impl Store {
                 "plan_actions": plan_actions::table.filter(plan_actions::plan_id.eq_any(&plan_ids)).order(plan_actions::id).select(ActionRow::as_select()).load(conn)?,
                 "agreements": agreements::table.filter(agreements::case_id.eq_any(&ids)).order(agreements::id).select(AgreementRow::as_select()).load(conn)?,
                 "evaluations": evaluations::table.filter(evaluations::case_id.eq_any(&ids)).order(evaluations::id).select(EvaluationRow::as_select()).load(conn)?,
+                "contacts": crate::contacts::export_contacts(conn, &ids)?,
+                "success_stories": crate::contacts::export_stories(conn, &ids)?,
                 "events": events::table
                     .filter(events::client_id.eq(client_id).or(events::case_id.eq_any(&ids)).or(events::report_id.eq_any(&report_ids)))
                     .order(events::id)
@@ -323,6 +325,7 @@ fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
             agreements::notes.eq(None::<String>),
         ))
         .execute(conn)?;
+    crate::contacts::pseudonymise_cases(conn, &ids, PSEUDONYMISED)?;
     diesel::update(evaluations::table.filter(evaluations::case_id.eq_any(&ids)))
         .set(evaluations::summary.eq(PSEUDONYMISED))
         .execute(conn)?;

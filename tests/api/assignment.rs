@@ -214,6 +214,13 @@ fn suggestions_are_for_those_who_open_cases_in_their_units() {
     let specialist = u.app.staff("sofia", &[Role::Specialist], &a);
     assert_eq!(u.suggestions(&specialist, &a, query).status, 403);
     assert_eq!(u.suggestions(&u.anna, &a, query).status, 200);
+    let other = u.app.staff("oleh", &[Role::Supervisor], &b);
+    let nobody = u.suggestions(&other, &b, query);
+    assert_eq!(
+        (nobody.status, nobody.body["candidates"].clone()),
+        (200, json!([])),
+        "a unit without case managers suggests nobody"
+    );
 
     let missing = u.suggestions(&u.supervisor, &a, "urgency=routine");
     assert_eq!(

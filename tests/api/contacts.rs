@@ -382,8 +382,8 @@ fn the_list_filters_by_status_type_and_dates() {
 
     assert_eq!(c.list(""), [call.clone(), office.clone(), visit.clone()]);
     assert_eq!(c.list("?status=planned"), [office.clone(), visit.clone()]);
-    assert_eq!(c.list("?status=held"), [call.clone()]);
-    assert_eq!(c.list("?type=home_visit"), [visit.clone()]);
+    assert_eq!(c.list("?status=held"), [call.as_str()]);
+    assert_eq!(c.list("?type=home_visit"), [visit.as_str()]);
     assert_eq!(
         c.list(&format!("?from={}", day(0))),
         [office.clone(), visit.clone()]
@@ -668,4 +668,67 @@ fn a_success_story_is_shareable_with_consent_until_it_is_withdrawn() {
     assert!(actions
         .iter()
         .any(|a| a == "success_story.consent_withdrawn"));
+}
+
+#[test]
+fn contacts_and_stories_are_exported_and_pseudonymised_with_the_client() {
+    let c = case();
+    let id = c.plan("home_visit", 1).id();
+    let held = c.app.patch(
+        &c.contact(&id),
+        &c.manager,
+        Some(&c.etag(&id)),
+        json!({"status": "held", "record": record(0, true),
+               "participants": {"member_ids": [c.child], "others": ["Aunt Halyna"]}}),
+    );
+    assert_eq!(held.status, 200, "{:?}", held.body);
+    let stories = format!("/api/v1/cases/{}/success-stories", c.case);
+    let story = c.app.post(
+        &stories,
+        &c.manager,
+        json!({"title": "Daryna sleeps at home again", "story": "Daryna and her mother ...",
+               "written_by": "Oksana Shevchenko", "written_on": day(0),
+               "consent": {"given_on": day(0), "given_by": "Oksana Shevchenko", "scope": "internal"}}),
+    );
+    assert_eq!(story.status, 201, "{:?}", story.body);
+    let client = c
+        .app
+        .get(&format!("/api/v1/cases/{}", c.case), &c.manager)
+        .body["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let supervisor = c
+        .app
+        .staff("iryna", &[Role::Supervisor], &c.app.district_a.clone());
+    let export = c
+        .app
+        .get(&format!("/api/v1/clients/{client}/export"), &supervisor);
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    assert_eq!(export.body["contacts"][0]["contact"]["id"], id.as_str());
+    assert_eq!(
+        export.body["contacts"][0]["participants"][1]["name"],
+        "Aunt Halyna"
+    );
+    assert_eq!(export.body["success_stories"][0]["id"], story.id().as_str());
+
+    let closed = move_case(
+        &c.app,
+        &c.manager,
+        &c.case,
+        json!({"from": "opened", "to": "closed", "closure_reason": "moved_away"}),
+    );
+    assert_eq!(closed.status, 200, "{:?}", closed.body);
+    let cutoff = Utc::now().naive_utc() + Duration::days(1);
+    c.app.store.run_retention(cutoff, false).unwrap();
+
+    let contacts = c.app.get(&c.contacts(), &c.manager).body.to_string();
+    let stories = c.app.get(&stories, &c.manager).body.to_string();
+    for text in [&contacts, &stories] {
+        for name in ["Daryna", "Shevchenko", "Halyna", "afraid at night"] {
+            assert!(!text.contains(name), "{name} survives in {text}");
+        }
+    }
+    assert!(contacts.contains("Member 2"), "{contacts}");
 }

@@ -24,6 +24,11 @@ enum Need {
     CaseTeam,
     /// Staff, units and reference data: admins only.
     Admin,
+    /// Staff leave: admins and supervisors.
+    Roster,
+    /// Accepting or declining a transfer: only its proposed key worker, never a matrix caller
+    /// (supervisors do not accept on anyone's behalf; they reassign with `update_case`).
+    TransferTarget,
     /// Raising a safety concern on a case: whoever records work on it or manages it.
     RaiseOnCase,
 }
@@ -44,6 +49,8 @@ fn may(role: Role, need: Need) -> bool {
         ReadAudit => matches!(role, Auditor),
         CaseTeam => matches!(role, Supervisor),
         Need::Admin => role == Role::Admin,
+        Roster => matches!(role, Supervisor | Role::Admin),
+        TransferTarget => false,
         RaiseOnCase => matches!(role, CaseManager | Specialist | Supervisor),
     }
 }
@@ -221,6 +228,45 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_evaluations", (ReadRecords, None)),
+        (
+            "create_contact",
+            (
+                RecordWork,
+                Some(
+                    json!({"type": "phone_call", "status": "planned", "scheduled_at": "2026-12-01T10:00:00Z"}),
+                ),
+            ),
+        ),
+        ("list_contacts", (ReadRecords, None)),
+        ("get_contact", (ReadRecords, None)),
+        (
+            "update_contact",
+            (
+                RecordWork,
+                Some(
+                    json!({"status": "held", "record": {"occurred_at": "2026-11-20T10:00:00Z", "duration_minutes": 30,
+                           "discussed": "matrix", "child_seen": false, "child_heard": false}}),
+                ),
+            ),
+        ),
+        (
+            "add_contact_addendum",
+            (RecordWork, Some(json!({"text": "matrix addendum"}))),
+        ),
+        (
+            "create_success_story",
+            (
+                RecordWork,
+                Some(
+                    json!({"title": "t", "story": "s", "written_by": "matrix", "written_on": "2026-11-20"}),
+                ),
+            ),
+        ),
+        ("list_success_stories", (ReadRecords, None)),
+        (
+            "withdraw_story_consent",
+            (RecordWork, Some(json!({"reason": "matrix"}))),
+        ),
         ("read_sensitive_sections", (ReadRecords, None)),
         (
             "write_sensitive_section",
@@ -277,6 +323,36 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             (CaseTeam, Some(json!({"hold": false, "reason": "matrix"}))),
         ),
         ("list_audit_entries", (ReadAudit, None)),
+        // Suggestions need `Action::OpenCase`: the same roles as managing a case.
+        ("get_key_worker_suggestions", (ManageCase, None)),
+        (
+            "record_staff_leave",
+            (
+                Roster,
+                Some(
+                    json!({"starts_on": "2030-01-07", "ends_on": "2030-01-18", "reason": "Annual leave"}),
+                ),
+            ),
+        ),
+        ("list_staff_leave", (Roster, None)),
+        ("list_case_transfers", (ReadRecords, None)),
+        ("list_incoming_transfers", (ReadRecords, None)),
+        (
+            "request_case_transfer",
+            (
+                CaseTeam,
+                Some(json!({"to_staff_id": "a-case-manager", "reason": "matrix"})),
+            ),
+        ),
+        ("accept_case_transfer", (TransferTarget, None)),
+        (
+            "decline_case_transfer",
+            (TransferTarget, Some(json!({"reason": "matrix"}))),
+        ),
+        (
+            "cancel_case_transfer",
+            (CaseTeam, Some(json!({"reason": "matrix"}))),
+        ),
         ("verify_audit_chain", (ReadAudit, None)),
     ])
 }
@@ -291,10 +367,17 @@ struct Records {
     staff: String,
     consent: String,
     disclosure: String,
+    /// A planned contact and a success story shared with consent, of the case.
+    contact: String,
+    story: String,
     /// A client category an admin added (reference data is not unit-scoped).
     reference_code: String,
     /// An open child-safety concern on the case.
     concern: String,
+    /// The unit itself.
+    unit: String,
+    /// A pending transfer of the case to the unit's case manager.
+    transfer: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -343,7 +426,35 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         &supervisor,
         json!({"description": "matrix fixture"}),
     );
+    app.staff(
+        &format!("{prefix}-case-manager"),
+        &[Role::CaseManager],
+        unit,
+    );
+    let transfer = app.post(
+        &format!("/api/v1/cases/{case_id}/transfers"),
+        &supervisor,
+        json!({"to_staff_id": format!("{prefix}-case-manager"), "reason": "matrix fixture"}),
+    );
+    assert_eq!(transfer.status, 201, "{:?}", transfer.body);
+    let contact = app.post(
+        &format!("/api/v1/cases/{case_id}/contacts"),
+        &supervisor,
+        json!({"type": "home_visit", "status": "planned", "scheduled_at": "2026-12-01T10:00:00Z"}),
+    );
+    assert_eq!(contact.status, 201, "{:?}", contact.body);
+    let story = app.post(
+        &format!("/api/v1/cases/{case_id}/success-stories"),
+        &supervisor,
+        json!({"title": "t", "story": "s", "written_by": "w", "written_on": "2026-11-20",
+               "consent": {"given_on": "2026-11-20", "given_by": "client", "scope": "internal"}}),
+    );
+    assert_eq!(story.status, 201, "{:?}", story.body);
     Records {
+        contact: contact.id(),
+        story: story.id(),
+        unit: unit.to_owned(),
+        transfer: transfer.id(),
         concern: concern.id(),
         reference_code: category.body["code"].as_str().unwrap().to_owned(),
         client: case["client_id"].as_str().unwrap().to_owned(),
@@ -361,11 +472,18 @@ fn concrete(path: &str, r: &Records) -> String {
     let path = path
         .replace("{assessment_id}", &r.assessment)
         .replace("{plan_id}", &r.plan)
+        .replace("{contact_id}", &r.contact)
+        .replace("{story_id}", &r.story)
         .replace("{consent_id}", &r.consent)
         .replace("{disclosure_id}", &r.disclosure)
         .replace("{section}", "health")
         .replace("{list}", "client_categories")
-        .replace("{code}", &r.reference_code);
+        .replace("{code}", &r.reference_code)
+        .replace("{transfer_id}", &r.transfer)
+        .replace(
+            "/key-worker-suggestions",
+            "/key-worker-suggestions?urgency=routine&work_model=individual",
+        );
     let id = if path.starts_with("/api/v1/clients/") {
         &r.client
     } else if path.starts_with("/api/v1/intake-reports/") {
@@ -374,6 +492,8 @@ fn concrete(path: &str, r: &Records) -> String {
         &r.case
     } else if path.starts_with("/api/v1/safety-concerns/") {
         &r.concern
+    } else if path.starts_with("/api/v1/units/") {
+        &r.unit
     } else {
         &r.staff
     };

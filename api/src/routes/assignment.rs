@@ -65,15 +65,37 @@ fn transfer_status() -> utoipa::openapi::schema::Object {
 
 // ---- suggestions -------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Deserialize)]
 pub struct SuggestionQuery {
-    /// The new case's urgency.
-    #[param(schema_with = codes::urgency)]
     pub urgency: String,
-    /// The new case's work model.
-    #[param(schema_with = codes::work_model)]
     pub work_model: String,
+}
+
+// By hand: utoipa drops `required` and descriptions of parameters given by `schema_with`.
+impl IntoParams for SuggestionQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::Required;
+        let param = |name: &str, description: &str, schema: utoipa::openapi::schema::Object| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::True)
+                .description(Some(description))
+                .schema(Some(schema))
+                .build()
+        };
+        vec![
+            param("urgency", "The new case's urgency.", codes::urgency()),
+            param(
+                "work_model",
+                "The new case's work model.",
+                codes::work_model(),
+            ),
+        ]
+    }
 }
 
 /// Active cases of one urgency.

@@ -63,12 +63,12 @@ fn each(values: &[String], max: usize) -> Result<(), ValidationError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"member_ids": ["0193a0f2-7c1e-7d40-9a51-3c7e2b1d4f00"], "staff_ids": ["olena"], "others": ["class teacher"]}))]
 pub struct ParticipantsInput {
-    /// Members of the case's client (their ids in the client's `members`).
+    /// Members of the case's client (their ids in the client's `members`, 1 to 64 characters each).
     #[validate(length(max = 30), custom(function = "ids"))]
     #[schema(max_items = 30)]
     #[serde(default)]
     pub member_ids: Vec<String>,
-    /// Staff members by id.
+    /// Staff members by id (1 to 64 characters each).
     #[validate(length(max = 30), custom(function = "ids"))]
     #[schema(max_items = 30)]
     #[serde(default)]
