@@ -53,10 +53,23 @@ fn case_ids(conn: &mut AnyConnection, client_id: &str) -> StoreResult<Vec<String
 impl Store {
     /// Everything held about a client, for the client (supervisors of the unit). The export is
     /// itself on the audit chain.
-    pub fn export_subject(&self, caller: &Caller, client_id: &str) -> StoreResult<Value> {
+    /// With `member_id`, the export is for one member of a family: the other members' names are
+    /// replaced wherever they appear, their details left out, and the family's sensitive
+    /// sections withheld (they may concern the others).
+    pub fn export_subject(
+        &self,
+        caller: &Caller,
+        client_id: &str,
+        member_id: Option<&str>,
+    ) -> StoreResult<Value> {
         self.write(|conn| {
             let client = load_client(conn, client_id)?;
             require_supervisor(caller, &client.client.unit_id)?;
+            if let Some(member) = member_id {
+                if !client.members.iter().any(|m| m.id == member) {
+                    return Err(StoreError::invalid("member_id", "unknown_member", "no member with this id in the client's family"));
+                }
+            }
             let ids = case_ids(conn, client_id)?;
             let mut reports: Vec<ReportRow> = intake_reports::table
                 .filter(intake_reports::client_id.eq(client_id))
@@ -120,6 +133,10 @@ impl Store {
                     payload: json!({ "cases": ids }),
                 },
             )?;
+            let export = match member_id {
+                Some(member) => for_member(export, &client.members, member),
+                None => export,
+            };
             Ok(export)
         })
     }
@@ -243,6 +260,46 @@ impl Store {
         }
         Ok(report)
     }
+}
+
+/// Narrows a family's export to one member.
+fn for_member(mut export: Value, members: &[MemberRow], member_id: &str) -> Value {
+    let others: Vec<&str> = members
+        .iter()
+        .filter(|m| m.id != member_id && !m.full_name.trim().is_empty())
+        .map(|m| m.full_name.as_str())
+        .collect();
+    fn scrub(value: &mut Value, names: &[&str]) {
+        match value {
+            Value::String(text) => {
+                for name in names {
+                    if text.contains(name) {
+                        *text = text.replace(name, "[another family member]");
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, names)),
+            Value::Object(map) => map.values_mut().for_each(|v| scrub(v, names)),
+            _ => {}
+        }
+    }
+    scrub(&mut export, &others);
+    export["members"] = Value::from(
+        members
+            .iter()
+            .map(|m| {
+                if m.id == member_id {
+                    serde_json::to_value(m).unwrap_or(Value::Null)
+                } else {
+                    json!({ "id": m.id, "relation": m.relation, "is_child": m.is_child, "full_name": "[redacted]" })
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
+    export["sensitive_sections"] = json!([]);
+    export["withheld"] = json!(["sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision"]);
+    export["subject_member_id"] = json!(member_id);
+    export
 }
 
 fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {

@@ -141,3 +141,61 @@ fn retention_pseudonymises_closed_cases_except_under_a_legal_hold_and_the_chain_
     assert_eq!(verification.body["valid"], true, "{:?}", verification.body);
     assert!(verification.body["erased_payloads"].as_i64().unwrap_or(0) > 0);
 }
+
+#[test]
+fn a_members_export_hides_the_other_members_and_the_familys_sensitive_sections() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let manager = app.staff("olena", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let case = opened_case(&app, &manager, "olena", "case_management");
+    let client = case["client_id"].as_str().unwrap();
+    app.send(
+        "PUT",
+        &format!("/api/v1/clients/{client}/sensitive/violence"),
+        Some(&manager),
+        &[],
+        Some(&json!({"content": {"note": "Daryna Shevchenko has bruises"}})),
+    );
+    app.post(
+        &format!("/api/v1/cases/{}/assessments", case["id"].as_str().unwrap()),
+        &manager,
+        json!({"kind": "initial", "summary": "Oksana Shevchenko works nights; Daryna Shevchenko looks after her brother", "complete": true}),
+    );
+    let members = app.get(&format!("/api/v1/clients/{client}"), &manager).body["members"].clone();
+    let oksana = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["full_name"] == "Oksana Shevchenko")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let export = app.get(
+        &format!("/api/v1/clients/{client}/export?member_id={oksana}"),
+        &supervisor,
+    );
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    let text = export.body.to_string();
+    assert!(
+        text.contains("Oksana Shevchenko"),
+        "the subject's own data stays"
+    );
+    assert!(
+        !text.contains("Daryna"),
+        "another member's name is nowhere: {text}"
+    );
+    assert_eq!(export.body["sensitive_sections"], json!([]));
+    assert_eq!(export.body["subject_member_id"], oksana.as_str());
+
+    let unknown = app.get(
+        &format!("/api/v1/clients/{client}/export?member_id=nobody"),
+        &supervisor,
+    );
+    assert_eq!(
+        (unknown.status, unknown.fields_at_fault()),
+        (422, vec!["member_id".to_owned()])
+    );
+}

@@ -18,15 +18,24 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(set_legal_hold);
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// Export for this family member only: other members' names replaced, their details and the
+    /// family's sensitive sections withheld.
+    #[param(max_length = 64)]
+    pub member_id: Option<String>,
+}
+
 /// Everything held about the client: the record and members, reports (reporter redacted), cases
 /// with assessments, plans, agreements, evaluations and history, sensitive sections, consents,
 /// disclosures and the reads outside the case team. Supervisors of the unit; the export is logged.
 #[utoipa::path(
     tag = "data-subject rights",
     operation_id = "export_subject",
-    params(("id" = String, Path, description = "Client id")),
+    params(("id" = String, Path, description = "Client id"), ExportQuery),
     responses((status = 200, description = "The export", body = Object),
-        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+        responses::BadRequest, responses::Unprocessable, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
     security(("bearer" = []))
 )]
 #[get("/clients/{id}/export")]
@@ -34,9 +43,12 @@ pub async fn export_subject(
     auth: Authenticated,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    query: crate::json::QueryParams<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    let export = crate::blocking(move || store.export_subject(&auth.0, &id)).await?;
+    let member = query.0.member_id;
+    let export =
+        crate::blocking(move || store.export_subject(&auth.0, &id, member.as_deref())).await?;
     Ok(HttpResponse::Ok().json(export))
 }
 
