@@ -139,7 +139,7 @@ fn is_active(case: &CaseRow) -> bool {
 }
 
 /// The last day of the leave covering `day`, if the member is on leave then.
-fn on_leave_until(
+pub(crate) fn on_leave_until(
     conn: &mut AnyConnection,
     staff_id: &str,
     day: NaiveDate,

@@ -144,6 +144,13 @@ pub(crate) fn check_key_worker(
             "a key worker must be a case manager or a supervisor",
         ));
     }
+    if let Some(until) = crate::assignment::on_leave_until(conn, key_worker_id, now().date())? {
+        return Err(StoreError::invalid(
+            "key_worker_id",
+            "on_leave",
+            format!("this staff member is on leave until {until}"),
+        ));
+    }
     Ok(row)
 }
 
