@@ -173,6 +173,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
         strengths: "Motivated mother; grandmother nearby; children attend school regularly.".into(),
         risks: "Children unsupervised at night.".into(),
         complete: true,
+        ..Default::default()
     })?;
     step(store, &supervisor, &family_case, "opened", "planning")?;
     step(
@@ -193,6 +194,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
                 description: "The children are never alone at night".into(),
                 expected_result: "Night care arranged".into(),
                 deadline: Some(today + Duration::days(30)),
+                ..Default::default()
             }],
             actions: vec![
                 NewAction {
@@ -200,12 +202,14 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
                     description: "Arrange a place in the night-care group".into(),
                     responsible: "key worker".into(),
                     due_on: Some(today + Duration::days(14)),
+                    ..Default::default()
                 },
                 NewAction {
                     goal: Some(0),
                     description: "Ask the grandmother to stay on two nights a week".into(),
                     responsible: "Oksana Shevchenko (mother)".into(),
                     due_on: Some(today + Duration::days(7)),
+                    ..Default::default()
                 },
             ],
         },
@@ -285,6 +289,7 @@ fn member(
         date_of_birth: NaiveDate::from_ymd_opt(born.0, born.1, born.2),
         sex: Some(sex.into()),
         is_child,
+        school: None,
     }
 }
 

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod dto;
 pub mod etag;
 pub mod hardening;
+pub mod i18n;
 pub mod json;
 pub mod problem;
 pub mod routes;
@@ -63,6 +64,7 @@ pub async fn blocking<T: Send + 'static>(
         (name = "assignment", description = "Key-worker suggestions by weighted caseload, staff leave, and transfers of a case to another key worker"),
         (name = "casework", description = "Assessments, plans, agreements and evaluations of a case"),
         (name = "contacts", description = "Contacts with the client (planned, held with their record, missed or cancelled; addenda) and success stories shared with the client's consent"),
+        (name = "closure", description = "Closing a case (seed 000's standardised procedure): the closure report with the final evaluation per goal, opinions, the family's satisfaction and how they were told; unilateral endings of agreements (seed 003)"),
         (name = "confidentiality", description = "Sensitive sections, consents and disclosures"),
         (name = "data-subject rights", description = "Export of everything held about a person; legal holds"),
         (name = "audit", description = "The tamper-evident audit log: every change and every look"),
@@ -236,6 +238,7 @@ pub fn server(
                 .add(("Referrer-Policy", "no-referrer"))
                 .add(("Cache-Control", "no-store")),
         )
+        .wrap(actix_web::middleware::from_fn(i18n::translate_problems))
         // The path only: query strings may carry names (personal data) and are not logged.
         .wrap(
             Logger::new("%{method}xi %U %s %b %Dms")

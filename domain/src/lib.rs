@@ -19,6 +19,7 @@ pub mod deadlines;
 pub mod guards;
 pub mod labels;
 pub mod lifecycle;
+pub mod messages;
 pub mod names;
 pub mod transition;
 pub mod work_model;

@@ -73,7 +73,8 @@ pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<
     Ok(facts.remove(&case.id).unwrap_or_default())
 }
 
-/// The facts of several cases in four queries, whatever their number (a page of cases).
+/// The facts of several cases in a fixed number of queries, whatever their number (a page of
+/// cases).
 pub(crate) fn facts_for(
     conn: &mut AnyConnection,
     cases: &[CaseRow],
@@ -94,6 +95,9 @@ pub(crate) fn facts_for(
         .filter(evaluations::kind.eq("final"))
         .select((evaluations::case_id, evaluations::cycle))
         .load(conn)?;
+    // A closure report that evaluates every goal of its cycle's active plan is a final
+    // evaluation too (seed 000's closing procedure): no separate `final` evaluation is needed.
+    let closure_reports = crate::closure::complete_reports(conn, &ids)?;
     type InForce = (String, String, bool, bool, Option<chrono::NaiveDate>);
     let in_force: Vec<InForce> = agreements::table
         .filter(agreements::case_id.eq_any(&ids))
@@ -134,7 +138,8 @@ pub(crate) fn facts_for(
                 preliminary_contract_recorded: has("preliminary_contract", false),
                 concluded_contract_recorded: has("concluded_contract", true),
                 termination_agreed_by_both: has("termination", true),
-                final_evaluation_recorded: in_cycle(&evaluated, case),
+                final_evaluation_recorded: in_cycle(&evaluated, case)
+                    || in_cycle(&closure_reports, case),
                 attach_target: None,
             };
             (case.id.clone(), facts)

@@ -5,6 +5,16 @@
 //! Rules kept here: records are added only while the case is active; a completed assessment is
 //! immutable (corrections go into a new one); a plan version becomes active only when the
 //! client's agreement is recorded, and the version it replaces is kept, marked superseded.
+//!
+//! Depth (issue 3): an assessment has entries per life domain, conclusions, recommendations and
+//! the child's own view; a draft is edited with its version (ETag). Goals and actions keep a
+//! stable id across plan versions, and their execution state is stored apart from the versioned
+//! wording (keyed by the stable id), so work recorded against an action survives a new version.
+//! Specialists taking part in an action record their agreement; a supervisor may approve a
+//! version. A version that loads the family with more than [`family_weekly_load`] family tasks
+//! and planned appointments a week carries a `family_overload` warning.
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -14,12 +24,59 @@ use serde_json::json;
 use crate::cases::{case_for, subject};
 use crate::events;
 use crate::models::{
-    ActionRow, AgreementRow, AssessmentRow, CaseRow, EvaluationRow, GoalRow, Plan, PlanRow,
+    ActionExecutionRow, ActionExecutionView, ActionRow, AgreementRow, Assessment,
+    AssessmentDomainRow, AssessmentRow, CaseRow, EvaluationRow, GoalProgressRow, GoalRow, Plan,
+    PlanApprovalRow, PlanRow, PlanWarning, SpecialistAgreementRow,
 };
-use crate::schema::{agreements, assessments, evaluations, plan_actions, plan_goals, plans};
+use crate::schema::{
+    agreements, assessment_domains, assessments, contacts, evaluations, plan_action_execution,
+    plan_actions, plan_approvals, plan_goal_progress, plan_goals, plan_specialist_agreements,
+    plans,
+};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, PartialEq)]
+/// Need levels of a life-domain entry, lowest first.
+pub const NEED_LEVELS: [&str; 5] = ["none", "low", "moderate", "high", "critical"];
+/// Execution states of an action or goal.
+pub const EXECUTION_STATUSES: [&str; 4] = ["planned", "in_progress", "done", "dropped"];
+/// Who carries out an action.
+pub const RESPONSIBLE_KINDS: [&str; 3] = ["worker", "family_member", "partner_organisation"];
+/// A supervisor's decision on a plan version.
+pub const APPROVAL_DECISIONS: [&str; 2] = ["approved", "commented"];
+/// The default of [`family_weekly_load`].
+pub const DEFAULT_FAMILY_WEEKLY_LOAD: usize = 5;
+
+/// How many family-responsible actions plus planned appointments a week a plan may put on the
+/// family before it warns: `OPORA_FAMILY_WEEKLY_LOAD`, default 5.
+pub fn family_weekly_load() -> usize {
+    std::env::var("OPORA_FAMILY_WEEKLY_LOAD")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(DEFAULT_FAMILY_WEEKLY_LOAD)
+}
+
+/// One life domain of an assessment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DomainEntry {
+    /// A code of the `life_domains` list.
+    pub domain: String,
+    /// One of [`NEED_LEVELS`].
+    pub need_level: String,
+    pub strengths: String,
+    pub risks: String,
+    pub resources: String,
+}
+
+/// The child's own view, gathered from the child.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChildView {
+    pub text: String,
+    /// How it was gathered (conversation, drawing, …).
+    pub method: String,
+    pub gathered_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewAssessment {
     /// `initial` or `re_assessment`.
     pub kind: String,
@@ -29,25 +86,103 @@ pub struct NewAssessment {
     pub risks: String,
     /// Complete it at once (it is then immutable).
     pub complete: bool,
+    pub domains: Vec<DomainEntry>,
+    /// Problems to work on.
+    pub conclusions: Vec<String>,
+    pub recommendations: String,
+    pub child_view: Option<ChildView>,
+    /// A re-assessment may name the completed assessment it corrects.
+    pub corrects: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// Changes to a draft assessment; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssessmentChanges {
+    pub summary: Option<String>,
+    pub needs: Option<String>,
+    pub strengths: Option<String>,
+    pub risks: Option<String>,
+    /// Replaces every domain entry.
+    pub domains: Option<Vec<DomainEntry>>,
+    pub conclusions: Option<Vec<String>>,
+    pub recommendations: Option<String>,
+    pub child_view: Option<ChildView>,
+    /// Complete it with these changes (it is then immutable).
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewGoal {
+    /// The stable id of a goal of an earlier version to carry over (wording may change).
+    pub id: Option<String>,
     pub description: String,
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewAction {
+    /// The stable id of an action of an earlier version to carry over (wording may change).
+    pub id: Option<String>,
     /// Index into the plan's goals, if the action serves one.
     pub goal: Option<usize>,
+    /// Or the stable id of a goal of this version.
+    pub goal_id: Option<String>,
     pub description: String,
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
+    /// One of [`RESPONSIBLE_KINDS`].
+    pub responsible_kind: Option<String>,
+    /// The responsible's staff id, name or organisation.
+    pub responsible_ref: Option<String>,
+    pub frequency: Option<String>,
+    /// Staff ids of the specialists taking part (they record their agreement).
+    pub specialists: Vec<String>,
 }
 
+/// Execution state of an action.
 #[derive(Debug, Clone, PartialEq)]
+pub struct ActionExecution {
+    /// One of [`EXECUTION_STATUSES`].
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub result: Option<String>,
+}
+
+/// Progress of a goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalProgress {
+    /// One of [`EXECUTION_STATUSES`].
+    pub status: String,
+    /// 0–100.
+    pub progress: i32,
+    pub note: Option<String>,
+}
+
+/// A specialist's agreement to an action; `staff_id`, when given, must be the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecialistAgreement {
+    pub staff_id: Option<String>,
+    pub agreed: bool,
+    pub comment: Option<String>,
+}
+
+/// A supervisor's approval of, or comment on, a plan version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanApproval {
+    /// One of [`APPROVAL_DECISIONS`].
+    pub decision: String,
+    pub comment: Option<String>,
+}
+
+/// The execution part of a case's plan: every action and goal by stable id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanExecution {
+    pub actions: Vec<ActionExecutionView>,
+    pub goals: Vec<(GoalRow, i32, Option<GoalProgressRow>)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewPlan {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -115,11 +250,194 @@ fn load_plan(conn: &mut AnyConnection, plan: PlanRow) -> StoreResult<Plan> {
         .order(plan_actions::position)
         .select(ActionRow::as_select())
         .load(conn)?;
+    let specialist_agreements = plan_specialist_agreements::table
+        .filter(plan_specialist_agreements::plan_id.eq(&plan.id))
+        .order(plan_specialist_agreements::id)
+        .select(SpecialistAgreementRow::as_select())
+        .load(conn)?;
+    let approvals = plan_approvals::table
+        .filter(plan_approvals::plan_id.eq(&plan.id))
+        .order(plan_approvals::id)
+        .select(PlanApprovalRow::as_select())
+        .load(conn)?;
     Ok(Plan {
         plan,
         goals,
         actions,
+        specialist_agreements,
+        approvals,
+        warnings: Vec::new(),
     })
+}
+
+fn load_domains(
+    conn: &mut AnyConnection,
+    rows: Vec<AssessmentRow>,
+) -> StoreResult<Vec<Assessment>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut domains: HashMap<String, Vec<AssessmentDomainRow>> = HashMap::new();
+    for d in assessment_domains::table
+        .filter(assessment_domains::assessment_id.eq_any(&ids))
+        .order((
+            assessment_domains::assessment_id,
+            assessment_domains::position,
+        ))
+        .select(AssessmentDomainRow::as_select())
+        .load(conn)?
+    {
+        domains.entry(d.assessment_id.clone()).or_default().push(d);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|assessment| Assessment {
+            domains: domains.remove(&assessment.id).unwrap_or_default(),
+            assessment,
+        })
+        .collect())
+}
+
+fn load_assessment(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    assessment_id: &str,
+) -> StoreResult<AssessmentRow> {
+    Ok(assessments::table
+        .filter(assessments::id.eq(assessment_id))
+        .filter(assessments::case_id.eq(&case.id))
+        .select(AssessmentRow::as_select())
+        .first(conn)?)
+}
+
+fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
+    let mut seen = HashSet::new();
+    for (i, d) in domains.iter().enumerate() {
+        if opora_domain::labels::LifeDomain::parse(&d.domain).is_none() {
+            return Err(StoreError::invalid(
+                &format!("domains[{i}].domain"),
+                "unknown_code",
+                format!("{:?} is not a life domain", d.domain),
+            ));
+        }
+        if !NEED_LEVELS.contains(&d.need_level.as_str()) {
+            return Err(StoreError::invalid(
+                &format!("domains[{i}].need_level"),
+                "unknown_code",
+                format!("{:?} is not a need level", d.need_level),
+            ));
+        }
+        if !seen.insert(d.domain.as_str()) {
+            return Err(StoreError::invalid(
+                &format!("domains[{i}].domain"),
+                "duplicate",
+                "each life domain appears once",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_domains(
+    conn: &mut AnyConnection,
+    row: &AssessmentRow,
+    domains: Vec<DomainEntry>,
+) -> StoreResult<()> {
+    diesel::delete(assessment_domains::table.filter(assessment_domains::assessment_id.eq(&row.id)))
+        .execute(conn)?;
+    for (i, d) in domains.into_iter().enumerate() {
+        diesel::insert_into(assessment_domains::table)
+            .values(&AssessmentDomainRow {
+                id: new_id(),
+                assessment_id: row.id.clone(),
+                case_id: row.case_id.clone(),
+                unit_id: row.unit_id.clone(),
+                position: position(i),
+                domain: d.domain,
+                need_level: d.need_level,
+                strengths: d.strengths,
+                risks: d.risks,
+                resources: d.resources,
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn to_json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+/// The plan versions of a case, oldest first.
+fn case_plans(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<Vec<PlanRow>> {
+    Ok(plans::table
+        .filter(plans::case_id.eq(&case.id))
+        .order(plans::version_no)
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+/// Every action row of the case's plan versions, with the version's number and status.
+fn case_actions(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+) -> StoreResult<Vec<(ActionRow, i32, String)>> {
+    let versions = case_plans(conn, case)?;
+    let ids: Vec<&str> = versions.iter().map(|p| p.id.as_str()).collect();
+    let rows: Vec<ActionRow> = plan_actions::table
+        .filter(plan_actions::plan_id.eq_any(&ids))
+        .order(plan_actions::position)
+        .select(ActionRow::as_select())
+        .load(conn)?;
+    let mut out: Vec<(ActionRow, i32, String)> = rows
+        .into_iter()
+        .filter_map(|a| {
+            let p = versions.iter().find(|p| p.id == a.plan_id)?;
+            Some((a, p.version_no, p.status.clone()))
+        })
+        .collect();
+    out.sort_by_key(|(a, v, _)| (*v, a.position));
+    Ok(out)
+}
+
+fn case_goals(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+) -> StoreResult<Vec<(GoalRow, i32, String)>> {
+    let versions = case_plans(conn, case)?;
+    let ids: Vec<&str> = versions.iter().map(|p| p.id.as_str()).collect();
+    let rows: Vec<GoalRow> = plan_goals::table
+        .filter(plan_goals::plan_id.eq_any(&ids))
+        .order(plan_goals::position)
+        .select(GoalRow::as_select())
+        .load(conn)?;
+    let mut out: Vec<(GoalRow, i32, String)> = rows
+        .into_iter()
+        .filter_map(|g| {
+            let p = versions.iter().find(|p| p.id == g.plan_id)?;
+            Some((g, p.version_no, p.status.clone()))
+        })
+        .collect();
+    out.sort_by_key(|(g, v, _)| (*v, g.position));
+    Ok(out)
+}
+
+/// A plan version of the case that is not superseded (agreements and approvals concern it).
+fn current_version(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    plan_id: &str,
+) -> StoreResult<PlanRow> {
+    let plan: PlanRow = plans::table
+        .filter(plans::id.eq(plan_id))
+        .filter(plans::case_id.eq(&case.id))
+        .select(PlanRow::as_select())
+        .first(conn)?;
+    if plan.status == "superseded" {
+        return Err(StoreError::Conflict(format!(
+            "plan version {} is superseded; work on the current version",
+            plan.version_no
+        )));
+    }
+    Ok(plan)
 }
 
 fn position(i: usize) -> i32 {
@@ -132,10 +450,36 @@ impl Store {
         caller: &Caller,
         case_id: &str,
         new: NewAssessment,
-    ) -> StoreResult<AssessmentRow> {
+    ) -> StoreResult<Assessment> {
+        check_domains(&new.domains)?;
+        if new.corrects.is_some() && new.kind != "re_assessment" {
+            return Err(StoreError::invalid(
+                "corrects",
+                "not_a_re_assessment",
+                "only a re-assessment corrects an earlier assessment",
+            ));
+        }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
+            if let Some(corrects) = &new.corrects {
+                let earlier = load_assessment(conn, &case, corrects).map_err(|e| match e {
+                    StoreError::NotFound => StoreError::invalid(
+                        "corrects",
+                        "unknown_assessment",
+                        "no such assessment of this case",
+                    ),
+                    other => other,
+                })?;
+                if earlier.status != "completed" {
+                    return Err(StoreError::invalid(
+                        "corrects",
+                        "not_completed",
+                        "a draft is edited, not corrected",
+                    ));
+                }
+            }
             let at = now();
+            let child_view = new.child_view;
             let row = AssessmentRow {
                 id: new_id(),
                 case_id: case.id.clone(),
@@ -150,10 +494,19 @@ impl Store {
                 completed_at: new.complete.then_some(at),
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
+                version: 1,
+                conclusions: to_json(&new.conclusions),
+                recommendations: new.recommendations,
+                child_view: child_view.as_ref().map(|c| c.text.clone()),
+                child_view_method: child_view.as_ref().map(|c| c.method.clone()),
+                child_view_on: child_view.as_ref().map(|c| c.gathered_on),
+                corrects: new.corrects,
             };
             diesel::insert_into(assessments::table)
                 .values(&row)
                 .execute(conn)?;
+            let domains = new.domains.len();
+            write_domains(conn, &row, new.domains)?;
             events::record(
                 conn,
                 &subject(&case),
@@ -165,9 +518,130 @@ impl Store {
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "assessment_id": row.id, "kind": row.kind, "cycle": row.cycle }),
+                json!({ "assessment_id": row.id, "kind": row.kind, "cycle": row.cycle, "domains": domains, "corrects": row.corrects, "child_view": row.child_view.is_some() }),
             )?;
-            Ok(row)
+            Ok(load_domains(conn, vec![row])?.remove(0))
+        })
+    }
+
+    /// One assessment with its domain entries.
+    pub fn get_assessment(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        assessment_id: &str,
+    ) -> StoreResult<Assessment> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            let row = load_assessment(conn, &case, assessment_id)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_assessment",
+                &row.id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            Ok(load_domains(conn, vec![row])?.remove(0))
+        })
+    }
+
+    /// Changes a draft assessment based on version `expected` (a completed one is immutable).
+    pub fn update_assessment(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        assessment_id: &str,
+        expected: i64,
+        changes: AssessmentChanges,
+    ) -> StoreResult<Assessment> {
+        if let Some(domains) = &changes.domains {
+            check_domains(domains)?;
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let mut row = load_assessment(conn, &case, assessment_id)?;
+            if row.status == "completed" {
+                return Err(StoreError::Conflict(
+                    "the assessment is completed and cannot change; record corrections in a re-assessment".into(),
+                ));
+            }
+            if row.version != expected {
+                return Err(StoreError::VersionMismatch {
+                    current: row.version,
+                });
+            }
+            let at = now();
+            let mut changed: Vec<&str> = Vec::new();
+            macro_rules! set {
+                ($field:ident) => {
+                    if let Some(v) = changes.$field {
+                        row.$field = v;
+                        changed.push(stringify!($field));
+                    }
+                };
+            }
+            set!(summary);
+            set!(needs);
+            set!(strengths);
+            set!(risks);
+            set!(recommendations);
+            if let Some(c) = &changes.conclusions {
+                row.conclusions = to_json(c);
+                changed.push("conclusions");
+            }
+            if let Some(c) = changes.child_view {
+                row.child_view = Some(c.text);
+                row.child_view_method = Some(c.method);
+                row.child_view_on = Some(c.gathered_on);
+                changed.push("child_view");
+            }
+            if changes.complete {
+                row.status = "completed".into();
+                row.completed_at = Some(at);
+            }
+            row.version += 1;
+            diesel::update(assessments::table.find(&row.id))
+                .set((
+                    assessments::summary.eq(&row.summary),
+                    assessments::needs.eq(&row.needs),
+                    assessments::strengths.eq(&row.strengths),
+                    assessments::risks.eq(&row.risks),
+                    assessments::recommendations.eq(&row.recommendations),
+                    assessments::conclusions.eq(&row.conclusions),
+                    assessments::child_view.eq(&row.child_view),
+                    assessments::child_view_method.eq(&row.child_view_method),
+                    assessments::child_view_on.eq(row.child_view_on),
+                    assessments::status.eq(&row.status),
+                    assessments::completed_at.eq(row.completed_at),
+                    assessments::version.eq(row.version),
+                ))
+                .execute(conn)?;
+            if let Some(domains) = changes.domains {
+                write_domains(conn, &row, domains)?;
+                changed.push("domains");
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                "assessment.updated",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "assessment_id": row.id, "version": row.version, "changed": changed }),
+            )?;
+            if changes.complete {
+                events::record(
+                    conn,
+                    &subject(&case),
+                    "assessment.completed",
+                    &caller.actor.staff_id,
+                    at,
+                    None,
+                    json!({ "assessment_id": row.id }),
+                )?;
+            }
+            Ok(load_domains(conn, vec![row])?.remove(0))
         })
     }
 
@@ -177,7 +651,7 @@ impl Store {
         caller: &Caller,
         case_id: &str,
         assessment_id: &str,
-    ) -> StoreResult<AssessmentRow> {
+    ) -> StoreResult<Assessment> {
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let mut row: AssessmentRow = assessments::table
@@ -195,10 +669,12 @@ impl Store {
                 .set((
                     assessments::status.eq("completed"),
                     assessments::completed_at.eq(at),
+                    assessments::version.eq(row.version + 1),
                 ))
                 .execute(conn)?;
             row.status = "completed".into();
             row.completed_at = Some(at);
+            row.version += 1;
             events::record(
                 conn,
                 &subject(&case),
@@ -208,15 +684,11 @@ impl Store {
                 None,
                 json!({ "assessment_id": row.id }),
             )?;
-            Ok(row)
+            Ok(load_domains(conn, vec![row])?.remove(0))
         })
     }
 
-    pub fn list_assessments(
-        &self,
-        caller: &Caller,
-        case_id: &str,
-    ) -> StoreResult<Vec<AssessmentRow>> {
+    pub fn list_assessments(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<Assessment>> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
@@ -227,15 +699,18 @@ impl Store {
                 &case.unit_id,
                 Some(case_id),
             )?;
-            Ok(assessments::table
+            let rows = assessments::table
                 .filter(assessments::case_id.eq(&case.id))
                 .order(assessments::id)
                 .select(AssessmentRow::as_select())
-                .load(conn)?)
+                .load(conn)?;
+            load_domains(conn, rows)
         })
     }
 
-    /// Drafts a new plan version (goals and actions in one transaction).
+    /// Drafts a new plan version (goals and actions in one transaction). Goals and actions may
+    /// carry over the stable id of an earlier version's goal or action; the answer carries a
+    /// `family_overload` warning when the family's weekly load exceeds [`family_weekly_load`].
     pub fn create_plan(&self, caller: &Caller, case_id: &str, new: NewPlan) -> StoreResult<Plan> {
         if new.period_end < new.period_start {
             return Err(StoreError::invalid(
@@ -255,9 +730,66 @@ impl Store {
                 "the action names a goal index the plan does not have",
             ));
         }
+        for (i, a) in new.actions.iter().enumerate() {
+            if let Some(kind) = &a.responsible_kind {
+                if !RESPONSIBLE_KINDS.contains(&kind.as_str()) {
+                    return Err(StoreError::invalid(
+                        &format!("actions[{i}].responsible_kind"),
+                        "unknown_code",
+                        format!("{kind:?} is not one of: {}", RESPONSIBLE_KINDS.join(", ")),
+                    ));
+                }
+            }
+            if a.goal.is_some() && a.goal_id.is_some() {
+                return Err(StoreError::invalid(
+                    &format!("actions[{i}].goal_id"),
+                    "both_goal_and_goal_id",
+                    "name the goal by index or by id, not both",
+                ));
+            }
+        }
+        let limit = family_weekly_load();
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let at = now();
+            // Stable ids of the case's earlier goals and actions, which a new version may carry.
+            let known_goals: HashSet<String> = case_goals(conn, &case)?
+                .into_iter()
+                .map(|(g, _, _)| g.key().to_owned())
+                .collect();
+            let known_actions: HashSet<String> = case_actions(conn, &case)?
+                .into_iter()
+                .map(|(a, _, _)| a.key().to_owned())
+                .collect();
+            let mut seen = HashSet::new();
+            for (i, g) in new.goals.iter().enumerate() {
+                if let Some(id) = &g.id {
+                    if !known_goals.contains(id) {
+                        return Err(StoreError::invalid(
+                            &format!("goals[{i}].id"),
+                            "unknown_goal",
+                            "no goal of an earlier plan version of this case has this id",
+                        ));
+                    }
+                    if !seen.insert(id.clone()) {
+                        return Err(StoreError::invalid(&format!("goals[{i}].id"), "duplicate", "a goal appears once per version"));
+                    }
+                }
+            }
+            for (i, a) in new.actions.iter().enumerate() {
+                if let Some(id) = &a.id {
+                    if !known_actions.contains(id) {
+                        return Err(StoreError::invalid(
+                            &format!("actions[{i}].id"),
+                            "unknown_action",
+                            "no action of an earlier plan version of this case has this id",
+                        ));
+                    }
+                    if !seen.insert(id.clone()) {
+                        return Err(StoreError::invalid(&format!("actions[{i}].id"), "duplicate", "an action appears once per version"));
+                    }
+                }
+            }
             let last: Option<i32> = plans::table
                 .filter(plans::case_id.eq(&case.id))
                 .select(diesel::dsl::max(plans::version_no))
@@ -283,37 +815,87 @@ impl Store {
                 .goals
                 .into_iter()
                 .enumerate()
-                .map(|(i, g)| GoalRow {
-                    id: new_id(),
-                    plan_id: plan.id.clone(),
-                    unit_id: case.unit_id.clone(),
-                    position: position(i),
-                    description: g.description,
-                    expected_result: g.expected_result,
-                    deadline: g.deadline,
+                .map(|(i, g)| {
+                    let id = new_id();
+                    GoalRow {
+                        stable_id: Some(g.id.unwrap_or_else(|| id.clone())),
+                        id,
+                        plan_id: plan.id.clone(),
+                        unit_id: case.unit_id.clone(),
+                        position: position(i),
+                        description: g.description,
+                        expected_result: g.expected_result,
+                        deadline: g.deadline,
+                    }
                 })
                 .collect();
             for goal in &goals {
                 diesel::insert_into(plan_goals::table).values(goal).execute(conn)?;
             }
-            let actions: Vec<ActionRow> = new
-                .actions
-                .into_iter()
-                .enumerate()
-                .map(|(i, a)| ActionRow {
-                    id: new_id(),
+            let mut actions = Vec::with_capacity(new.actions.len());
+            for (i, a) in new.actions.into_iter().enumerate() {
+                let goal_id = match (&a.goal, &a.goal_id) {
+                    (Some(g), _) => goals.get(*g).map(|g| g.id.clone()),
+                    (None, Some(key)) => Some(
+                        goals
+                            .iter()
+                            .find(|g| g.key() == key)
+                            .map(|g| g.id.clone())
+                            .ok_or_else(|| {
+                                StoreError::invalid(
+                                    &format!("actions[{i}].goal_id"),
+                                    "unknown_goal",
+                                    "the action names a goal id this version does not have",
+                                )
+                            })?,
+                    ),
+                    (None, None) => None,
+                };
+                let id = new_id();
+                actions.push(ActionRow {
+                    stable_id: Some(a.id.unwrap_or_else(|| id.clone())),
+                    id,
                     plan_id: plan.id.clone(),
                     unit_id: case.unit_id.clone(),
-                    goal_id: a.goal.and_then(|g| goals.get(g)).map(|g| g.id.clone()),
+                    goal_id,
                     position: position(i),
                     description: a.description,
                     responsible: a.responsible,
                     due_on: a.due_on,
-                })
-                .collect();
+                    responsible_kind: a.responsible_kind,
+                    responsible_ref: a.responsible_ref,
+                    frequency: a.frequency,
+                    specialists: to_json(&a.specialists),
+                });
+            }
             for action in &actions {
                 diesel::insert_into(plan_actions::table).values(action).execute(conn)?;
             }
+            // The family's weekly load: its own tasks plus the appointments planned for the
+            // coming week.
+            let family_tasks = actions
+                .iter()
+                .filter(|a| a.responsible_kind.as_deref() == Some("family_member"))
+                .count();
+            let planned: i64 = contacts::table
+                .filter(contacts::case_id.eq(&case.id))
+                .filter(contacts::status.eq("planned"))
+                .filter(contacts::scheduled_at.ge(at))
+                .filter(contacts::scheduled_at.lt(at + chrono::Duration::days(7)))
+                .count()
+                .get_result(conn)?;
+            let load = family_tasks + usize::try_from(planned).unwrap_or(0);
+            let mut warnings = Vec::new();
+            if load > limit {
+                warnings.push(PlanWarning {
+                    code: "family_overload".into(),
+                    detail: format!(
+                        "the family would carry {load} tasks and appointments a week ({family_tasks} family actions, {planned} planned appointments in the next 7 days); the limit is {limit}"
+                    ),
+                });
+            }
+            let carried = goals.iter().filter(|g| g.stable_id.as_deref() != Some(&g.id)).count()
+                + actions.iter().filter(|a| a.stable_id.as_deref() != Some(&a.id)).count();
             events::record(
                 conn,
                 &subject(&case),
@@ -321,9 +903,16 @@ impl Store {
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "plan_id": plan.id, "version": plan.version_no, "goals": goals.len(), "actions": actions.len() }),
+                json!({ "plan_id": plan.id, "version": plan.version_no, "goals": goals.len(), "actions": actions.len(), "carried_over": carried, "warnings": warnings.iter().map(|w| w.code.clone()).collect::<Vec<_>>() }),
             )?;
-            Ok(Plan { plan, goals, actions })
+            Ok(Plan {
+                plan,
+                goals,
+                actions,
+                specialist_agreements: Vec::new(),
+                approvals: Vec::new(),
+                warnings,
+            })
         })
     }
 
@@ -399,6 +988,350 @@ impl Store {
                 .select(PlanRow::as_select())
                 .load(conn)?;
             rows.into_iter().map(|p| load_plan(conn, p)).collect()
+        })
+    }
+
+    /// A specialist taking part in an action of a plan version records their agreement (or
+    /// disagreement). Only the specialist themself: a `staff_id` other than the caller's is 403,
+    /// and where the action names its specialists, only they may agree.
+    pub fn agree_as_specialist(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        plan_id: &str,
+        action_id: &str,
+        agreement: SpecialistAgreement,
+    ) -> StoreResult<Plan> {
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let plan = current_version(conn, &case, plan_id)?;
+            let actions: Vec<ActionRow> = plan_actions::table
+                .filter(plan_actions::plan_id.eq(&plan.id))
+                .select(ActionRow::as_select())
+                .load(conn)?;
+            let action = actions
+                .iter()
+                .find(|a| a.key() == action_id || a.id == action_id)
+                .ok_or(StoreError::NotFound)?;
+            let me = &caller.actor.staff_id;
+            if agreement.staff_id.as_ref().is_some_and(|s| s != me) {
+                return Err(StoreError::Forbidden(Action::RecordCaseWork));
+            }
+            let named: Vec<String> = serde_json::from_str(&action.specialists).unwrap_or_default();
+            if !named.is_empty() && !named.contains(me) {
+                return Err(StoreError::Forbidden(Action::RecordCaseWork));
+            }
+            let key = action.key().to_owned();
+            let at = now();
+            let existing: Option<SpecialistAgreementRow> = plan_specialist_agreements::table
+                .filter(plan_specialist_agreements::plan_id.eq(&plan.id))
+                .filter(plan_specialist_agreements::action_id.eq(&key))
+                .filter(plan_specialist_agreements::staff_id.eq(me))
+                .select(SpecialistAgreementRow::as_select())
+                .first(conn)
+                .optional()?;
+            match existing {
+                Some(row) => {
+                    diesel::update(plan_specialist_agreements::table.find(&row.id))
+                        .set((
+                            plan_specialist_agreements::agreed.eq(agreement.agreed),
+                            plan_specialist_agreements::comment.eq(&agreement.comment),
+                            plan_specialist_agreements::recorded_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+                None => {
+                    diesel::insert_into(plan_specialist_agreements::table)
+                        .values(&SpecialistAgreementRow {
+                            id: new_id(),
+                            plan_id: plan.id.clone(),
+                            action_id: key.clone(),
+                            case_id: case.id.clone(),
+                            unit_id: case.unit_id.clone(),
+                            staff_id: me.clone(),
+                            agreed: agreement.agreed,
+                            comment: agreement.comment.clone(),
+                            recorded_at: at,
+                        })
+                        .execute(conn)?;
+                }
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                "plan.specialist_agreement",
+                me,
+                at,
+                agreement.comment.clone(),
+                json!({ "plan_id": plan.id, "version": plan.version_no, "action_id": key, "agreed": agreement.agreed }),
+            )?;
+            load_plan(conn, plan)
+        })
+    }
+
+    /// A supervisor approves (or comments on) a plan version.
+    pub fn approve_plan(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        plan_id: &str,
+        approval: PlanApproval,
+    ) -> StoreResult<Plan> {
+        if !APPROVAL_DECISIONS.contains(&approval.decision.as_str()) {
+            return Err(StoreError::invalid(
+                "decision",
+                "unknown_code",
+                format!(
+                    "{:?} is not one of: {}",
+                    approval.decision,
+                    APPROVAL_DECISIONS.join(", ")
+                ),
+            ));
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            if !caller.actor.has(opora_domain::Role::Supervisor) {
+                return Err(StoreError::Forbidden(Action::ManageCase));
+            }
+            let plan = current_version(conn, &case, plan_id)?;
+            let at = now();
+            diesel::insert_into(plan_approvals::table)
+                .values(&PlanApprovalRow {
+                    id: new_id(),
+                    plan_id: plan.id.clone(),
+                    case_id: case.id.clone(),
+                    unit_id: case.unit_id.clone(),
+                    decision: approval.decision.clone(),
+                    comment: approval.comment.clone(),
+                    supervisor_id: caller.actor.staff_id.clone(),
+                    recorded_at: at,
+                })
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                "plan.approval",
+                &caller.actor.staff_id,
+                at,
+                approval.comment,
+                json!({ "plan_id": plan.id, "version": plan.version_no, "decision": approval.decision }),
+            )?;
+            load_plan(conn, plan)
+        })
+    }
+
+    /// Records the execution state of an action (by its stable id); it survives new versions.
+    pub fn record_action_execution(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        action_id: &str,
+        execution: ActionExecution,
+    ) -> StoreResult<ActionExecutionRow> {
+        if !EXECUTION_STATUSES.contains(&execution.status.as_str()) {
+            return Err(StoreError::invalid(
+                "status",
+                "unknown_code",
+                format!(
+                    "{:?} is not one of: {}",
+                    execution.status,
+                    EXECUTION_STATUSES.join(", ")
+                ),
+            ));
+        }
+        if execution.done_on.is_some() && execution.status != "done" {
+            return Err(StoreError::invalid(
+                "done_on",
+                "not_done",
+                "only a done action has a done date",
+            ));
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            if !case_actions(conn, &case)?
+                .iter()
+                .any(|(a, _, _)| a.key() == action_id)
+            {
+                return Err(StoreError::NotFound);
+            }
+            let at = now();
+            let row = ActionExecutionRow {
+                action_id: action_id.to_owned(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                done_on: match execution.status.as_str() {
+                    "done" => Some(execution.done_on.unwrap_or(at.date())),
+                    _ => None,
+                },
+                status: execution.status,
+                result: execution.result,
+                updated_by: caller.actor.staff_id.clone(),
+                updated_at: at,
+            };
+            let exists: i64 = plan_action_execution::table
+                .filter(plan_action_execution::action_id.eq(action_id))
+                .count()
+                .get_result(conn)?;
+            if exists > 0 {
+                diesel::update(plan_action_execution::table.find(action_id))
+                    .set((
+                        plan_action_execution::status.eq(&row.status),
+                        plan_action_execution::done_on.eq(row.done_on),
+                        plan_action_execution::result.eq(&row.result),
+                        plan_action_execution::updated_by.eq(&row.updated_by),
+                        plan_action_execution::updated_at.eq(row.updated_at),
+                    ))
+                    .execute(conn)?;
+            } else {
+                diesel::insert_into(plan_action_execution::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                "plan_action.execution",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "action_id": row.action_id, "status": row.status, "done_on": row.done_on }),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// Records the progress of a goal (by its stable id).
+    pub fn record_goal_progress(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        goal_id: &str,
+        progress: GoalProgress,
+    ) -> StoreResult<GoalProgressRow> {
+        if !EXECUTION_STATUSES.contains(&progress.status.as_str()) {
+            return Err(StoreError::invalid(
+                "status",
+                "unknown_code",
+                format!(
+                    "{:?} is not one of: {}",
+                    progress.status,
+                    EXECUTION_STATUSES.join(", ")
+                ),
+            ));
+        }
+        if !(0..=100).contains(&progress.progress) {
+            return Err(StoreError::invalid("progress", "range", "0 to 100"));
+        }
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            if !case_goals(conn, &case)?
+                .iter()
+                .any(|(g, _, _)| g.key() == goal_id)
+            {
+                return Err(StoreError::NotFound);
+            }
+            let at = now();
+            let row = GoalProgressRow {
+                goal_id: goal_id.to_owned(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                status: progress.status,
+                progress: progress.progress,
+                note: progress.note,
+                updated_by: caller.actor.staff_id.clone(),
+                updated_at: at,
+            };
+            let exists: i64 = plan_goal_progress::table
+                .filter(plan_goal_progress::goal_id.eq(goal_id))
+                .count()
+                .get_result(conn)?;
+            if exists > 0 {
+                diesel::update(plan_goal_progress::table.find(goal_id))
+                    .set((
+                        plan_goal_progress::status.eq(&row.status),
+                        plan_goal_progress::progress.eq(row.progress),
+                        plan_goal_progress::note.eq(&row.note),
+                        plan_goal_progress::updated_by.eq(&row.updated_by),
+                        plan_goal_progress::updated_at.eq(row.updated_at),
+                    ))
+                    .execute(conn)?;
+            } else {
+                diesel::insert_into(plan_goal_progress::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            events::record(
+                conn,
+                &subject(&case),
+                "plan_goal.progress",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "goal_id": row.goal_id, "status": row.status, "progress": row.progress }),
+            )?;
+            Ok(row)
+        })
+    }
+
+    /// The execution part of the case's plan: each action (and goal) by stable id, with its
+    /// latest wording and its execution state.
+    pub fn plan_execution(&self, caller: &Caller, case_id: &str) -> StoreResult<PlanExecution> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_plan_execution",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            let mut latest: Vec<(ActionRow, i32, String)> = Vec::new();
+            for (a, v, status) in case_actions(conn, &case)? {
+                match latest.iter_mut().find(|(b, _, _)| b.key() == a.key()) {
+                    Some(slot) => *slot = (a, v, status),
+                    None => latest.push((a, v, status)),
+                }
+            }
+            let mut goals: Vec<(GoalRow, i32, String)> = Vec::new();
+            for (g, v, status) in case_goals(conn, &case)? {
+                match goals.iter_mut().find(|(h, _, _)| h.key() == g.key()) {
+                    Some(slot) => *slot = (g, v, status),
+                    None => goals.push((g, v, status)),
+                }
+            }
+            let mut executions: HashMap<String, ActionExecutionRow> = plan_action_execution::table
+                .filter(plan_action_execution::case_id.eq(&case.id))
+                .select(ActionExecutionRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|e| (e.action_id.clone(), e))
+                .collect();
+            let mut progress: HashMap<String, GoalProgressRow> = plan_goal_progress::table
+                .filter(plan_goal_progress::case_id.eq(&case.id))
+                .select(GoalProgressRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|e| (e.goal_id.clone(), e))
+                .collect();
+            Ok(PlanExecution {
+                actions: latest
+                    .into_iter()
+                    .map(|(action, plan_version, plan_status)| ActionExecutionView {
+                        execution: executions.remove(action.key()),
+                        action,
+                        plan_version,
+                        plan_status,
+                    })
+                    .collect(),
+                goals: goals
+                    .into_iter()
+                    .map(|(g, v, _)| {
+                        let p = progress.remove(g.key());
+                        (g, v, p)
+                    })
+                    .collect(),
+            })
         })
     }
 

@@ -3,13 +3,16 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
 use crate::events::{self, Subject};
-use crate::models::{Client, ClientRow, MemberRow};
-use crate::schema::{client_members, clients};
+use crate::models::{CategoryRow, Client, ClientRow, MemberRow, PhoneRow};
+use crate::schema::{
+    classifier_entries, client_categories, client_members, client_phones, clients,
+};
 use crate::{
     new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
 };
@@ -22,6 +25,34 @@ pub struct MemberInput {
     pub date_of_birth: Option<NaiveDate>,
     pub sex: Option<String>,
     pub is_child: bool,
+    /// A child's school or kindergarten (children only).
+    pub school: Option<SchoolInput>,
+}
+
+/// A child's school or kindergarten: its name, and the class or group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchoolInput {
+    pub name: String,
+    pub class_group: Option<String>,
+}
+
+/// The kinds of phone number.
+pub const PHONE_KINDS: [&str; 3] = ["mobile", "home", "work"];
+
+/// A phone as given by the caller; `kind` is one of [`PHONE_KINDS`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneInput {
+    pub number: String,
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+/// What a client is registered with besides [`NewClient`]: categories (codes of the
+/// client-category classifier, built-in or added, active) and phones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClientExtras {
+    pub categories: Vec<String>,
+    pub phones: Vec<PhoneInput>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +80,10 @@ pub struct ClientChanges {
     pub district: Option<Option<String>>,
     /// Replaces the whole member list when given.
     pub members: Option<Vec<MemberInput>>,
+    /// Replaces the categories when given.
+    pub categories: Option<Vec<String>>,
+    /// Replaces the phones when given.
+    pub phones: Option<Vec<PhoneInput>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -58,6 +93,154 @@ pub struct ClientFilter {
     /// Case-insensitive substring of the display name.
     pub name: Option<String>,
     pub district: Option<String>,
+    /// A client-category code: only clients with that category.
+    pub category: Option<String>,
+}
+
+/// Checks category codes against the client-category classifier: each must be built in or added
+/// and active, and given once. A deactivated code the client already has (`kept`) may stay.
+fn check_categories(
+    conn: &mut AnyConnection,
+    codes: &[String],
+    kept: &[String],
+) -> StoreResult<()> {
+    let list = ReferenceList::ClientCategories;
+    for (i, code) in codes.iter().enumerate() {
+        let field = format!("categories[{i}]");
+        if codes[..i].contains(code) {
+            return Err(StoreError::invalid(
+                &field,
+                "duplicate",
+                "the category is listed twice",
+            ));
+        }
+        if list.is_built_in(code) || kept.contains(code) {
+            continue;
+        }
+        let active: Option<bool> = classifier_entries::table
+            .find((list.code(), code.as_str()))
+            .select(classifier_entries::active)
+            .first(conn)
+            .optional()?;
+        match active {
+            Some(true) => {}
+            Some(false) => {
+                return Err(StoreError::invalid(
+                    &field,
+                    "inactive_category",
+                    format!("client category {code:?} is deactivated"),
+                ))
+            }
+            None => {
+                return Err(StoreError::invalid(
+                    &field,
+                    "unknown_category",
+                    format!(
+                        "no client category {code:?} (see GET /api/v1/reference/client_categories)"
+                    ),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_members(members: &[MemberInput]) -> StoreResult<()> {
+    for (i, m) in members.iter().enumerate() {
+        if m.school.is_some() && !m.is_child {
+            return Err(StoreError::invalid(
+                &format!("members[{i}].school"),
+                "only_for_children",
+                "a school or kindergarten is recorded for children only",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_phones(phones: &[PhoneInput]) -> StoreResult<()> {
+    for (i, p) in phones.iter().enumerate() {
+        if !PHONE_KINDS.contains(&p.kind.as_str()) {
+            return Err(StoreError::invalid(
+                &format!("phones[{i}].kind"),
+                "unknown_code",
+                "must be one of: mobile, home, work",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn write_categories(
+    conn: &mut AnyConnection,
+    client: &ClientRow,
+    codes: &[String],
+) -> StoreResult<()> {
+    diesel::delete(client_categories::table.filter(client_categories::client_id.eq(&client.id)))
+        .execute(conn)?;
+    for (i, code) in codes.iter().enumerate() {
+        diesel::insert_into(client_categories::table)
+            .values(CategoryRow {
+                client_id: client.id.clone(),
+                code: code.clone(),
+                unit_id: client.unit_id.clone(),
+                position: i32::try_from(i).unwrap_or(i32::MAX),
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn write_phones(
+    conn: &mut AnyConnection,
+    client: &ClientRow,
+    phones: &[PhoneInput],
+) -> StoreResult<Vec<PhoneRow>> {
+    diesel::delete(client_phones::table.filter(client_phones::client_id.eq(&client.id)))
+        .execute(conn)?;
+    let rows: Vec<PhoneRow> = phones
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PhoneRow {
+            client_id: client.id.clone(),
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+            unit_id: client.unit_id.clone(),
+            number: p.number.clone(),
+            kind: p.kind.clone(),
+            note: p.note.clone(),
+        })
+        .collect();
+    for row in &rows {
+        diesel::insert_into(client_phones::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(rows)
+}
+
+/// A client row with its members, categories and phones.
+fn with_details(conn: &mut AnyConnection, client: ClientRow) -> StoreResult<Client> {
+    let members = client_members::table
+        .filter(client_members::client_id.eq(&client.id))
+        .order(client_members::position)
+        .select(MemberRow::as_select())
+        .load(conn)?;
+    let categories = client_categories::table
+        .filter(client_categories::client_id.eq(&client.id))
+        .order(client_categories::position)
+        .select(client_categories::code)
+        .load(conn)?;
+    let phones = client_phones::table
+        .filter(client_phones::client_id.eq(&client.id))
+        .order(client_phones::position)
+        .select(PhoneRow::as_select())
+        .load(conn)?;
+    Ok(Client {
+        client,
+        members,
+        categories,
+        phones,
+    })
 }
 
 fn insert_members(
@@ -79,6 +262,8 @@ fn insert_members(
             sex: m.sex.clone(),
             is_child: m.is_child,
             name_key: name_key(&m.full_name),
+            school_name: m.school.as_ref().map(|s| s.name.clone()),
+            school_class: m.school.as_ref().and_then(|s| s.class_group.clone()),
         })
         .collect();
     for row in &rows {
@@ -94,12 +279,7 @@ pub(crate) fn load_client(conn: &mut AnyConnection, id: &str) -> StoreResult<Cli
         .find(id)
         .select(ClientRow::as_select())
         .first(conn)?;
-    let members = client_members::table
-        .filter(client_members::client_id.eq(id))
-        .order(client_members::position)
-        .select(MemberRow::as_select())
-        .load(conn)?;
-    Ok(Client { client, members })
+    with_details(conn, client)
 }
 
 fn snapshot(client: &Client) -> serde_json::Value {
@@ -114,12 +294,27 @@ fn snapshot(client: &Client) -> serde_json::Value {
         "members": client.members.iter().map(|m| json!({
             "full_name": m.full_name, "relation": m.relation,
             "date_of_birth": m.date_of_birth, "sex": m.sex, "is_child": m.is_child,
+            "school_name": m.school_name, "school_class": m.school_class,
+        })).collect::<Vec<_>>(),
+        "categories": client.categories,
+        "phones": client.phones.iter().map(|p| json!({
+            "number": p.number, "kind": p.kind, "note": p.note,
         })).collect::<Vec<_>>(),
     })
 }
 
 impl Store {
     pub fn create_client(&self, caller: &Caller, new: NewClient) -> StoreResult<Client> {
+        self.create_client_with(caller, new, ClientExtras::default())
+    }
+
+    /// Registers a client with categories and phones.
+    pub fn create_client_with(
+        &self,
+        caller: &Caller,
+        new: NewClient,
+        extras: ClientExtras,
+    ) -> StoreResult<Client> {
         let unit_id = new
             .unit_id
             .clone()
@@ -132,8 +327,11 @@ impl Store {
             ));
         }
         caller.require(Action::EditClient)?;
+        check_members(&new.members)?;
+        check_phones(&extras.phones)?;
         let key = name_key(&new.display_name);
         self.write(|conn| {
+            check_categories(conn, &extras.categories, &[])?;
             let at = now();
             let row = ClientRow {
                 id: new_id(),
@@ -155,9 +353,13 @@ impl Store {
                 .values(&row)
                 .execute(conn)?;
             let members = insert_members(conn, &row, &new.members)?;
+            write_categories(conn, &row, &extras.categories)?;
+            let phones = write_phones(conn, &row, &extras.phones)?;
             let client = Client {
                 client: row,
                 members,
+                categories: extras.categories,
+                phones,
             };
             crate::duplicates::write_name_words(conn, &client)?;
             events::record(
@@ -208,6 +410,14 @@ impl Store {
             if let Some(district) = &filter.district {
                 query = query.filter(clients::district.eq(district.clone()));
             }
+            if let Some(category) = &filter.category {
+                let ids: Vec<String> = client_categories::table
+                    .filter(client_categories::code.eq(category))
+                    .filter(client_categories::unit_id.eq_any(&caller.scope))
+                    .select(client_categories::client_id)
+                    .load(conn)?;
+                query = query.filter(clients::id.eq_any(ids));
+            }
             if let Some(name) = &filter.name {
                 let pattern = format!("%{}%", name.to_lowercase().replace(['%', '_'], ""));
                 query = query.filter(
@@ -219,15 +429,7 @@ impl Store {
             let page = Page::from_rows(rows, page, |r: &ClientRow| r.id.as_str());
             let mut items = Vec::with_capacity(page.items.len());
             for row in page.items {
-                let members = client_members::table
-                    .filter(client_members::client_id.eq(&row.id))
-                    .order(client_members::position)
-                    .select(MemberRow::as_select())
-                    .load(conn)?;
-                items.push(Client {
-                    client: row,
-                    members,
-                });
+                items.push(with_details(conn, row)?);
             }
             crate::audit::listed(
                 conn,
@@ -253,6 +455,12 @@ impl Store {
         expected_version: i64,
         changes: ClientChanges,
     ) -> StoreResult<Client> {
+        if let Some(members) = &changes.members {
+            check_members(members)?;
+        }
+        if let Some(phones) = &changes.phones {
+            check_phones(phones)?;
+        }
         self.write(|conn| {
             let before = load_client(conn, id)?;
             caller.require_on(&before.client.unit_id, Action::EditClient)?;
@@ -260,6 +468,9 @@ impl Store {
                 return Err(StoreError::VersionMismatch {
                     current: before.client.version,
                 });
+            }
+            if let Some(categories) = &changes.categories {
+                check_categories(conn, categories, &before.categories)?;
             }
             let mut row = before.client.clone();
             let at = now();
@@ -314,9 +525,22 @@ impl Store {
                 }
                 None => before.members.clone(),
             };
+            let categories = match changes.categories {
+                Some(categories) => {
+                    write_categories(conn, &row, &categories)?;
+                    categories
+                }
+                None => before.categories.clone(),
+            };
+            let phones = match changes.phones {
+                Some(phones) => write_phones(conn, &row, &phones)?,
+                None => before.phones.clone(),
+            };
             let after = Client {
                 client: row,
                 members,
+                categories,
+                phones,
             };
             crate::duplicates::write_name_words(conn, &after)?;
             events::record(

@@ -419,6 +419,18 @@ mod schema_tests {
                 .select(EvaluationRow::as_select())
                 .load(conn)
                 .unwrap();
+            client_categories::table
+                .select(CategoryRow::as_select())
+                .load(conn)
+                .unwrap();
+            client_phones::table
+                .select(PhoneRow::as_select())
+                .load(conn)
+                .unwrap();
+            client_questionnaires::table
+                .select(QuestionnaireRow::as_select())
+                .load(conn)
+                .unwrap();
             audit_entries::table
                 .select(crate::audit::AuditEntry::as_select())
                 .load(conn)

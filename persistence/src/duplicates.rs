@@ -556,6 +556,7 @@ mod tests {
                         date_of_birth: None,
                         sex: None,
                         is_child: true,
+                        school: None,
                     }],
                 },
             )

@@ -73,13 +73,52 @@ pub struct MemberRow {
     pub is_child: bool,
     /// The name's match key (`opora_domain::names::name_key`), for the duplicate check.
     pub name_key: String,
+    /// A child's school or kindergarten, and class or group.
+    pub school_name: Option<String>,
+    pub school_class: Option<String>,
 }
 
-/// A client with its family members, in order.
+/// A client category (a code of the client-category classifier) on a client.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = client_categories)]
+pub struct CategoryRow {
+    pub client_id: String,
+    pub code: String,
+    pub unit_id: String,
+    pub position: i32,
+}
+
+/// One of a client's phones: `kind` is `mobile`, `home` or `work`.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = client_phones)]
+pub struct PhoneRow {
+    pub client_id: String,
+    pub position: i32,
+    pub unit_id: String,
+    pub number: String,
+    pub kind: String,
+    pub note: Option<String>,
+}
+
+/// A client's questionnaire (seed 003), its non-sensitive sections as a JSON object.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = client_questionnaires)]
+pub struct QuestionnaireRow {
+    pub client_id: String,
+    pub unit_id: String,
+    pub content: String,
+    pub version: i64,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A client with its family members, in order, its categories (codes, in order) and phones.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Client {
     pub client: ClientRow,
     pub members: Vec<MemberRow>,
+    pub categories: Vec<String>,
+    pub phones: Vec<PhoneRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -166,6 +205,92 @@ pub struct AssessmentRow {
     pub completed_at: Option<NaiveDateTime>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// Bumped by every change of a draft (the ETag).
+    pub version: i64,
+    /// JSON list of the problems to work on.
+    pub conclusions: String,
+    pub recommendations: String,
+    /// The child's own view, gathered from the child (seed 000).
+    pub child_view: Option<String>,
+    pub child_view_method: Option<String>,
+    pub child_view_on: Option<NaiveDate>,
+    /// The completed assessment this re-assessment corrects.
+    pub corrects: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = assessment_domains)]
+pub struct AssessmentDomainRow {
+    pub id: String,
+    pub assessment_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub position: i32,
+    pub domain: String,
+    pub need_level: String,
+    pub strengths: String,
+    pub risks: String,
+    pub resources: String,
+}
+
+/// An assessment with its life-domain entries, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub assessment: AssessmentRow,
+    pub domains: Vec<AssessmentDomainRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plan_action_execution)]
+pub struct ActionExecutionRow {
+    pub action_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub result: Option<String>,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plan_goal_progress)]
+pub struct GoalProgressRow {
+    pub goal_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub status: String,
+    pub progress: i32,
+    pub note: Option<String>,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plan_specialist_agreements)]
+pub struct SpecialistAgreementRow {
+    pub id: String,
+    pub plan_id: String,
+    pub action_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub staff_id: String,
+    pub agreed: bool,
+    pub comment: Option<String>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plan_approvals)]
+pub struct PlanApprovalRow {
+    pub id: String,
+    pub plan_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub decision: String,
+    pub comment: Option<String>,
+    pub supervisor_id: String,
+    pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -197,6 +322,15 @@ pub struct GoalRow {
     pub description: String,
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
+    /// The id that stays the same across plan versions (`None`: the row's own id).
+    pub stable_id: Option<String>,
+}
+
+impl GoalRow {
+    /// The goal's id across plan versions.
+    pub fn key(&self) -> &str {
+        self.stable_id.as_deref().unwrap_or(&self.id)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -210,6 +344,22 @@ pub struct ActionRow {
     pub description: String,
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
+    /// The id that stays the same across plan versions (`None`: the row's own id).
+    pub stable_id: Option<String>,
+    /// `worker`, `family_member` or `partner_organisation`.
+    pub responsible_kind: Option<String>,
+    /// The responsible's staff id, name or organisation.
+    pub responsible_ref: Option<String>,
+    pub frequency: Option<String>,
+    /// JSON list of the staff ids of the specialists taking part.
+    pub specialists: String,
+}
+
+impl ActionRow {
+    /// The action's id across plan versions.
+    pub fn key(&self) -> &str {
+        self.stable_id.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// A plan version with its goals and actions.
@@ -218,6 +368,30 @@ pub struct Plan {
     pub plan: PlanRow,
     pub goals: Vec<GoalRow>,
     pub actions: Vec<ActionRow>,
+    /// The specialists' agreements to this version's actions.
+    pub specialist_agreements: Vec<SpecialistAgreementRow>,
+    /// Supervisors' approvals of (or comments on) this version.
+    pub approvals: Vec<PlanApprovalRow>,
+    /// Warnings found when the version was drafted (e.g. `family_overload`).
+    pub warnings: Vec<PlanWarning>,
+}
+
+/// A warning about a plan version; it does not stop the draft.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlanWarning {
+    pub code: String,
+    pub detail: String,
+}
+
+/// One action of the case's plan with its execution state (the plan's execution part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionExecutionView {
+    /// The latest wording of the action (from the newest version naming it).
+    pub action: ActionRow,
+    /// The version number the wording comes from.
+    pub plan_version: i32,
+    pub plan_status: String,
+    pub execution: Option<ActionExecutionRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

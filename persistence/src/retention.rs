@@ -5,9 +5,9 @@
 //!   family as a whole); splitting them per member is still to do (see the README).
 //! - **Legal hold**: keeps a client's records from being pseudonymised.
 //! - **Retention**: once every case and report of a client has been over for the retention period,
-//!   the personal data is pseudonymised: names, contacts and free texts replaced, sensitive
-//!   sections deleted, and the audit payloads about the client erased. The audit chain still
-//!   verifies: it holds only the payloads' hashes.
+//!   the personal data is pseudonymised: names, contacts and free texts replaced; phones,
+//!   children's schools, the questionnaire and sensitive sections deleted; and the audit payloads
+//!   about the client erased. The audit chain still verifies: it holds only the payloads' hashes.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -88,6 +88,9 @@ impl Store {
                 "exported_at": crate::audit::format_time(now()),
                 "client": client.client,
                 "members": client.members,
+                "categories": client.categories,
+                "phones": client.phones,
+                "questionnaire": crate::questionnaire::export(conn, client_id)?,
                 "intake_reports": reports,
                 "cases": case_rows,
                 "assessments": assessments::table.filter(assessments::case_id.eq_any(&ids)).order(assessments::id).select(AssessmentRow::as_select()).load(conn)?,
@@ -297,7 +300,11 @@ fn for_member(mut export: Value, members: &[MemberRow], member_id: &str) -> Valu
             .collect::<Vec<_>>(),
     );
     export["sensitive_sections"] = json!([]);
-    export["withheld"] = json!(["sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision"]);
+    export["questionnaire"] = Value::Null;
+    export["withheld"] = json!([
+        "sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision",
+        "questionnaire: recorded for the whole family, it may concern other members; released only on the case team's decision",
+    ]);
     export["subject_member_id"] = json!(member_id);
     export
 }
@@ -334,9 +341,16 @@ fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
                 client_members::full_name.eq(format!("Member {}", position + 1)),
                 client_members::date_of_birth.eq(None::<chrono::NaiveDate>),
                 client_members::name_key.eq(""),
+                client_members::school_name.eq(None::<String>),
+                client_members::school_class.eq(None::<String>),
             ))
             .execute(conn)?;
     }
+    // Phones and the questionnaire go; categories stay (they say nothing of who the client is,
+    // and keep the statistics).
+    diesel::delete(client_phones::table.filter(client_phones::client_id.eq(client_id)))
+        .execute(conn)?;
+    crate::questionnaire::erase(conn, client_id)?;
     let ids = case_ids(conn, client_id)?;
     let report_ids: Vec<String> = intake_reports::table
         .filter(intake_reports::client_id.eq(client_id))

@@ -64,6 +64,8 @@ diesel::table! {
         sex -> Nullable<Text>,
         is_child -> Bool,
         name_key -> Text,
+        school_name -> Nullable<Text>,
+        school_class -> Nullable<Text>,
     }
 }
 
@@ -147,6 +149,13 @@ diesel::table! {
         completed_at -> Nullable<Timestamp>,
         created_by -> Text,
         created_at -> Timestamp,
+        version -> BigInt,
+        conclusions -> Text,
+        recommendations -> Text,
+        child_view -> Nullable<Text>,
+        child_view_method -> Nullable<Text>,
+        child_view_on -> Nullable<Date>,
+        corrects -> Nullable<Text>,
     }
 }
 
@@ -178,6 +187,7 @@ diesel::table! {
         description -> Text,
         expected_result -> Text,
         deadline -> Nullable<Date>,
+        stable_id -> Nullable<Text>,
     }
 }
 
@@ -191,6 +201,11 @@ diesel::table! {
         description -> Text,
         responsible -> Text,
         due_on -> Nullable<Date>,
+        stable_id -> Nullable<Text>,
+        responsible_kind -> Nullable<Text>,
+        responsible_ref -> Nullable<Text>,
+        frequency -> Nullable<Text>,
+        specialists -> Text,
     }
 }
 
@@ -495,5 +510,166 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    closure_reports (id) {
+        id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        cycle -> Integer,
+        closure_reason -> Text,
+        satisfaction_score -> Nullable<Integer>,
+        satisfaction_comment -> Nullable<Text>,
+        recommendations -> Nullable<Text>,
+        informed_on -> Nullable<Date>,
+        informed_how -> Nullable<Text>,
+        informed_by -> Nullable<Text>,
+        informed_note -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closure_goal_evaluations (report_id, position) {
+        report_id -> Text,
+        position -> Integer,
+        unit_id -> Text,
+        goal_id -> Text,
+        outcome -> Text,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    closure_opinions (report_id, position) {
+        report_id -> Text,
+        position -> Integer,
+        unit_id -> Text,
+        source -> Text,
+        staff_id -> Nullable<Text>,
+        author -> Nullable<Text>,
+        text -> Text,
+    }
+}
+
+diesel::table! {
+    agreement_terminations (id) {
+        id -> Text,
+        agreement_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        ended_by -> Text,
+        reason_code -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        terminated_on -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    client_categories (client_id, code) {
+        client_id -> Text,
+        code -> Text,
+        unit_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    client_phones (client_id, position) {
+        client_id -> Text,
+        position -> Integer,
+        unit_id -> Text,
+        number -> Text,
+        kind -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    client_questionnaires (client_id) {
+        client_id -> Text,
+        unit_id -> Text,
+        content -> Text,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+// Casework depth (migration 000012).
+
+diesel::table! {
+    assessment_domains (id) {
+        id -> Text,
+        assessment_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        position -> Integer,
+        domain -> Text,
+        need_level -> Text,
+        strengths -> Text,
+        risks -> Text,
+        resources -> Text,
+    }
+}
+
+diesel::table! {
+    plan_action_execution (action_id) {
+        action_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        status -> Text,
+        done_on -> Nullable<Date>,
+        result -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_goal_progress (goal_id) {
+        goal_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        status -> Text,
+        progress -> Integer,
+        note -> Nullable<Text>,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_specialist_agreements (id) {
+        id -> Text,
+        plan_id -> Text,
+        action_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        staff_id -> Text,
+        agreed -> Bool,
+        comment -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_approvals (id) {
+        id -> Text,
+        plan_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        decision -> Text,
+        comment -> Nullable<Text>,
+        supervisor_id -> Text,
+        recorded_at -> Timestamp,
     }
 }

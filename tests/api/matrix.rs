@@ -121,6 +121,14 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
         ),
         ("list_clients", (ReadRecords, None)),
         ("get_client", (ReadRecords, None)),
+        ("get_client_questionnaire", (ReadRecords, None)),
+        (
+            "put_client_questionnaire",
+            (
+                EditClient,
+                Some(json!({"housing": {"type": "flat", "tenure": "rented"}})),
+            ),
+        ),
         (
             "update_client",
             (EditClient, Some(json!({"phone": "+380 48 700 00 02"}))),
@@ -196,6 +204,31 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_assessments", (ReadRecords, None)),
+        ("get_assessment", (ReadRecords, None)),
+        (
+            "update_assessment",
+            (RecordWork, Some(json!({"recommendations": "matrix"}))),
+        ),
+        (
+            "agree_plan_action_as_specialist",
+            (RecordWork, Some(json!({"agreed": true}))),
+        ),
+        (
+            "approve_plan",
+            (CaseTeam, Some(json!({"decision": "approved"}))),
+        ),
+        (
+            "record_action_execution",
+            (RecordWork, Some(json!({"status": "in_progress"}))),
+        ),
+        (
+            "record_goal_progress",
+            (
+                RecordWork,
+                Some(json!({"status": "in_progress", "progress": 10})),
+            ),
+        ),
+        ("get_plan_execution", (ReadRecords, None)),
         ("complete_assessment", (RecordWork, None)),
         ("create_plan", (RecordWork, Some(plan))),
         ("list_plans", (ReadRecords, None)),
@@ -354,6 +387,21 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             (CaseTeam, Some(json!({"reason": "matrix"}))),
         ),
         ("verify_audit_chain", (ReadAudit, None)),
+        ("get_closure_report", (ReadRecords, None)),
+        (
+            "put_closure_report",
+            (
+                ManageCase,
+                Some(json!({"closure_reason": "moved_away", "recommendations": "matrix"})),
+            ),
+        ),
+        (
+            "terminate_agreement",
+            (
+                RecordWork,
+                Some(json!({"ended_by": "client", "terminated_on": "2026-11-20"})),
+            ),
+        ),
     ])
 }
 
@@ -364,6 +412,9 @@ struct Records {
     case: String,
     assessment: String,
     plan: String,
+    /// The stable ids of the plan's action and goal.
+    action: String,
+    goal: String,
     staff: String,
     consent: String,
     disclosure: String,
@@ -378,6 +429,8 @@ struct Records {
     unit: String,
     /// A pending transfer of the case to the unit's case manager.
     transfer: String,
+    /// An agreement of the case (the termination endpoint ends it).
+    agreement: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -397,8 +450,10 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
     let plan = app.post(
         &format!("/api/v1/cases/{case_id}/plans"),
         &supervisor,
-        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15", "goals": [{"description": "g"}]}),
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15", "goals": [{"description": "g"}],
+               "actions": [{"goal": 0, "description": "a", "responsible": "r"}]}),
     );
+    assert_eq!(plan.status, 201, "{:?}", plan.body);
     let report = opora_tests::walk::report(app, &supervisor, None);
     let client = case["client_id"].as_str().unwrap().to_owned();
     let consent = app.post(
@@ -450,7 +505,23 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
                "consent": {"given_on": "2026-11-20", "given_by": "client", "scope": "internal"}}),
     );
     assert_eq!(story.status, 201, "{:?}", story.body);
+    let agreement = app.post(
+        &format!("/api/v1/cases/{case_id}/agreements"),
+        &supervisor,
+        json!({"kind": "service_agreement", "signed_on": "2026-11-01", "signed_by_client": true, "signed_by_service": true, "parties": "matrix"}),
+    );
+    assert_eq!(agreement.status, 201, "{:?}", agreement.body);
+    // A closure report, so that reading it answers 200 before anyone writes it in the loop.
+    let closure = app.send(
+        "PUT",
+        &format!("/api/v1/cases/{case_id}/closure-report"),
+        Some(&supervisor),
+        &[],
+        Some(&json!({"closure_reason": "moved_away"})),
+    );
+    assert_eq!(closure.status, 201, "{:?}", closure.body);
     Records {
+        agreement: agreement.id(),
         contact: contact.id(),
         story: story.id(),
         unit: unit.to_owned(),
@@ -461,6 +532,8 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         report: report.id(),
         case: case_id,
         assessment: assessment.id(),
+        action: plan.body["actions"][0]["id"].as_str().unwrap().to_owned(),
+        goal: plan.body["goals"][0]["id"].as_str().unwrap().to_owned(),
         plan: plan.id(),
         staff: format!("{prefix}-supervisor"),
         consent: consent.id(),
@@ -472,6 +545,8 @@ fn concrete(path: &str, r: &Records) -> String {
     let path = path
         .replace("{assessment_id}", &r.assessment)
         .replace("{plan_id}", &r.plan)
+        .replace("{action_id}", &r.action)
+        .replace("{goal_id}", &r.goal)
         .replace("{contact_id}", &r.contact)
         .replace("{story_id}", &r.story)
         .replace("{consent_id}", &r.consent)
@@ -480,6 +555,7 @@ fn concrete(path: &str, r: &Records) -> String {
         .replace("{list}", "client_categories")
         .replace("{code}", &r.reference_code)
         .replace("{transfer_id}", &r.transfer)
+        .replace("{agreement_id}", &r.agreement)
         .replace(
             "/key-worker-suggestions",
             "/key-worker-suggestions?urgency=routine&work_model=individual",
@@ -539,7 +615,11 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
                     }
                     let url = concrete(path, records);
                     // Updates need the current ETag, read by someone who may read the record.
-                    let etag = if method == "patch" {
+                    // (and so do the questionnaire's and the closure report's PUTs).
+                    let etag = if method == "patch"
+                        || (method == "put" && path.ends_with("/questionnaire"))
+                        || (method == "put" && path.ends_with("/closure-report"))
+                    {
                         let reader = if scope == "own" {
                             app.staff("a-supervisor", &[Role::Supervisor], &app.district_a.clone())
                         } else {

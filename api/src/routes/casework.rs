@@ -1,14 +1,18 @@
-//! The records of a case the guards judge: assessments, plan versions with the client's
-//! agreement, agreements and evaluations. Enough to satisfy the guards; the casework issue
-//! deepens them.
+//! The records of a case the guards judge: assessments (by life domain, with the child's own
+//! view; drafts edited with If-Match), plan versions with the client's agreement (goals and
+//! actions with stable ids, their execution kept apart, specialists' agreement, supervisor
+//! approval), agreements and evaluations.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::header::ETAG;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::{AgreementKind, AgreementMethod, AssessmentKind, EvaluationKind, GoalOutcome};
 use opora_persistence::casework::{
-    NewAction, NewAgreement, NewAssessment, NewEvaluation, NewGoal, NewPlan, PlanAgreement,
+    ActionExecution, AssessmentChanges, ChildView, DomainEntry, GoalProgress, NewAction,
+    NewAgreement, NewAssessment, NewEvaluation, NewGoal, NewPlan, PlanAgreement, PlanApproval,
+    SpecialistAgreement,
 };
-use opora_persistence::models::{AgreementRow, AssessmentRow, EvaluationRow, Plan};
+use opora_persistence::models::{AgreementRow, Assessment, EvaluationRow, Plan};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -16,6 +20,7 @@ use validator::Validate;
 
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, utc};
+use crate::etag::{etag, if_match};
 use crate::json::JsonBody;
 use crate::problem::{responses, ApiError};
 use crate::AppState;
@@ -23,17 +28,170 @@ use crate::AppState;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(create_assessment)
         .service(list_assessments)
+        .service(get_assessment)
+        .service(update_assessment)
         .service(complete_assessment)
         .service(create_plan)
         .service(list_plans)
         .service(agree_plan)
+        .service(agree_as_specialist)
+        .service(approve_plan)
+        .service(record_action_execution)
+        .service(record_goal_progress)
+        .service(get_plan_execution)
         .service(create_agreement)
         .service(list_agreements)
         .service(create_evaluation)
         .service(list_evaluations);
 }
 
+// ---- code lists of this module -----------------------------------------------------------------
+
+/// Schemas and `validator` rules of the code lists casework adds.
+pub mod lists {
+    use opora_domain::labels::LifeDomain;
+    use opora_persistence::casework::{
+        APPROVAL_DECISIONS, EXECUTION_STATUSES, NEED_LEVELS, RESPONSIBLE_KINDS,
+    };
+    use utoipa::openapi::schema::Object;
+    use validator::ValidationError;
+
+    use crate::dto::{code_schema, or_null};
+
+    fn one_of(list: &[&str], value: &str) -> Result<(), ValidationError> {
+        if list.contains(&value) {
+            Ok(())
+        } else {
+            let mut e = ValidationError::new("unknown_code");
+            e.message = Some(format!("{value:?} is not one of: {}", list.join(", ")).into());
+            Err(e)
+        }
+    }
+
+    fn life_domains() -> Vec<&'static str> {
+        LifeDomain::ALL.iter().map(|d| d.code()).collect()
+    }
+
+    pub fn life_domain() -> Object {
+        code_schema(
+            life_domains(),
+            "A life domain (the `life_domains` reference list).",
+        )
+    }
+    pub fn need_level() -> Object {
+        code_schema(NEED_LEVELS, "How great the need in a life domain is.")
+    }
+    pub fn execution_status() -> Object {
+        code_schema(
+            EXECUTION_STATUSES,
+            "Where an action or goal stands: planned, in progress, done or dropped.",
+        )
+    }
+    pub fn responsible_kind() -> Object {
+        or_null(code_schema(
+            RESPONSIBLE_KINDS,
+            "Who carries out an action: a worker, a family member or a partner organisation.",
+        ))
+    }
+    pub fn approval_decision() -> Object {
+        code_schema(
+            APPROVAL_DECISIONS,
+            "A supervisor's decision: approved, or a comment only.",
+        )
+    }
+
+    pub fn valid_life_domain(value: &str) -> Result<(), ValidationError> {
+        one_of(&life_domains(), value)
+    }
+    pub fn valid_need_level(value: &str) -> Result<(), ValidationError> {
+        one_of(&NEED_LEVELS, value)
+    }
+    pub fn valid_execution_status(value: &str) -> Result<(), ValidationError> {
+        one_of(&EXECUTION_STATUSES, value)
+    }
+    pub fn valid_responsible_kind(value: &str) -> Result<(), ValidationError> {
+        one_of(&RESPONSIBLE_KINDS, value)
+    }
+    pub fn valid_approval_decision(value: &str) -> Result<(), ValidationError> {
+        one_of(&APPROVAL_DECISIONS, value)
+    }
+}
+
+fn with_etag(mut response: actix_web::HttpResponseBuilder, a: Assessment) -> HttpResponse {
+    response.insert_header((ETAG, etag(a.assessment.version)));
+    response.json(AssessmentBody::from(a))
+}
+
 // ---- assessments -------------------------------------------------------------------------------
+
+/// One life domain of an assessment.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DomainEntryBody {
+    #[schema(schema_with = lists::life_domain)]
+    #[validate(custom(function = "lists::valid_life_domain"))]
+    pub domain: String,
+    #[schema(schema_with = lists::need_level)]
+    #[validate(custom(function = "lists::valid_need_level"))]
+    pub need_level: String,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    #[serde(default)]
+    pub strengths: String,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    #[serde(default)]
+    pub risks: String,
+    /// Resources the family or its network can use in this domain.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    #[serde(default)]
+    pub resources: String,
+}
+
+impl From<DomainEntryBody> for DomainEntry {
+    fn from(d: DomainEntryBody) -> Self {
+        DomainEntry {
+            domain: d.domain,
+            need_level: d.need_level,
+            strengths: d.strengths,
+            risks: d.risks,
+            resources: d.resources,
+        }
+    }
+}
+
+/// The child's own view, gathered from the child (seed 000).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChildViewBody {
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(
+        min_length = 1,
+        max_length = 4000,
+        example = "Daryna says she is scared when mum is at work and wants grandma to come."
+    )]
+    pub text: String,
+    /// How it was gathered (conversation, drawing, play, questionnaire, …).
+    #[validate(length(min = 1, max = 200))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "conversation alone with the child"
+    )]
+    pub method: String,
+    pub gathered_on: NaiveDate,
+}
+
+impl From<ChildViewBody> for ChildView {
+    fn from(c: ChildViewBody) -> Self {
+        ChildView {
+            text: c.text,
+            method: c.method,
+            gathered_on: c.gathered_on,
+        }
+    }
+}
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -43,6 +201,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     "needs": "Child care at night; stable income.",
     "strengths": "Mother is motivated; grandmother lives nearby.",
     "risks": "Children unsupervised at night.",
+    "domains": [{"domain": "child_safety", "need_level": "high", "risks": "Alone at night", "strengths": "Know the neighbours", "resources": "Grandmother nearby"}],
+    "conclusions": ["Children alone at night"],
+    "recommendations": "Arrange night care.",
+    "child_view": {"text": "Daryna wants grandma to come at night.", "method": "conversation", "gathered_on": "2026-11-20"},
     "complete": true
 }))]
 pub struct NewAssessmentBody {
@@ -67,6 +229,75 @@ pub struct NewAssessmentBody {
     /// Complete at once; a completed assessment is immutable.
     #[serde(default)]
     pub complete: bool,
+    /// One entry per life domain assessed.
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    #[serde(default)]
+    pub domains: Vec<DomainEntryBody>,
+    /// Problems to work on.
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    #[serde(default)]
+    pub conclusions: Vec<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    #[serde(default)]
+    pub recommendations: String,
+    #[validate(nested)]
+    pub child_view: Option<ChildViewBody>,
+    /// A re-assessment may name the completed assessment it corrects.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub corrects: Option<String>,
+}
+
+/// Changes to a draft assessment; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "domains": [{"domain": "housing", "need_level": "moderate", "risks": "Damp flat"}],
+    "conclusions": ["Children alone at night", "Damp flat"],
+    "child_view": {"text": "Mykola likes his school.", "method": "drawing", "gathered_on": "2026-11-21"}
+}))]
+pub struct AssessmentPatchBody {
+    #[validate(length(min = 1, max = 4000))]
+    #[schema(min_length = 1, max_length = 4000)]
+    pub summary: Option<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub needs: Option<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub strengths: Option<String>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub risks: Option<String>,
+    /// Replaces every domain entry.
+    #[validate(length(max = 20), nested)]
+    #[schema(max_items = 20)]
+    pub domains: Option<Vec<DomainEntryBody>>,
+    #[validate(length(max = 50))]
+    #[schema(max_items = 50)]
+    pub conclusions: Option<Vec<String>>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub recommendations: Option<String>,
+    #[validate(nested)]
+    pub child_view: Option<ChildViewBody>,
+    /// Complete it with these changes (it is then immutable).
+    #[serde(default)]
+    pub complete: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DomainEntryView {
+    #[schema(schema_with = lists::life_domain)]
+    pub domain: String,
+    #[schema(schema_with = lists::need_level)]
+    pub need_level: String,
+    pub strengths: String,
+    pub risks: String,
+    pub resources: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,10 +317,31 @@ pub struct AssessmentBody {
     pub completed_at: Option<DateTime<Utc>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// The version the `ETag` names.
+    pub version: i64,
+    pub domains: Vec<DomainEntryView>,
+    /// Problems to work on.
+    pub conclusions: Vec<String>,
+    pub recommendations: String,
+    pub child_view: Option<ChildViewBody>,
+    /// The completed assessment this re-assessment corrects.
+    pub corrects: Option<String>,
 }
 
-impl From<AssessmentRow> for AssessmentBody {
-    fn from(a: AssessmentRow) -> Self {
+impl From<Assessment> for AssessmentBody {
+    fn from(full: Assessment) -> Self {
+        let Assessment {
+            assessment: a,
+            domains,
+        } = full;
+        let child_view = match (a.child_view, a.child_view_method, a.child_view_on) {
+            (Some(text), Some(method), Some(gathered_on)) => Some(ChildViewBody {
+                text,
+                method,
+                gathered_on,
+            }),
+            _ => None,
+        };
         AssessmentBody {
             id: a.id,
             case_id: a.case_id,
@@ -103,17 +355,34 @@ impl From<AssessmentRow> for AssessmentBody {
             completed_at: a.completed_at.map(utc),
             created_by: a.created_by,
             created_at: utc(a.created_at),
+            version: a.version,
+            domains: domains
+                .into_iter()
+                .map(|d| DomainEntryView {
+                    domain: d.domain,
+                    need_level: d.need_level,
+                    strengths: d.strengths,
+                    risks: d.risks,
+                    resources: d.resources,
+                })
+                .collect(),
+            conclusions: serde_json::from_str(&a.conclusions).unwrap_or_default(),
+            recommendations: a.recommendations,
+            child_view,
+            corrects: a.corrects,
         }
     }
 }
 
-/// Records an assessment (draft, or completed at once).
+/// Records an assessment (draft, or completed at once), with entries per life domain,
+/// conclusions, recommendations and the child's own view. A re-assessment may name the
+/// completed assessment it corrects (`corrects`).
 #[utoipa::path(
     tag = "casework",
     operation_id = "create_assessment",
     params(("id" = String, Path, description = "Case id")),
     request_body = NewAssessmentBody,
-    responses((status = 201, description = "Recorded", body = AssessmentBody),
+    responses((status = 201, description = "Recorded; `ETag` names its version", body = AssessmentBody, headers(("ETag" = String))),
         responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
         responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
     security(("bearer" = []))
@@ -126,6 +395,17 @@ pub async fn create_assessment(
     body: JsonBody<NewAssessmentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
+    if let Some(i) = body
+        .conclusions
+        .iter()
+        .position(|c| c.trim().is_empty() || c.len() > 1000)
+    {
+        return Err(ApiError::field(
+            &format!("conclusions[{i}]"),
+            "length",
+            "a conclusion has 1 to 1000 characters",
+        ));
+    }
     let new = NewAssessment {
         kind: parse_code("kind", &body.kind, AssessmentKind::parse)?
             .code()
@@ -135,10 +415,15 @@ pub async fn create_assessment(
         strengths: body.strengths,
         risks: body.risks,
         complete: body.complete,
+        domains: body.domains.into_iter().map(DomainEntry::from).collect(),
+        conclusions: body.conclusions,
+        recommendations: body.recommendations,
+        child_view: body.child_view.map(ChildView::from),
+        corrects: body.corrects,
     };
     let store = state.store.clone();
     let row = crate::blocking(move || store.record_assessment(&auth.0, &id, new)).await?;
-    Ok(HttpResponse::Created().json(AssessmentBody::from(row)))
+    Ok(with_etag(HttpResponse::Created(), row))
 }
 
 /// The case's assessments, oldest first.
@@ -165,12 +450,94 @@ pub async fn list_assessments(
     ))
 }
 
+/// One assessment; `ETag` names its version (send it back in `If-Match` to edit a draft).
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "get_assessment",
+    params(("id" = String, Path, description = "Case id"), ("assessment_id" = String, Path, description = "Assessment id")),
+    responses((status = 200, description = "The assessment", body = AssessmentBody, headers(("ETag" = String))),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/cases/{id}/assessments/{assessment_id}")]
+pub async fn get_assessment(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, assessment_id) = path.into_inner();
+    let store = state.store.clone();
+    let a = crate::blocking(move || store.get_assessment(&auth.0, &id, &assessment_id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), a))
+}
+
+/// Edits a draft assessment. Needs `If-Match`: 428 without it, 412 when stale. A completed
+/// assessment is immutable (409): record corrections in a re-assessment.
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "update_assessment",
+    params(
+        ("id" = String, Path, description = "Case id"),
+        ("assessment_id" = String, Path, description = "Assessment id"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")
+    ),
+    request_body = AssessmentPatchBody,
+    responses((status = 200, description = "Updated; `ETag` names the new version", body = AssessmentBody, headers(("ETag" = String))),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
+        responses::PreconditionFailed, responses::UnsupportedMediaType, responses::Unprocessable,
+        responses::PreconditionRequired, responses::Internal),
+    security(("bearer" = []))
+)]
+#[patch("/cases/{id}/assessments/{assessment_id}")]
+pub async fn update_assessment(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: JsonBody<AssessmentPatchBody>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let (id, assessment_id) = path.into_inner();
+    let body = body.0;
+    if let Some(i) = body
+        .conclusions
+        .iter()
+        .flatten()
+        .position(|c| c.trim().is_empty() || c.len() > 1000)
+    {
+        return Err(ApiError::field(
+            &format!("conclusions[{i}]"),
+            "length",
+            "a conclusion has 1 to 1000 characters",
+        ));
+    }
+    let changes = AssessmentChanges {
+        summary: body.summary,
+        needs: body.needs,
+        strengths: body.strengths,
+        risks: body.risks,
+        domains: body
+            .domains
+            .map(|d| d.into_iter().map(DomainEntry::from).collect()),
+        conclusions: body.conclusions,
+        recommendations: body.recommendations,
+        child_view: body.child_view.map(ChildView::from),
+        complete: body.complete,
+    };
+    let store = state.store.clone();
+    let a = crate::blocking(move || {
+        store.update_assessment(&auth.0, &id, &assessment_id, expected, changes)
+    })
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), a))
+}
+
 /// Completes a draft assessment (409 if already completed: corrections go into a new one).
 #[utoipa::path(
     tag = "casework",
     operation_id = "complete_assessment",
     params(("id" = String, Path, description = "Case id"), ("assessment_id" = String, Path, description = "Assessment id")),
-    responses((status = 200, description = "Completed", body = AssessmentBody),
+    responses((status = 200, description = "Completed", body = AssessmentBody, headers(("ETag" = String))),
         responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Internal),
     security(("bearer" = []))
 )]
@@ -184,7 +551,7 @@ pub async fn complete_assessment(
     let store = state.store.clone();
     let row =
         crate::blocking(move || store.complete_assessment(&auth.0, &id, &assessment_id)).await?;
-    Ok(HttpResponse::Ok().json(AssessmentBody::from(row)))
+    Ok(with_etag(HttpResponse::Ok(), row))
 }
 
 // ---- plans -------------------------------------------------------------------------------------
@@ -192,6 +559,11 @@ pub async fn complete_assessment(
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoalInput {
+    /// The stable id of a goal of an earlier version to carry over (its wording may change);
+    /// absent for a new goal.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub id: Option<String>,
     #[validate(length(min = 1, max = 1000))]
     #[schema(
         min_length = 1,
@@ -209,10 +581,19 @@ pub struct GoalInput {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionInput {
+    /// The stable id of an action of an earlier version to carry over (its wording may
+    /// change; its execution state stays); absent for a new action.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub id: Option<String>,
     /// Index (from 0) of the goal in `goals` this action serves.
     #[validate(range(max = 49))]
     #[schema(maximum = 49)]
     pub goal: Option<usize>,
+    /// Or the stable id of a goal of this version.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub goal_id: Option<String>,
     #[validate(length(min = 1, max = 1000))]
     #[schema(
         min_length = 1,
@@ -220,11 +601,28 @@ pub struct ActionInput {
         example = "Arrange a place in the night-care group"
     )]
     pub description: String,
-    /// Who carries it out: a worker, a family member or a partner organisation.
+    /// Who carries it out, in words.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200, example = "key worker")]
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
+    /// Whether a worker, a family member or a partner organisation carries it out.
+    #[schema(schema_with = lists::responsible_kind)]
+    #[validate(custom(function = "lists::valid_responsible_kind"))]
+    pub responsible_kind: Option<String>,
+    /// The responsible's staff id, name or organisation.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub responsible_ref: Option<String>,
+    /// How often (free text, e.g. "twice a week").
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "twice a week")]
+    pub frequency: Option<String>,
+    /// Staff ids of the specialists taking part; each records their agreement.
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
+    #[serde(default)]
+    pub specialists: Vec<String>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -234,7 +632,8 @@ pub struct ActionInput {
     "period_end": "2027-02-28",
     "next_review_on": "2027-01-15",
     "goals": [{"description": "The children are never alone at night", "expected_result": "Night care arranged", "deadline": "2027-01-31"}],
-    "actions": [{"goal": 0, "description": "Arrange a place in the night-care group", "responsible": "key worker", "due_on": "2026-12-20"}]
+    "actions": [{"goal": 0, "description": "Arrange a place in the night-care group", "responsible": "key worker", "due_on": "2026-12-20",
+                 "responsible_kind": "worker", "responsible_ref": "demo-case-manager", "frequency": "once", "specialists": ["demo-specialist"]}]
 }))]
 pub struct NewPlanBody {
     pub period_start: NaiveDate,
@@ -251,6 +650,7 @@ pub struct NewPlanBody {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GoalBody {
+    /// Stable across plan versions.
     pub id: String,
     pub description: String,
     pub expected_result: String,
@@ -258,12 +658,48 @@ pub struct GoalBody {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+pub struct SpecialistAgreementView {
+    pub staff_id: String,
+    pub agreed: bool,
+    pub comment: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ActionBody {
+    /// Stable across plan versions.
     pub id: String,
+    /// The stable id of the goal it serves.
     pub goal_id: Option<String>,
     pub description: String,
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
+    #[schema(schema_with = lists::responsible_kind)]
+    pub responsible_kind: Option<String>,
+    pub responsible_ref: Option<String>,
+    pub frequency: Option<String>,
+    /// The specialists named as taking part.
+    pub specialists: Vec<String>,
+    /// The agreements recorded by specialists for this version.
+    pub specialist_agreements: Vec<SpecialistAgreementView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApprovalBody {
+    pub id: String,
+    #[schema(schema_with = lists::approval_decision)]
+    pub decision: String,
+    pub comment: Option<String>,
+    pub supervisor_id: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A warning about a plan version; it does not stop the draft.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningBody {
+    #[schema(example = "family_overload")]
+    pub code: String,
+    pub detail: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -285,6 +721,10 @@ pub struct PlanBody {
     pub agreement_method: Option<String>,
     pub goals: Vec<GoalBody>,
     pub actions: Vec<ActionBody>,
+    /// Supervisors' approvals of, or comments on, this version.
+    pub approvals: Vec<ApprovalBody>,
+    /// Found when the version was drafted (e.g. `family_overload`); empty elsewhere.
+    pub warnings: Vec<WarningBody>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
@@ -295,7 +735,14 @@ impl From<Plan> for PlanBody {
             plan,
             goals,
             actions,
+            specialist_agreements,
+            approvals,
+            warnings,
         } = p;
+        let goal_key: std::collections::HashMap<String, String> = goals
+            .iter()
+            .map(|g| (g.id.clone(), g.key().to_owned()))
+            .collect();
         PlanBody {
             id: plan.id,
             case_id: plan.case_id,
@@ -309,22 +756,56 @@ impl From<Plan> for PlanBody {
             agreed_by: plan.agreed_by,
             agreement_method: plan.agreement_method,
             goals: goals
-                .into_iter()
+                .iter()
                 .map(|g| GoalBody {
-                    id: g.id,
-                    description: g.description,
-                    expected_result: g.expected_result,
+                    id: g.key().to_owned(),
+                    description: g.description.clone(),
+                    expected_result: g.expected_result.clone(),
                     deadline: g.deadline,
                 })
                 .collect(),
             actions: actions
                 .into_iter()
                 .map(|a| ActionBody {
-                    id: a.id,
-                    goal_id: a.goal_id,
+                    specialist_agreements: specialist_agreements
+                        .iter()
+                        .filter(|s| s.action_id == a.key())
+                        .map(|s| SpecialistAgreementView {
+                            staff_id: s.staff_id.clone(),
+                            agreed: s.agreed,
+                            comment: s.comment.clone(),
+                            recorded_at: utc(s.recorded_at),
+                        })
+                        .collect(),
+                    id: a.key().to_owned(),
+                    goal_id: a
+                        .goal_id
+                        .as_ref()
+                        .map(|g| goal_key.get(g).cloned().unwrap_or_else(|| g.clone())),
                     description: a.description,
                     responsible: a.responsible,
                     due_on: a.due_on,
+                    responsible_kind: a.responsible_kind,
+                    responsible_ref: a.responsible_ref,
+                    frequency: a.frequency,
+                    specialists: serde_json::from_str(&a.specialists).unwrap_or_default(),
+                })
+                .collect(),
+            approvals: approvals
+                .into_iter()
+                .map(|a| ApprovalBody {
+                    id: a.id,
+                    decision: a.decision,
+                    comment: a.comment,
+                    supervisor_id: a.supervisor_id,
+                    recorded_at: utc(a.recorded_at),
+                })
+                .collect(),
+            warnings: warnings
+                .into_iter()
+                .map(|w| WarningBody {
+                    code: w.code,
+                    detail: w.detail,
                 })
                 .collect(),
             created_by: plan.created_by,
@@ -334,12 +815,16 @@ impl From<Plan> for PlanBody {
 }
 
 /// Drafts a new plan version; it becomes active when the client's agreement is recorded.
+/// Goals and actions may carry over an earlier version's stable `id` (wording may change; the
+/// execution state stays). When the family would carry more family-responsible actions plus
+/// planned appointments a week than the configured limit (`OPORA_FAMILY_WEEKLY_LOAD`, default
+/// 5), the answer carries a `family_overload` warning.
 #[utoipa::path(
     tag = "casework",
     operation_id = "create_plan",
     params(("id" = String, Path, description = "Case id")),
     request_body = NewPlanBody,
-    responses((status = 201, description = "Drafted", body = PlanBody),
+    responses((status = 201, description = "Drafted (with any warnings)", body = PlanBody),
         responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
         responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
     security(("bearer" = []))
@@ -352,6 +837,19 @@ pub async fn create_plan(
     body: JsonBody<NewPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
+    for (i, a) in body.actions.iter().enumerate() {
+        if let Some(j) = a
+            .specialists
+            .iter()
+            .position(|s| s.is_empty() || s.len() > 64)
+        {
+            return Err(ApiError::field(
+                &format!("actions[{i}].specialists[{j}]"),
+                "length",
+                "a staff id has 1 to 64 characters",
+            ));
+        }
+    }
     let new = NewPlan {
         period_start: body.period_start,
         period_end: body.period_end,
@@ -360,6 +858,7 @@ pub async fn create_plan(
             .goals
             .into_iter()
             .map(|g| NewGoal {
+                id: g.id,
                 description: g.description,
                 expected_result: g.expected_result,
                 deadline: g.deadline,
@@ -369,10 +868,16 @@ pub async fn create_plan(
             .actions
             .into_iter()
             .map(|a| NewAction {
+                id: a.id,
                 goal: a.goal,
+                goal_id: a.goal_id,
                 description: a.description,
                 responsible: a.responsible,
                 due_on: a.due_on,
+                responsible_kind: a.responsible_kind,
+                responsible_ref: a.responsible_ref,
+                frequency: a.frequency,
+                specialists: a.specialists,
             })
             .collect(),
     };
@@ -445,6 +950,330 @@ pub async fn agree_plan(
     let store = state.store.clone();
     let plan = crate::blocking(move || store.agree_plan(&auth.0, &id, &plan_id, agreement)).await?;
     Ok(HttpResponse::Ok().json(PlanBody::from(plan)))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"agreed": true, "comment": "I can hold the sessions on Tuesdays."}))]
+pub struct SpecialistAgreementBody {
+    /// The specialist agreeing; must be the caller (defaults to the caller).
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub staff_id: Option<String>,
+    /// Agrees to take part as planned (false: does not).
+    pub agreed: bool,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// A specialist taking part in an action records their agreement to it (seed 000). Only that
+/// specialist may: another `staff_id` than the caller's, or a caller the action does not name
+/// where it names its specialists, is 403.
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "agree_plan_action_as_specialist",
+    params(("id" = String, Path, description = "Case id"), ("plan_id" = String, Path, description = "Plan version id"),
+        ("action_id" = String, Path, description = "Stable id of the action")),
+    request_body = SpecialistAgreementBody,
+    responses((status = 200, description = "Recorded; the plan version", body = PlanBody),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[post("/cases/{id}/plans/{plan_id}/actions/{action_id}/specialist-agreement")]
+pub async fn agree_as_specialist(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    body: JsonBody<SpecialistAgreementBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, plan_id, action_id) = path.into_inner();
+    let body = body.0;
+    let agreement = SpecialistAgreement {
+        staff_id: body.staff_id,
+        agreed: body.agreed,
+        comment: body.comment,
+    };
+    let store = state.store.clone();
+    let plan = crate::blocking(move || {
+        store.agree_as_specialist(&auth.0, &id, &plan_id, &action_id, agreement)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(PlanBody::from(plan)))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "approved", "comment": "Realistic for the family."}))]
+pub struct PlanApprovalBody {
+    #[schema(schema_with = lists::approval_decision)]
+    #[validate(custom(function = "lists::valid_approval_decision"))]
+    pub decision: String,
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub comment: Option<String>,
+}
+
+/// A supervisor approves, or comments on, a plan version (supervisors only: 403 otherwise).
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "approve_plan",
+    params(("id" = String, Path, description = "Case id"), ("plan_id" = String, Path, description = "Plan version id")),
+    request_body = PlanApprovalBody,
+    responses((status = 200, description = "Recorded; the plan version", body = PlanBody),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[post("/cases/{id}/plans/{plan_id}/approval")]
+pub async fn approve_plan(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<PlanApprovalBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, plan_id) = path.into_inner();
+    let body = body.0;
+    let approval = PlanApproval {
+        decision: body.decision,
+        comment: body.comment,
+    };
+    let store = state.store.clone();
+    let plan =
+        crate::blocking(move || store.approve_plan(&auth.0, &id, &plan_id, approval)).await?;
+    Ok(HttpResponse::Ok().json(PlanBody::from(plan)))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "done", "done_on": "2026-12-18", "result": "Place in the night-care group from 2027-01-05."}))]
+pub struct ActionExecutionBody {
+    #[schema(schema_with = lists::execution_status)]
+    #[validate(custom(function = "lists::valid_execution_status"))]
+    pub status: String,
+    /// Only for `done` (defaults to today).
+    pub done_on: Option<NaiveDate>,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionExecutionState {
+    #[schema(schema_with = lists::execution_status)]
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub result: Option<String>,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Records the execution of an action (by its stable id); it survives new plan versions.
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "record_action_execution",
+    params(("id" = String, Path, description = "Case id"), ("action_id" = String, Path, description = "Stable id of the action")),
+    request_body = ActionExecutionBody,
+    responses((status = 200, description = "Recorded", body = ActionExecutionState),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[post("/cases/{id}/plan-actions/{action_id}/execution")]
+pub async fn record_action_execution(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<ActionExecutionBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, action_id) = path.into_inner();
+    let body = body.0;
+    let execution = ActionExecution {
+        status: body.status,
+        done_on: body.done_on,
+        result: body.result,
+    };
+    let store = state.store.clone();
+    let row =
+        crate::blocking(move || store.record_action_execution(&auth.0, &id, &action_id, execution))
+            .await?;
+    Ok(HttpResponse::Ok().json(ActionExecutionState {
+        status: row.status,
+        done_on: row.done_on,
+        result: row.result,
+        updated_by: row.updated_by,
+        updated_at: utc(row.updated_at),
+    }))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "in_progress", "progress": 50, "note": "Night care three nights of five."}))]
+pub struct GoalProgressBody {
+    #[schema(schema_with = lists::execution_status)]
+    #[validate(custom(function = "lists::valid_execution_status"))]
+    pub status: String,
+    /// Per cent, 0–100.
+    #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
+    pub progress: i32,
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalProgressState {
+    #[schema(schema_with = lists::execution_status)]
+    pub status: String,
+    pub progress: i32,
+    pub note: Option<String>,
+    pub updated_by: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Records the progress of a goal (by its stable id); it survives new plan versions.
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "record_goal_progress",
+    params(("id" = String, Path, description = "Case id"), ("goal_id" = String, Path, description = "Stable id of the goal")),
+    request_body = GoalProgressBody,
+    responses((status = 200, description = "Recorded", body = GoalProgressState),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[post("/cases/{id}/plan-goals/{goal_id}/progress")]
+pub async fn record_goal_progress(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<GoalProgressBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, goal_id) = path.into_inner();
+    let body = body.0;
+    let progress = GoalProgress {
+        status: body.status,
+        progress: body.progress,
+        note: body.note,
+    };
+    let store = state.store.clone();
+    let row = crate::blocking(move || store.record_goal_progress(&auth.0, &id, &goal_id, progress))
+        .await?;
+    Ok(HttpResponse::Ok().json(GoalProgressState {
+        status: row.status,
+        progress: row.progress,
+        note: row.note,
+        updated_by: row.updated_by,
+        updated_at: utc(row.updated_at),
+    }))
+}
+
+/// One action of the plan's execution part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecutionActionBody {
+    /// Stable across plan versions.
+    pub id: String,
+    /// The wording of the newest version that names the action.
+    pub description: String,
+    pub plan_version: i32,
+    /// The status of that version (`draft`, `active`, `superseded`).
+    pub plan_status: String,
+    pub responsible: String,
+    #[schema(schema_with = lists::responsible_kind)]
+    pub responsible_kind: Option<String>,
+    pub responsible_ref: Option<String>,
+    pub frequency: Option<String>,
+    pub due_on: Option<NaiveDate>,
+    /// `planned` until work is recorded.
+    #[schema(schema_with = lists::execution_status)]
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub result: Option<String>,
+}
+
+/// One goal of the plan's execution part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExecutionGoalBody {
+    pub id: String,
+    pub description: String,
+    pub plan_version: i32,
+    #[schema(schema_with = lists::execution_status)]
+    pub status: String,
+    pub progress: i32,
+    pub note: Option<String>,
+}
+
+/// The execution part of a case's plan (seed 003).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanExecutionBody {
+    pub actions: Vec<ExecutionActionBody>,
+    pub goals: Vec<ExecutionGoalBody>,
+}
+
+/// The execution part of the case's plan: every action (and goal) by stable id, with its latest
+/// wording, responsible, due date and execution state.
+#[utoipa::path(
+    tag = "casework",
+    operation_id = "get_plan_execution",
+    params(("id" = String, Path, description = "Case id")),
+    responses((status = 200, description = "The execution part", body = PlanExecutionBody),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/cases/{id}/plan-execution")]
+pub async fn get_plan_execution(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let view = crate::blocking(move || store.plan_execution(&auth.0, &id)).await?;
+    Ok(HttpResponse::Ok().json(PlanExecutionBody {
+        actions: view
+            .actions
+            .into_iter()
+            .map(|v| {
+                let (status, done_on, result) = match v.execution {
+                    Some(e) => (e.status, e.done_on, e.result),
+                    None => ("planned".to_owned(), None, None),
+                };
+                ExecutionActionBody {
+                    id: v.action.key().to_owned(),
+                    description: v.action.description,
+                    plan_version: v.plan_version,
+                    plan_status: v.plan_status,
+                    responsible: v.action.responsible,
+                    responsible_kind: v.action.responsible_kind,
+                    responsible_ref: v.action.responsible_ref,
+                    frequency: v.action.frequency,
+                    due_on: v.action.due_on,
+                    status,
+                    done_on,
+                    result,
+                }
+            })
+            .collect(),
+        goals: view
+            .goals
+            .into_iter()
+            .map(|(g, plan_version, p)| {
+                let (status, progress, note) = match p {
+                    Some(p) => (p.status, p.progress, p.note),
+                    None => ("planned".to_owned(), 0, None),
+                };
+                ExecutionGoalBody {
+                    id: g.key().to_owned(),
+                    description: g.description,
+                    plan_version,
+                    status,
+                    progress,
+                    note,
+                }
+            })
+            .collect(),
+    }))
 }
 
 // ---- agreements --------------------------------------------------------------------------------

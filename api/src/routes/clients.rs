@@ -2,13 +2,17 @@
 //! update with ETag / If-Match; the duplicate check before registering, and the duplicate warning
 //! when a client is registered who looks like someone already on record.
 
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::names::{name_key, NameMatch};
 use opora_domain::{ClientKind, FamilyRelation, Sex};
-use opora_persistence::clients::{ClientChanges, ClientFilter, MemberInput, NewClient};
+use opora_persistence::clients::{
+    ClientChanges, ClientExtras, ClientFilter, MemberInput, NewClient, PhoneInput, SchoolInput,
+    PHONE_KINDS,
+};
 use opora_persistence::duplicates::DuplicateCandidate;
-use opora_persistence::models::Client;
+use opora_persistence::models::{Client, PhoneRow};
+use opora_persistence::questionnaire::Questionnaire;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -27,7 +31,93 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_client)
         .service(list_clients)
         .service(get_client)
-        .service(update_client);
+        .service(update_client)
+        .service(get_questionnaire)
+        .service(put_questionnaire);
+}
+
+fn phone_kind_schema() -> utoipa::openapi::schema::Object {
+    crate::dto::code_schema(
+        PHONE_KINDS,
+        "What the number is: `mobile`, `home` or `work`.",
+    )
+}
+
+fn valid_phone_kind(value: &str) -> Result<(), validator::ValidationError> {
+    if PHONE_KINDS.contains(&value) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("unknown_code");
+        e.message = Some(format!("{value:?} is not one of: mobile, home, work").into());
+        Err(e)
+    }
+}
+
+/// A phone number of the client.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"number": "+380 67 123 45 67", "kind": "mobile", "note": "mother's, evenings only"}))]
+pub struct PhoneBody {
+    #[validate(length(min = 1, max = 40))]
+    #[schema(min_length = 1, max_length = 40)]
+    pub number: String,
+    #[schema(schema_with = phone_kind_schema)]
+    #[validate(custom(function = "valid_phone_kind"))]
+    pub kind: String,
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub note: Option<String>,
+}
+
+impl PhoneBody {
+    fn to_input(&self) -> PhoneInput {
+        PhoneInput {
+            number: self.number.trim().to_owned(),
+            kind: self.kind.clone(),
+            note: self.note.clone(),
+        }
+    }
+}
+
+impl From<PhoneRow> for PhoneBody {
+    fn from(p: PhoneRow) -> Self {
+        PhoneBody {
+            number: p.number,
+            kind: p.kind,
+            note: p.note,
+        }
+    }
+}
+
+/// A child's school or kindergarten (children only: `is_child` true).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "School no. 45, Odesa", "class_group": "5-B"}))]
+pub struct SchoolBody {
+    /// The school's or kindergarten's name.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// The class (school) or group (kindergarten).
+    #[validate(length(max = 50))]
+    #[schema(max_length = 50)]
+    pub class_group: Option<String>,
+}
+
+/// Client-category codes: each from `GET /api/v1/reference/client_categories`, built in or
+/// added, active; an unknown or deactivated code is 422 naming `categories[i]`.
+fn category_codes(list: &[String]) -> Result<(), validator::ValidationError> {
+    if list.iter().all(|c| !c.is_empty() && c.len() <= 64) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("length");
+        e.message = Some("each category code is 1 to 64 characters long".into());
+        Err(e)
+    }
+}
+
+fn phones(list: &[PhoneBody]) -> Vec<PhoneInput> {
+    list.iter().map(PhoneBody::to_input).collect()
 }
 
 /// A family member.
@@ -46,6 +136,10 @@ pub struct MemberInputBody {
     pub sex: Option<String>,
     /// Whether the member is a child (drives child-safety rules).
     pub is_child: bool,
+    /// A child's school or kindergarten; for children only.
+    #[validate(nested)]
+    #[serde(default)]
+    pub school: Option<SchoolBody>,
 }
 
 impl MemberInputBody {
@@ -59,6 +153,10 @@ impl MemberInputBody {
             date_of_birth: self.date_of_birth,
             sex: self.sex.clone(),
             is_child: self.is_child,
+            school: self.school.as_ref().map(|s| SchoolInput {
+                name: s.name.trim().to_owned(),
+                class_group: s.class_group.clone(),
+            }),
         })
     }
 }
@@ -79,9 +177,12 @@ fn members(list: &[MemberInputBody]) -> Result<Vec<MemberInput>, ApiError> {
     "phone": "+380 48 700 00 00",
     "address": "vul. Dnipropetrovska 12, Odesa",
     "district": "Suvorovskyi",
+    "categories": ["single_parent", "large_families"],
+    "phones": [{"number": "+380 67 123 45 67", "kind": "mobile", "note": null}],
     "members": [
         {"full_name": "Oksana Shevchenko", "relation": "head", "date_of_birth": "1988-03-14", "sex": "female", "is_child": false},
-        {"full_name": "Daryna Shevchenko", "relation": "child", "date_of_birth": "2015-09-01", "sex": "female", "is_child": true}
+        {"full_name": "Daryna Shevchenko", "relation": "child", "date_of_birth": "2015-09-01", "sex": "female", "is_child": true,
+         "school": {"name": "School no. 45, Odesa", "class_group": "5-B"}}
     ]
 }))]
 pub struct NewClientBody {
@@ -114,6 +215,17 @@ pub struct NewClientBody {
     #[serde(default)]
     #[schema(max_items = 30)]
     pub members: Vec<MemberInputBody>,
+    /// Client categories (codes of `GET /api/v1/reference/client_categories`, built in or added,
+    /// active), each once; at most 30.
+    #[validate(length(max = 30), custom(function = "category_codes"))]
+    #[serde(default)]
+    #[schema(max_items = 30)]
+    pub categories: Vec<String>,
+    /// Phone numbers besides `phone`, in order; at most 10.
+    #[validate(length(max = 10), nested)]
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub phones: Vec<PhoneBody>,
 }
 
 fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
@@ -122,8 +234,8 @@ fn some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Changes to a client: absent fields stay, `null` clears an optional field; `members`, when
-/// given, replaces the whole list.
+/// Changes to a client: absent fields stay, `null` clears an optional field; `members`,
+/// `categories` and `phones`, when given, replace the whole list.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"phone": "+380 67 000 00 00", "address": null}))]
@@ -152,6 +264,14 @@ pub struct ClientPatchBody {
     #[validate(length(max = 30), nested)]
     #[schema(max_items = 30)]
     pub members: Option<Vec<MemberInputBody>>,
+    /// Client categories: active codes of the classifier, or a deactivated one the client
+    /// already has.
+    #[validate(length(max = 30), custom(function = "category_codes"))]
+    #[schema(max_items = 30)]
+    pub categories: Option<Vec<String>>,
+    #[validate(length(max = 10), nested)]
+    #[schema(max_items = 10)]
+    pub phones: Option<Vec<PhoneBody>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,6 +284,8 @@ pub struct MemberBody {
     #[schema(schema_with = codes::sex::nullable)]
     pub sex: Option<String>,
     pub is_child: bool,
+    /// A child's school or kindergarten, `null` when not recorded.
+    pub school: Option<SchoolBody>,
 }
 
 /// A client as stored. `version` is what the ETag names.
@@ -181,6 +303,9 @@ pub struct ClientBody {
     pub address: Option<String>,
     pub district: Option<String>,
     pub members: Vec<MemberBody>,
+    /// Client-category codes, in the order given.
+    pub categories: Vec<String>,
+    pub phones: Vec<PhoneBody>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -188,7 +313,12 @@ pub struct ClientBody {
 
 impl From<Client> for ClientBody {
     fn from(c: Client) -> Self {
-        let Client { client, members } = c;
+        let Client {
+            client,
+            members,
+            categories,
+            phones,
+        } = c;
         ClientBody {
             id: client.id,
             unit_id: client.unit_id,
@@ -208,8 +338,14 @@ impl From<Client> for ClientBody {
                     date_of_birth: m.date_of_birth,
                     sex: m.sex,
                     is_child: m.is_child,
+                    school: m.school_name.map(|name| SchoolBody {
+                        name,
+                        class_group: m.school_class,
+                    }),
                 })
                 .collect(),
+            categories,
+            phones: phones.into_iter().map(PhoneBody::from).collect(),
             version: client.version,
             created_at: utc(client.created_at),
             updated_at: utc(client.updated_at),
@@ -436,9 +572,13 @@ pub async fn create_client(
         district: body.district,
         members: members(&body.members)?,
     };
+    let extras = ClientExtras {
+        categories: body.categories,
+        phones: phones(&body.phones),
+    };
     let store = state.store.clone();
     let (client, duplicates) = crate::blocking(move || {
-        let client = store.create_client(&auth.0, new)?;
+        let client = store.create_client_with(&auth.0, new, extras)?;
         // The client is registered: a failed check must not turn that into an error (a retry
         // would register them twice), so it is logged and the warning left out.
         let duplicates = match store.duplicates_of_client(&auth.0, &client) {
@@ -477,6 +617,9 @@ pub struct ClientQuery {
     pub name: Option<String>,
     #[param(max_length = 100)]
     pub district: Option<String>,
+    /// A client-category code: only clients with that category.
+    #[param(max_length = 64)]
+    pub category: Option<String>,
     /// Items per page, 1–200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
@@ -507,6 +650,7 @@ pub async fn list_clients(
         unit_id: query.unit_id,
         name: query.name,
         district: query.district,
+        category: query.category,
     };
     let store = state.store.clone();
     let clients = crate::blocking(move || store.list_clients(&auth.0, &filter, &page)).await?;
@@ -568,9 +712,175 @@ pub async fn update_client(
         address: body.address,
         district: body.district,
         members: body.members.as_deref().map(members).transpose()?,
+        categories: body.categories,
+        phones: body.phones.as_deref().map(phones),
     };
     let store = state.store.clone();
     let client =
         crate::blocking(move || store.update_client(&auth.0, &id, expected, changes)).await?;
     Ok(with_etag(HttpResponse::Ok(), client))
+}
+
+/// The client questionnaire (seed 003), its non-sensitive sections. Each section is a JSON object
+/// of answers whose keys are the section's questions (listed per section); values are strings (at
+/// most 2000 characters), numbers, booleans, `null`, or arrays (at most 50 items) and objects of
+/// them, nested at most 3 levels. An absent or `null` section is not filled.
+///
+/// The questionnaire's sensitive questions are **not** here; they are the client's sensitive
+/// sections, written with `PUT /api/v1/clients/{id}/sensitive/{section}` by the case team and read
+/// only by it or under consent or a legal basis:
+/// - identity documents (passport data: kinds and numbers) → `identity_documents`;
+/// - history of substance use (experience, substance, way of use, why it began, daily dose,
+///   years of regular use) and its treatment (outpatient, inpatient, effect, own attempts to stop,
+///   methods, psychotherapy, longest abstinence) → `substance_use`;
+/// - legal situation: offences before and after substance use began, convictions and the
+///   articles → `legal_history`; current problems with the police or courts → `conflict_with_law`;
+/// - physical health and illnesses → `health` (HIV status → `hiv_status`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "general": {"marital_status": "divorced", "citizenship": "Ukraine"},
+    "education": {"level": "vocational", "speciality": "cook", "studying_now": false},
+    "military_service": {"served": false, "exemption_reason": "health"},
+    "work": {"employed": false, "profession": "cook", "work_history": "kitchen of café Pryvoz, 2012-2020"},
+    "housing": {"type": "flat", "tenure": "rented", "conditions": "two rooms, no hot water", "lives_with": "two children"},
+    "relatives": {"list": [{"name": "Halyna Shevchenko", "relation": "mother", "contact": "weekly"}]},
+    "registrations": {"registered": true, "registers": ["employment centre"]},
+    "reasons_for_coming": {"reasons": "debts, threat of eviction", "referred_by": "school no. 45"}
+}))]
+pub struct QuestionnaireSections {
+    /// General data. Questions: `marital_status`, `citizenship`, `languages`, `place_of_birth`,
+    /// `notes`. Identity documents go to the `identity_documents` sensitive section.
+    #[schema(value_type = Option<Object>)]
+    pub general: Option<serde_json::Value>,
+    /// Education. Questions: `level`, `institutions`, `speciality`, `studying_now`, `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub education: Option<serde_json::Value>,
+    /// Military service. Questions: `served`, `period`, `branch`, `exemption_reason`, `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub military_service: Option<serde_json::Value>,
+    /// Work and profession. Questions: `employed`, `employer`, `position`, `profession`,
+    /// `work_history`, `income_source`, `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub work: Option<serde_json::Value>,
+    /// Housing. Questions: `type`, `tenure`, `conditions`, `lives_with`, `registered_address`,
+    /// `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub housing: Option<serde_json::Value>,
+    /// Relatives. Questions: `list` (an array of objects, e.g. name, relation, contact),
+    /// `contact_with_family`, `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub relatives: Option<serde_json::Value>,
+    /// Registrations (whether the client is on a register, e.g. of the employment centre).
+    /// Questions: `registered`, `registers`, `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub registrations: Option<serde_json::Value>,
+    /// Reasons for coming. Questions: `reasons`, `requested_help`, `referred_by`, `motivation`,
+    /// `notes`.
+    #[schema(value_type = Option<Object>)]
+    pub reasons_for_coming: Option<serde_json::Value>,
+}
+
+impl QuestionnaireSections {
+    fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => {
+                map.into_iter().filter(|(_, v)| !v.is_null()).collect()
+            }
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    fn from_map(map: &serde_json::Map<String, serde_json::Value>) -> Self {
+        let get = |k: &str| map.get(k).cloned();
+        QuestionnaireSections {
+            general: get("general"),
+            education: get("education"),
+            military_service: get("military_service"),
+            work: get("work"),
+            housing: get("housing"),
+            relatives: get("relatives"),
+            registrations: get("registrations"),
+            reasons_for_coming: get("reasons_for_coming"),
+        }
+    }
+}
+
+/// A client's questionnaire: `version` is what the ETag names (0, with no author, before the
+/// first write).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionnaireBody {
+    pub client_id: String,
+    pub unit_id: String,
+    pub version: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub sections: QuestionnaireSections,
+}
+
+fn questionnaire_answer(q: Questionnaire) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response.insert_header((actix_web::http::header::ETAG, etag(q.version)));
+    response.json(QuestionnaireBody {
+        sections: QuestionnaireSections::from_map(&q.sections),
+        client_id: q.client_id,
+        unit_id: q.unit_id,
+        version: q.version,
+        updated_by: q.updated_by,
+        updated_at: q.updated_at.map(utc),
+    })
+}
+
+/// A client's questionnaire (its non-sensitive sections); `ETag` names its version, `"v0"` before
+/// the first write.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "get_client_questionnaire",
+    params(("id" = String, Path, description = "Client id")),
+    responses((status = 200, description = "The questionnaire", body = QuestionnaireBody, headers(("ETag" = String))),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/clients/{id}/questionnaire")]
+pub async fn get_questionnaire(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let q = crate::blocking(move || store.questionnaire(&auth.0, &id)).await?;
+    Ok(questionnaire_answer(q))
+}
+
+/// Replaces a client's questionnaire (its non-sensitive sections; see the body's description for
+/// where the sensitive questions go). Needs `If-Match` with the ETag read (`"v0"` for the first
+/// write): 428 without it, 412 when stale. An unknown section or question is 422 naming it.
+#[utoipa::path(
+    tag = "clients",
+    operation_id = "put_client_questionnaire",
+    params(
+        ("id" = String, Path, description = "Client id"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")
+    ),
+    request_body = QuestionnaireSections,
+    responses((status = 200, description = "Recorded; `ETag` names the new version", body = QuestionnaireBody, headers(("ETag" = String))),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::PreconditionFailed,
+        responses::UnsupportedMediaType, responses::Unprocessable, responses::PreconditionRequired, responses::Internal),
+    security(("bearer" = []))
+)]
+#[put("/clients/{id}/questionnaire")]
+pub async fn put_questionnaire(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    body: JsonBody<QuestionnaireSections>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let sections = body.0.to_map();
+    let store = state.store.clone();
+    let q =
+        crate::blocking(move || store.put_questionnaire(&auth.0, &id, expected, &sections)).await?;
+    Ok(questionnaire_answer(q))
 }

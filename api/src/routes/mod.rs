@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cases;
 pub mod casework;
 pub mod clients;
+pub mod closure;
 pub mod confidentiality;
 pub mod contacts;
 pub mod directory;
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(work_queue::configure)
                 .configure(casework::configure)
                 .configure(contacts::configure)
+                .configure(closure::configure)
                 .configure(reference::configure)
                 .configure(audit::configure),
         );

@@ -1,0 +1,170 @@
+//! What a refused transition lacks, in the four languages of the reference data (problem details
+//! follow `Accept-Language`). Exhaustive matches: a new requirement does not compile without its
+//! words in every language.
+
+use crate::guards::Requirement;
+use crate::labels::Language;
+
+impl Requirement {
+    /// What is missing, in the caller's language.
+    pub fn message_in(&self, language: Language) -> String {
+        use Language::*;
+        use Requirement::*;
+        let join = |codes: Vec<&str>| codes.join(", ");
+        match (self, language) {
+            (_, En) => self.message(),
+            (KeyWorkerAssigned, Uk) => "не призначено кейс-менеджера".into(),
+            (KeyWorkerAssigned, Ru) => "не назначен куратор случая".into(),
+            (KeyWorkerAssigned, Cs) => "není určen klíčový pracovník".into(),
+            (ClientIdentified, Uk) => "клієнта не ідентифіковано".into(),
+            (ClientIdentified, Ru) => "клиент не идентифицирован".into(),
+            (ClientIdentified, Cs) => "klient není identifikován".into(),
+            (WorkModelChosen, Uk) => {
+                "треба обрати модель роботи (case_management або individual)".into()
+            }
+            (WorkModelChosen, Ru) => {
+                "нужно выбрать модель работы (case_management или individual)".into()
+            }
+            (WorkModelChosen, Cs) => {
+                "je třeba zvolit model práce (case_management nebo individual)".into()
+            }
+            (CompletedAssessment, Uk) => {
+                "немає завершеної оцінки потреб у цьому циклі випадку".into()
+            }
+            (CompletedAssessment, Ru) => {
+                "нет завершённой оценки потребностей в этом цикле случая".into()
+            }
+            (CompletedAssessment, Cs) => {
+                "v tomto cyklu případu chybí dokončené mapování potřeb".into()
+            }
+            (PlanAgreedByClient, Uk) => "план не погоджено клієнтом".into(),
+            (PlanAgreedByClient, Ru) => "план не согласован с клиентом".into(),
+            (PlanAgreedByClient, Cs) => "plán není odsouhlasen klientem".into(),
+            (ServiceAgreementSigned, Uk) => "немає підписаного договору про надання послуг".into(),
+            (ServiceAgreementSigned, Ru) => "нет подписанного договора об оказании услуг".into(),
+            (ServiceAgreementSigned, Cs) => "chybí podepsaná smlouva o poskytování služby".into(),
+            (InformedConsentRecorded, Uk) => "немає поінформованої згоди".into(),
+            (InformedConsentRecorded, Ru) => "нет информированного согласия".into(),
+            (InformedConsentRecorded, Cs) => "chybí informovaný souhlas".into(),
+            (PreliminaryContractRecorded, Uk) => {
+                "не зафіксовано попередній (усний) контракт".into()
+            }
+            (PreliminaryContractRecorded, Ru) => {
+                "не зафиксирован предварительный (устный) контракт".into()
+            }
+            (PreliminaryContractRecorded, Cs) => "chybí záznam o předběžné (ústní) dohodě".into(),
+            (ConcludedContractRecorded, Uk) => "не зафіксовано укладений контракт".into(),
+            (ConcludedContractRecorded, Ru) => "не зафиксирован заключённый контракт".into(),
+            (ConcludedContractRecorded, Cs) => "chybí záznam o uzavřené dohodě".into(),
+            (TerminationAgreedByBoth, Uk) => "завершення не погоджено обома сторонами".into(),
+            (TerminationAgreedByBoth, Ru) => "завершение не согласовано обеими сторонами".into(),
+            (TerminationAgreedByBoth, Cs) => "ukončení není dohodnuto oběma stranami".into(),
+            (WorkModelAtFinalStage, Uk) => "модель роботи ще не дійшла до останнього етапу".into(),
+            (WorkModelAtFinalStage, Ru) => "модель работы ещё не дошла до последнего этапа".into(),
+            (WorkModelAtFinalStage, Cs) => "model práce ještě nedosáhl poslední fáze".into(),
+            (FinalEvaluationRecorded, Uk) => "немає підсумкового оцінювання".into(),
+            (FinalEvaluationRecorded, Ru) => "нет итоговой оценки".into(),
+            (FinalEvaluationRecorded, Cs) => "chybí závěrečné hodnocení".into(),
+            (CaseActive, Uk) => "випадок не активний".into(),
+            (CaseActive, Ru) => "случай не активен".into(),
+            (CaseActive, Cs) => "případ není aktivní".into(),
+            (SupervisorDecision, Uk) => {
+                "закритий випадок може повторно відкрити лише супервізор".into()
+            }
+            (SupervisorDecision, Ru) => {
+                "закрытый случай может вновь открыть только супервизор".into()
+            }
+            (SupervisorDecision, Cs) => "uzavřený případ může znovu otevřít jen supervizor".into(),
+            (Reason, Uk) => "потрібно вказати причину".into(),
+            (Reason, Ru) => "нужно указать причину".into(),
+            (Reason, Cs) => "je třeba uvést důvod".into(),
+            (ClosureReason, Uk) => "потрібна причина закриття із закритого переліку".into(),
+            (ClosureReason, Ru) => "нужна причина закрытия из закрытого перечня".into(),
+            (ClosureReason, Cs) => "je třeba důvod uzavření z pevného seznamu".into(),
+            (RejectionReason, Uk) => "потрібна причина відхилення із закритого переліку".into(),
+            (RejectionReason, Ru) => "нужна причина отклонения из закрытого перечня".into(),
+            (RejectionReason, Cs) => "je třeba důvod zamítnutí z pevného seznamu".into(),
+            (OpenCaseOfSameClient, Uk) => {
+                "повідомлення можна приєднати лише до відкритого випадку того самого клієнта".into()
+            }
+            (OpenCaseOfSameClient, Ru) => {
+                "сообщение можно присоединить только к открытому случаю того же клиента".into()
+            }
+            (OpenCaseOfSameClient, Cs) => {
+                "oznámení lze připojit jen k otevřenému případu téhož klienta".into()
+            }
+            (WorkModelStageIn { lifecycle, allowed }, lang) => {
+                let stages = join(allowed.iter().map(|s| s.code()).collect());
+                match lang {
+                    Uk => format!("модель роботи спершу має бути на одному з етапів [{stages}], щоб випадок був у {}", lifecycle.code()),
+                    Ru => format!("модель работы сначала должна быть на одном из этапов [{stages}], чтобы случай был в {}", lifecycle.code()),
+                    Cs | En => format!("model práce musí být nejprve v jedné z fází [{stages}], aby případ mohl být ve fázi {}", lifecycle.code()),
+                }
+            }
+            (
+                LifecycleStageIn {
+                    model_stage,
+                    allowed,
+                },
+                lang,
+            ) => {
+                let stages = join(allowed.iter().map(|s| s.code()).collect());
+                match lang {
+                    Uk => format!(
+                        "етап моделі {} можливий лише поки випадок у [{stages}]",
+                        model_stage.code()
+                    ),
+                    Ru => format!(
+                        "этап модели {} возможен только пока случай в [{stages}]",
+                        model_stage.code()
+                    ),
+                    Cs | En => format!(
+                        "fáze modelu {} je možná jen dokud je případ ve fázích [{stages}]",
+                        model_stage.code()
+                    ),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::LifecycleStage;
+
+    #[test]
+    fn every_requirement_has_its_words_in_every_language_and_english_is_the_original() {
+        let all = [
+            Requirement::KeyWorkerAssigned,
+            Requirement::ClientIdentified,
+            Requirement::WorkModelChosen,
+            Requirement::CompletedAssessment,
+            Requirement::PlanAgreedByClient,
+            Requirement::ServiceAgreementSigned,
+            Requirement::InformedConsentRecorded,
+            Requirement::PreliminaryContractRecorded,
+            Requirement::ConcludedContractRecorded,
+            Requirement::TerminationAgreedByBoth,
+            Requirement::WorkModelAtFinalStage,
+            Requirement::FinalEvaluationRecorded,
+            Requirement::CaseActive,
+            Requirement::SupervisorDecision,
+            Requirement::Reason,
+            Requirement::ClosureReason,
+            Requirement::RejectionReason,
+            Requirement::OpenCaseOfSameClient,
+            Requirement::WorkModelStageIn {
+                lifecycle: LifecycleStage::Planning,
+                allowed: Vec::new(),
+            },
+        ];
+        for r in &all {
+            assert_eq!(r.message_in(Language::En), r.message());
+            for lang in [Language::Uk, Language::Ru, Language::Cs] {
+                let text = r.message_in(lang);
+                assert!(!text.is_empty() && text != r.message(), "{r:?} in {lang}");
+            }
+        }
+    }
+}

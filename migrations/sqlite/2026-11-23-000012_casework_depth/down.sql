@@ -1,0 +1,18 @@
+DROP TABLE plan_approvals;
+DROP TABLE plan_specialist_agreements;
+DROP TABLE plan_goal_progress;
+DROP TABLE plan_action_execution;
+ALTER TABLE plan_actions DROP COLUMN specialists;
+ALTER TABLE plan_actions DROP COLUMN frequency;
+ALTER TABLE plan_actions DROP COLUMN responsible_ref;
+ALTER TABLE plan_actions DROP COLUMN responsible_kind;
+ALTER TABLE plan_actions DROP COLUMN stable_id;
+ALTER TABLE plan_goals DROP COLUMN stable_id;
+DROP TABLE assessment_domains;
+ALTER TABLE assessments DROP COLUMN corrects;
+ALTER TABLE assessments DROP COLUMN child_view_on;
+ALTER TABLE assessments DROP COLUMN child_view_method;
+ALTER TABLE assessments DROP COLUMN child_view;
+ALTER TABLE assessments DROP COLUMN recommendations;
+ALTER TABLE assessments DROP COLUMN conclusions;
+ALTER TABLE assessments DROP COLUMN version;

@@ -1,0 +1,660 @@
+//! Closure (lifecycle stage 8, seed 000's standardised closing procedure) and the unilateral
+//! endings of agreements (seed 003).
+//!
+//! A case has at most one closure report per cycle: a draft, edited with a version (ETag) while
+//! the case is active, frozen once the case is closed (it is then the report the case was closed
+//! with; a reopening starts a new cycle without one). A report that evaluates every goal of the
+//! cycle's active plan counts as the final evaluation the `goals_achieved` closure needs (see
+//! [`complete_reports`], read by `cases::facts_for`).
+//!
+//! An agreement ends early when the client ends it unilaterally or the service refuses further
+//! help for a stated reason; its `terminated_on` is set, so the guards stop counting it.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use opora_domain::{Action, ClosureReason, LifecycleStage};
+use serde_json::json;
+
+use crate::cases::{case_for, subject};
+use crate::events;
+use crate::models::{AgreementRow, CaseRow};
+use crate::schema::{
+    agreement_terminations, agreements, closure_goal_evaluations, closure_opinions,
+    closure_reports, plan_goals, plans, staff,
+};
+use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// Who gave an opinion on the work with the family.
+pub const OPINION_SOURCES: [&str; 3] = ["specialist", "family", "independent_expert"];
+/// How the family was told why the case ends.
+pub const INFORMED_HOW: [&str; 4] = ["in_person", "phone", "letter", "other"];
+/// Who ended an agreement unilaterally.
+pub const ENDED_BY: [&str; 2] = ["client", "service"];
+/// Why the service refused further help (seed 003).
+pub const REFUSAL_REASONS: [&str; 3] = ["breach_of_agreement", "unlawful_request", "other"];
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = closure_reports)]
+pub struct ClosureReportRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub closure_reason: String,
+    pub satisfaction_score: Option<i32>,
+    pub satisfaction_comment: Option<String>,
+    pub recommendations: Option<String>,
+    pub informed_on: Option<NaiveDate>,
+    pub informed_how: Option<String>,
+    pub informed_by: Option<String>,
+    pub informed_note: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = closure_goal_evaluations)]
+pub struct GoalEvaluationRow {
+    pub report_id: String,
+    pub position: i32,
+    pub unit_id: String,
+    pub goal_id: String,
+    pub outcome: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = closure_opinions)]
+pub struct OpinionRow {
+    pub report_id: String,
+    pub position: i32,
+    pub unit_id: String,
+    pub source: String,
+    pub staff_id: Option<String>,
+    pub author: Option<String>,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = agreement_terminations)]
+pub struct TerminationRow {
+    pub id: String,
+    pub agreement_id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub ended_by: String,
+    pub reason_code: Option<String>,
+    pub reason: Option<String>,
+    pub terminated_on: NaiveDate,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The final evaluation of one goal of the active plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalEvaluation {
+    pub goal_id: String,
+    /// `achieved`, `partly_achieved`, `not_achieved`.
+    pub outcome: String,
+    pub comment: Option<String>,
+}
+
+/// An opinion: of a specialist (by staff id), of the family, or of an independent expert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opinion {
+    pub source: String,
+    pub staff_id: Option<String>,
+    /// Who, for the family and independent experts.
+    pub author: Option<String>,
+    pub text: String,
+}
+
+/// When and how the family was told why the case ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyInformed {
+    pub on: NaiveDate,
+    pub how: String,
+    pub by: String,
+    pub note: Option<String>,
+}
+
+/// The whole closure report as written (a PUT replaces it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosureReportInput {
+    pub closure_reason: ClosureReason,
+    pub goal_evaluations: Vec<GoalEvaluation>,
+    pub opinions: Vec<Opinion>,
+    pub satisfaction_score: Option<i32>,
+    pub satisfaction_comment: Option<String>,
+    pub recommendations: Option<String>,
+    pub family_informed: Option<FamilyInformed>,
+}
+
+/// A closure report with its parts and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosureReport {
+    pub report: ClosureReportRow,
+    pub goal_evaluations: Vec<GoalEvaluationRow>,
+    pub opinions: Vec<OpinionRow>,
+    /// The case is closed: this is the report it was closed with, and it no longer changes.
+    pub frozen: bool,
+    /// Goals of the active plan the report does not evaluate yet.
+    pub goals_not_evaluated: Vec<String>,
+    /// Every goal of the active plan is evaluated: the report counts as the final evaluation.
+    pub complete: bool,
+}
+
+/// What a PUT of the closure report did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClosureReportSaved {
+    Created(ClosureReport),
+    Updated(ClosureReport),
+    /// A report exists and the request named no version (If-Match).
+    VersionRequired,
+}
+
+/// An agreement ended unilaterally.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTermination {
+    /// `client` or `service`.
+    pub ended_by: String,
+    /// For the service: `breach_of_agreement`, `unlawful_request` or `other`.
+    pub reason_code: Option<String>,
+    /// Optional for the client; required for the service's `other`.
+    pub reason: Option<String>,
+    pub terminated_on: NaiveDate,
+}
+
+/// The goal ids of the active plan of each (case, cycle) asked for.
+fn active_goals(
+    conn: &mut AnyConnection,
+    case_ids: &[&str],
+) -> StoreResult<HashMap<(String, i32), Vec<String>>> {
+    let active: Vec<(String, String, i32)> = plans::table
+        .filter(plans::case_id.eq_any(case_ids))
+        .filter(plans::status.eq("active"))
+        .select((plans::id, plans::case_id, plans::cycle))
+        .load(conn)?;
+    let plan_ids: Vec<&str> = active.iter().map(|(id, _, _)| id.as_str()).collect();
+    // Goals are named by their stable id (the one the API shows), which survives new versions.
+    let goals: Vec<(String, String)> = plan_goals::table
+        .filter(plan_goals::plan_id.eq_any(&plan_ids))
+        .order((plan_goals::plan_id, plan_goals::position))
+        .select((plan_goals::plan_id, plan_goals::id, plan_goals::stable_id))
+        .load::<(String, String, Option<String>)>(conn)?
+        .into_iter()
+        .map(|(plan, id, stable)| (plan, stable.unwrap_or(id)))
+        .collect();
+    let mut out: HashMap<(String, i32), Vec<String>> = HashMap::new();
+    for (plan_id, case_id, cycle) in &active {
+        let entry = out.entry((case_id.clone(), *cycle)).or_default();
+        entry.extend(
+            goals
+                .iter()
+                .filter(|(p, _)| p == plan_id)
+                .map(|(_, g)| g.clone()),
+        );
+    }
+    Ok(out)
+}
+
+/// The (case id, cycle) of the closure reports among these cases that evaluate every goal of
+/// their cycle's active plan (and there is at least one): such a report is a final evaluation.
+/// Four queries, whatever the number of cases.
+pub(crate) fn complete_reports(
+    conn: &mut AnyConnection,
+    case_ids: &[&str],
+) -> StoreResult<Vec<(String, i32)>> {
+    let reports: Vec<(String, String, i32)> = closure_reports::table
+        .filter(closure_reports::case_id.eq_any(case_ids))
+        .select((
+            closure_reports::id,
+            closure_reports::case_id,
+            closure_reports::cycle,
+        ))
+        .load(conn)?;
+    if reports.is_empty() {
+        return Ok(Vec::new());
+    }
+    let report_ids: Vec<&str> = reports.iter().map(|(id, _, _)| id.as_str()).collect();
+    let evaluated: Vec<(String, String)> = closure_goal_evaluations::table
+        .filter(closure_goal_evaluations::report_id.eq_any(&report_ids))
+        .select((
+            closure_goal_evaluations::report_id,
+            closure_goal_evaluations::goal_id,
+        ))
+        .load(conn)?;
+    let goals = active_goals(conn, case_ids)?;
+    Ok(reports
+        .into_iter()
+        .filter(|(id, case_id, cycle)| {
+            let done: HashSet<&str> = evaluated
+                .iter()
+                .filter(|(r, _)| r == id)
+                .map(|(_, g)| g.as_str())
+                .collect();
+            goals
+                .get(&(case_id.clone(), *cycle))
+                .is_some_and(|g| !g.is_empty() && g.iter().all(|g| done.contains(g.as_str())))
+        })
+        .map(|(_, case_id, cycle)| (case_id, cycle))
+        .collect())
+}
+
+fn position(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+fn is_closed(case: &CaseRow) -> bool {
+    case.lifecycle_stage == LifecycleStage::Closed.code()
+}
+
+fn is_active(case: &CaseRow) -> bool {
+    LifecycleStage::parse(&case.lifecycle_stage).is_some_and(LifecycleStage::is_active_case)
+}
+
+fn current_report(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+) -> StoreResult<Option<ClosureReportRow>> {
+    Ok(closure_reports::table
+        .filter(closure_reports::case_id.eq(&case.id))
+        .filter(closure_reports::cycle.eq(case.cycle))
+        .select(ClosureReportRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn load_report(
+    conn: &mut AnyConnection,
+    case: &CaseRow,
+    report: ClosureReportRow,
+) -> StoreResult<ClosureReport> {
+    let goal_evaluations: Vec<GoalEvaluationRow> = closure_goal_evaluations::table
+        .filter(closure_goal_evaluations::report_id.eq(&report.id))
+        .order(closure_goal_evaluations::position)
+        .select(GoalEvaluationRow::as_select())
+        .load(conn)?;
+    let opinions = closure_opinions::table
+        .filter(closure_opinions::report_id.eq(&report.id))
+        .order(closure_opinions::position)
+        .select(OpinionRow::as_select())
+        .load(conn)?;
+    let goals = active_goals(conn, &[case.id.as_str()])?
+        .remove(&(case.id.clone(), report.cycle))
+        .unwrap_or_default();
+    let goals_not_evaluated: Vec<String> = goals
+        .iter()
+        .filter(|g| !goal_evaluations.iter().any(|e| &e.goal_id == *g))
+        .cloned()
+        .collect();
+    Ok(ClosureReport {
+        frozen: is_closed(case) || report.cycle != case.cycle,
+        complete: !goals.is_empty() && goals_not_evaluated.is_empty(),
+        goals_not_evaluated,
+        report,
+        goal_evaluations,
+        opinions,
+    })
+}
+
+/// The checks that need the database: goals of the active plan, specialists in scope.
+fn check_input(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    case: &CaseRow,
+    input: &ClosureReportInput,
+) -> StoreResult<()> {
+    let goals = active_goals(conn, &[case.id.as_str()])?
+        .remove(&(case.id.clone(), case.cycle))
+        .unwrap_or_default();
+    let mut seen = HashSet::new();
+    for (i, e) in input.goal_evaluations.iter().enumerate() {
+        let field = format!("goal_evaluations[{i}].goal_id");
+        if !goals.contains(&e.goal_id) {
+            return Err(StoreError::invalid(
+                &field,
+                "unknown_goal",
+                "not a goal of the case's active plan",
+            ));
+        }
+        if !seen.insert(e.goal_id.as_str()) {
+            return Err(StoreError::invalid(
+                &field,
+                "duplicate_goal",
+                "the goal is evaluated twice",
+            ));
+        }
+    }
+    for (i, o) in input.opinions.iter().enumerate() {
+        match o.source.as_str() {
+            "specialist" => {
+                let Some(id) = &o.staff_id else {
+                    return Err(StoreError::invalid(
+                        &format!("opinions[{i}].staff_id"),
+                        "required",
+                        "a specialist's opinion names the specialist's staff id",
+                    ));
+                };
+                let unit: Option<String> = staff::table
+                    .find(id)
+                    .select(staff::unit_id)
+                    .first(conn)
+                    .optional()?;
+                if !unit.is_some_and(|u| caller.sees_unit(&u)) {
+                    return Err(StoreError::invalid(
+                        &format!("opinions[{i}].staff_id"),
+                        "unknown_staff",
+                        "no staff member with this id in your units",
+                    ));
+                }
+            }
+            _ if o.staff_id.is_some() => {
+                return Err(StoreError::invalid(
+                    &format!("opinions[{i}].staff_id"),
+                    "not_allowed",
+                    "only a specialist's opinion names a staff id",
+                ));
+            }
+            "independent_expert" if o.author.as_deref().is_none_or(|a| a.trim().is_empty()) => {
+                return Err(StoreError::invalid(
+                    &format!("opinions[{i}].author"),
+                    "required",
+                    "an independent expert's opinion names the expert",
+                ));
+            }
+            _ => {}
+        }
+    }
+    if let Some(informed) = &input.family_informed {
+        if informed.on > now().date() {
+            return Err(StoreError::invalid(
+                "family_informed.on",
+                "in_future",
+                "the family cannot have been told on a future date",
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The closure report of the case's current cycle (404 if none is written).
+    pub fn get_closure_report(&self, caller: &Caller, case_id: &str) -> StoreResult<ClosureReport> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_closure_report",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            let report = current_report(conn, &case)?.ok_or(StoreError::NotFound)?;
+            load_report(conn, &case, report)
+        })
+    }
+
+    /// Writes the closure report of the current cycle (creates it, or replaces it at
+    /// `expected_version`). Frozen (409) once the case is closed.
+    pub fn put_closure_report(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        expected_version: Option<i64>,
+        input: ClosureReportInput,
+    ) -> StoreResult<ClosureReportSaved> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ManageCase)?;
+            if is_closed(&case) {
+                return Err(StoreError::Conflict(
+                    "the case is closed: its closure report is frozen".into(),
+                ));
+            }
+            if !is_active(&case) {
+                return Err(StoreError::Conflict(format!(
+                    "the case is {}: a closure report is written only while it is active",
+                    case.lifecycle_stage
+                )));
+            }
+            let existing = current_report(conn, &case)?;
+            match (&existing, expected_version) {
+                (Some(_), None) => return Ok(ClosureReportSaved::VersionRequired),
+                (Some(r), Some(v)) if r.version != v => {
+                    return Err(StoreError::VersionMismatch { current: r.version })
+                }
+                // A version named for a report that does not exist cannot match.
+                (None, Some(_)) => return Err(StoreError::VersionMismatch { current: 0 }),
+                _ => {}
+            }
+            check_input(conn, caller, &case, &input)?;
+            let at = now();
+            let informed = input.family_informed.clone();
+            let created = existing.is_none();
+            let row = ClosureReportRow {
+                id: existing.as_ref().map_or_else(new_id, |r| r.id.clone()),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                cycle: case.cycle,
+                closure_reason: input.closure_reason.code().to_owned(),
+                satisfaction_score: input.satisfaction_score,
+                satisfaction_comment: input.satisfaction_comment,
+                recommendations: input.recommendations,
+                informed_on: informed.as_ref().map(|i| i.on),
+                informed_how: informed.as_ref().map(|i| i.how.clone()),
+                informed_by: informed.as_ref().map(|i| i.by.clone()),
+                informed_note: informed.and_then(|i| i.note),
+                version: existing.as_ref().map_or(1, |r| r.version + 1),
+                created_by: existing
+                    .as_ref()
+                    .map_or_else(|| caller.actor.staff_id.clone(), |r| r.created_by.clone()),
+                created_at: existing.as_ref().map_or(at, |r| r.created_at),
+                updated_by: caller.actor.staff_id.clone(),
+                updated_at: at,
+            };
+            if let Some(before) = &existing {
+                diesel::delete(
+                    closure_goal_evaluations::table
+                        .filter(closure_goal_evaluations::report_id.eq(&before.id)),
+                )
+                .execute(conn)?;
+                diesel::delete(
+                    closure_opinions::table.filter(closure_opinions::report_id.eq(&before.id)),
+                )
+                .execute(conn)?;
+                // Guarded by the version too, so a concurrent write cannot be lost.
+                let updated = diesel::update(
+                    closure_reports::table
+                        .filter(closure_reports::id.eq(&before.id))
+                        .filter(closure_reports::version.eq(before.version)),
+                )
+                .set((
+                    closure_reports::closure_reason.eq(&row.closure_reason),
+                    closure_reports::satisfaction_score.eq(row.satisfaction_score),
+                    closure_reports::satisfaction_comment.eq(&row.satisfaction_comment),
+                    closure_reports::recommendations.eq(&row.recommendations),
+                    closure_reports::informed_on.eq(row.informed_on),
+                    closure_reports::informed_how.eq(&row.informed_how),
+                    closure_reports::informed_by.eq(&row.informed_by),
+                    closure_reports::informed_note.eq(&row.informed_note),
+                    closure_reports::version.eq(row.version),
+                    closure_reports::updated_by.eq(&row.updated_by),
+                    closure_reports::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+                if updated != 1 {
+                    return Err(StoreError::VersionMismatch {
+                        current: before.version,
+                    });
+                }
+            } else {
+                diesel::insert_into(closure_reports::table)
+                    .values(&row)
+                    .execute(conn)?;
+            }
+            for (i, e) in input.goal_evaluations.into_iter().enumerate() {
+                diesel::insert_into(closure_goal_evaluations::table)
+                    .values(GoalEvaluationRow {
+                        report_id: row.id.clone(),
+                        position: position(i),
+                        unit_id: case.unit_id.clone(),
+                        goal_id: e.goal_id,
+                        outcome: e.outcome,
+                        comment: e.comment,
+                    })
+                    .execute(conn)?;
+            }
+            for (i, o) in input.opinions.into_iter().enumerate() {
+                diesel::insert_into(closure_opinions::table)
+                    .values(OpinionRow {
+                        report_id: row.id.clone(),
+                        position: position(i),
+                        unit_id: case.unit_id.clone(),
+                        source: o.source,
+                        staff_id: o.staff_id,
+                        author: o.author,
+                        text: o.text,
+                    })
+                    .execute(conn)?;
+            }
+            let report = load_report(conn, &case, row)?;
+            events::record(
+                conn,
+                &subject(&case),
+                if created {
+                    "closure_report.drafted"
+                } else {
+                    "closure_report.updated"
+                },
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({
+                    "closure_report_id": report.report.id,
+                    "cycle": report.report.cycle,
+                    "version": report.report.version,
+                    "closure_reason": report.report.closure_reason,
+                    "goals_evaluated": report.goal_evaluations.len(),
+                    "complete": report.complete,
+                }),
+            )?;
+            Ok(if created {
+                ClosureReportSaved::Created(report)
+            } else {
+                ClosureReportSaved::Updated(report)
+            })
+        })
+    }
+
+    /// Records that an agreement ended unilaterally: by the client, or by the service refusing
+    /// further help for a stated reason. The agreement stops counting for the guards.
+    pub fn terminate_agreement(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        agreement_id: &str,
+        new: NewTermination,
+    ) -> StoreResult<(TerminationRow, AgreementRow)> {
+        match (new.ended_by.as_str(), new.reason_code.as_deref()) {
+            ("client", Some(_)) => {
+                return Err(StoreError::invalid(
+                    "reason_code",
+                    "not_allowed",
+                    "a reason code is given only when the service refuses further help",
+                ))
+            }
+            ("service", None) => {
+                return Err(StoreError::invalid(
+                    "reason_code",
+                    "required",
+                    "the service's refusal of further help needs its reason",
+                ))
+            }
+            ("service", Some("other"))
+                if new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) =>
+            {
+                return Err(StoreError::invalid(
+                    "reason",
+                    "required",
+                    "an `other` refusal needs the reason in words",
+                ))
+            }
+            _ => {}
+        }
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
+            let mut agreement: AgreementRow = agreements::table
+                .filter(agreements::id.eq(agreement_id))
+                .filter(agreements::case_id.eq(&case.id))
+                .select(AgreementRow::as_select())
+                .first(conn)?;
+            if !is_active(&case) {
+                return Err(StoreError::Conflict(format!(
+                    "the case is {}: agreements end only while it is active",
+                    case.lifecycle_stage
+                )));
+            }
+            if let Some(on) = agreement.terminated_on {
+                return Err(StoreError::Conflict(format!(
+                    "the agreement already ended on {on}"
+                )));
+            }
+            if new.terminated_on > now().date() {
+                return Err(StoreError::invalid(
+                    "terminated_on",
+                    "in_future",
+                    "an agreement is recorded as ended once it has ended",
+                ));
+            }
+            if new.terminated_on < agreement.signed_on {
+                return Err(StoreError::invalid(
+                    "terminated_on",
+                    "before_signed",
+                    "the agreement cannot end before it was signed",
+                ));
+            }
+            let at = now();
+            let row = TerminationRow {
+                id: new_id(),
+                agreement_id: agreement.id.clone(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                ended_by: new.ended_by,
+                reason_code: new.reason_code,
+                reason: new.reason,
+                terminated_on: new.terminated_on,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+            };
+            diesel::insert_into(agreement_terminations::table)
+                .values(&row)
+                .execute(conn)?;
+            diesel::update(agreements::table.find(&agreement.id))
+                .set(agreements::terminated_on.eq(row.terminated_on))
+                .execute(conn)?;
+            agreement.terminated_on = Some(row.terminated_on);
+            events::record(
+                conn,
+                &subject(&case),
+                "agreement.terminated",
+                &caller.actor.staff_id,
+                at,
+                row.reason.clone(),
+                json!({
+                    "agreement_id": agreement.id,
+                    "kind": agreement.kind,
+                    "ended_by": row.ended_by,
+                    "reason_code": row.reason_code,
+                    "terminated_on": row.terminated_on,
+                }),
+            )?;
+            Ok((row, agreement))
+        })
+    }
+}

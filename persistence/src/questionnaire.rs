@@ -1,0 +1,410 @@
+//! The client questionnaire (seed 003, "анкета клиента"): the non-sensitive sections, one
+//! versioned record per client (optimistic, like the client: the caller names the version they
+//! saw, 0 before the first write). Each section is a JSON object whose top-level keys are the
+//! section's known questions; strings are bounded.
+//!
+//! The questionnaire's sensitive questions are not here: they are sensitive sections of the client
+//! ([`crate::confidentiality`]), written by the case team and read only under the rules there:
+//! identity documents (kinds and numbers) → `identity_documents`; history of substance use and its
+//! treatment → `substance_use`; legal situation (offences before and after, convictions) →
+//! `legal_history`, current problems with the police or courts → `conflict_with_law`; physical
+//! health and illnesses → `health` (HIV status → `hiv_status`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use opora_domain::Action;
+use serde_json::{json, Map, Value};
+
+use crate::events::{self, Subject};
+use crate::models::{ClientRow, QuestionnaireRow};
+use crate::schema::{client_questionnaires, clients};
+use crate::{now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// The sections and, for each, the questions (top-level keys) it knows.
+pub const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "general",
+        &[
+            "marital_status",
+            "citizenship",
+            "languages",
+            "place_of_birth",
+            "notes",
+        ],
+    ),
+    (
+        "education",
+        &[
+            "level",
+            "institutions",
+            "speciality",
+            "studying_now",
+            "notes",
+        ],
+    ),
+    (
+        "military_service",
+        &["served", "period", "branch", "exemption_reason", "notes"],
+    ),
+    (
+        "work",
+        &[
+            "employed",
+            "employer",
+            "position",
+            "profession",
+            "work_history",
+            "income_source",
+            "notes",
+        ],
+    ),
+    (
+        "housing",
+        &[
+            "type",
+            "tenure",
+            "conditions",
+            "lives_with",
+            "registered_address",
+            "notes",
+        ],
+    ),
+    ("relatives", &["list", "contact_with_family", "notes"]),
+    ("registrations", &["registered", "registers", "notes"]),
+    (
+        "reasons_for_coming",
+        &[
+            "reasons",
+            "requested_help",
+            "referred_by",
+            "motivation",
+            "notes",
+        ],
+    ),
+];
+
+/// The longest string anywhere in a section, in characters.
+pub const MAX_TEXT_CHARS: usize = 2000;
+/// The most items of an array anywhere in a section.
+pub const MAX_ITEMS: usize = 50;
+/// The deepest nesting below a question (e.g. a list of relatives, each an object of strings).
+pub const MAX_DEPTH: usize = 3;
+/// The largest questionnaire, serialised, in bytes.
+pub const MAX_BYTES: usize = 64 * 1024;
+
+/// A client's questionnaire: `version` 0 and no author before the first write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Questionnaire {
+    pub client_id: String,
+    pub unit_id: String,
+    /// Section → its answers; sections never filled are absent.
+    pub sections: Map<String, Value>,
+    pub version: i64,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+fn check_value(field: &str, value: &Value, depth: usize) -> StoreResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(StoreError::invalid(
+            field,
+            "too_deep",
+            format!("nested more than {MAX_DEPTH} levels"),
+        ));
+    }
+    match value {
+        Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => Err(StoreError::invalid(
+            field,
+            "length",
+            format!("must be at most {MAX_TEXT_CHARS} characters long"),
+        )),
+        Value::Array(items) => {
+            if items.len() > MAX_ITEMS {
+                return Err(StoreError::invalid(
+                    field,
+                    "length",
+                    format!("must have at most {MAX_ITEMS} items"),
+                ));
+            }
+            for (i, item) in items.iter().enumerate() {
+                check_value(&format!("{field}[{i}]"), item, depth + 1)?;
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            if map.len() > MAX_ITEMS {
+                return Err(StoreError::invalid(
+                    field,
+                    "length",
+                    format!("must have at most {MAX_ITEMS} keys"),
+                ));
+            }
+            for (key, item) in map {
+                if key.chars().count() > 64 {
+                    return Err(StoreError::invalid(
+                        field,
+                        "key_length",
+                        "keys must be at most 64 characters long",
+                    ));
+                }
+                check_value(&format!("{field}.{key}"), item, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks the shape: known sections, each an object (or `null`, left out) of known questions.
+pub fn check_sections(sections: &Map<String, Value>) -> StoreResult<Map<String, Value>> {
+    let mut out = Map::new();
+    for (name, content) in sections {
+        let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
+            let hint = if opora_domain::confidentiality::SensitiveSection::parse(name).is_some() {
+                format!(
+                    "{name} is a sensitive section: PUT /api/v1/clients/{{id}}/sensitive/{name}"
+                )
+            } else {
+                format!(
+                    "unknown section; the sections are: {}",
+                    SECTIONS
+                        .iter()
+                        .map(|(s, _)| *s)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(StoreError::invalid(name, "unknown_section", hint));
+        };
+        let map = match content {
+            Value::Null => continue,
+            Value::Object(map) => map,
+            _ => {
+                return Err(StoreError::invalid(
+                    name,
+                    "not_an_object",
+                    "a section is a JSON object of answers",
+                ))
+            }
+        };
+        for (key, value) in map {
+            let field = format!("{name}.{key}");
+            if !keys.contains(&key.as_str()) {
+                return Err(StoreError::invalid(
+                    &field,
+                    "unknown_question",
+                    format!("{name} has the questions: {}", keys.join(", ")),
+                ));
+            }
+            check_value(&field, value, 1)?;
+        }
+        out.insert(name.clone(), Value::Object(map.clone()));
+    }
+    if Value::Object(out.clone()).to_string().len() > MAX_BYTES {
+        return Err(StoreError::invalid(
+            "sections",
+            "too_large",
+            format!("the questionnaire must be at most {MAX_BYTES} bytes"),
+        ));
+    }
+    Ok(out)
+}
+
+fn load(conn: &mut AnyConnection, client: &ClientRow) -> StoreResult<Questionnaire> {
+    let row: Option<QuestionnaireRow> = client_questionnaires::table
+        .find(&client.id)
+        .select(QuestionnaireRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some(row) => Questionnaire {
+            client_id: row.client_id,
+            unit_id: row.unit_id,
+            sections: match serde_json::from_str(&row.content) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            },
+            version: row.version,
+            updated_by: Some(row.updated_by),
+            updated_at: Some(row.updated_at),
+        },
+        None => Questionnaire {
+            client_id: client.id.clone(),
+            unit_id: client.unit_id.clone(),
+            sections: Map::new(),
+            version: 0,
+            updated_by: None,
+            updated_at: None,
+        },
+    })
+}
+
+fn client_row(conn: &mut AnyConnection, id: &str) -> StoreResult<ClientRow> {
+    Ok(clients::table
+        .find(id)
+        .select(ClientRow::as_select())
+        .first(conn)?)
+}
+
+/// The stored questionnaire of a client, for the data-subject export.
+pub(crate) fn export(conn: &mut AnyConnection, client_id: &str) -> StoreResult<Value> {
+    let row: Option<QuestionnaireRow> = client_questionnaires::table
+        .find(client_id)
+        .select(QuestionnaireRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        Some(row) => json!({
+            "sections": serde_json::from_str::<Value>(&row.content).unwrap_or(Value::Null),
+            "version": row.version,
+            "updated_by": row.updated_by,
+            "updated_at": crate::audit::format_time(row.updated_at),
+        }),
+        None => Value::Null,
+    })
+}
+
+/// Deletes a client's questionnaire (retention).
+pub(crate) fn erase(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
+    diesel::delete(client_questionnaires::table.find(client_id)).execute(conn)?;
+    Ok(())
+}
+
+impl Store {
+    /// A client's questionnaire (whoever reads the client's records).
+    pub fn questionnaire(&self, caller: &Caller, client_id: &str) -> StoreResult<Questionnaire> {
+        self.write(|conn| {
+            let client = client_row(conn, client_id)?;
+            caller.require_on(&client.unit_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "client_questionnaire",
+                client_id,
+                &client.unit_id,
+                None,
+            )?;
+            load(conn, &client)
+        })
+    }
+
+    /// Replaces a client's questionnaire if it is still at `expected_version` (0: never written).
+    pub fn put_questionnaire(
+        &self,
+        caller: &Caller,
+        client_id: &str,
+        expected_version: i64,
+        sections: &Map<String, Value>,
+    ) -> StoreResult<Questionnaire> {
+        self.write(|conn| {
+            let client = client_row(conn, client_id)?;
+            caller.require_on(&client.unit_id, Action::EditClient)?;
+            let sections = check_sections(sections)?;
+            let before = load(conn, &client)?;
+            if before.version != expected_version {
+                return Err(StoreError::VersionMismatch {
+                    current: before.version,
+                });
+            }
+            let at = now();
+            let row = QuestionnaireRow {
+                client_id: client.id.clone(),
+                unit_id: client.unit_id.clone(),
+                content: Value::Object(sections.clone()).to_string(),
+                version: before.version + 1,
+                updated_by: caller.actor.staff_id.clone(),
+                updated_at: at,
+            };
+            if before.version == 0 {
+                diesel::insert_into(client_questionnaires::table)
+                    .values(&row)
+                    .execute(conn)?;
+            } else {
+                let updated = diesel::update(
+                    client_questionnaires::table
+                        .filter(client_questionnaires::client_id.eq(&client.id))
+                        .filter(client_questionnaires::version.eq(expected_version)),
+                )
+                .set((
+                    client_questionnaires::content.eq(&row.content),
+                    client_questionnaires::version.eq(row.version),
+                    client_questionnaires::updated_by.eq(&row.updated_by),
+                    client_questionnaires::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+                if updated != 1 {
+                    return Err(StoreError::VersionMismatch {
+                        current: before.version,
+                    });
+                }
+            }
+            events::record(
+                conn,
+                &Subject {
+                    unit_id: client.unit_id.clone(),
+                    client_id: Some(client.id.clone()),
+                    ..Subject::default()
+                },
+                "client.questionnaire.updated",
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({
+                    "before": {"version": before.version, "sections": before.sections},
+                    "after": {"version": row.version, "sections": sections},
+                }),
+            )?;
+            Ok(Questionnaire {
+                client_id: row.client_id,
+                unit_id: row.unit_id,
+                sections,
+                version: row.version,
+                updated_by: Some(row.updated_by),
+                updated_at: Some(at),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn sections(v: Value) -> Map<String, Value> {
+        match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn known_sections_and_questions_pass_and_others_are_named() {
+        let ok = check_sections(&sections(json!({
+            "education": {"level": "secondary", "studying_now": false},
+            "relatives": {"list": [{"name": "Anna", "relation": "mother"}]},
+            "work": null,
+        })))
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        let field = |v: Value| match check_sections(&sections(v)) {
+            Err(StoreError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(field(json!({"health": {"x": 1}})), "health");
+        assert_eq!(
+            field(json!({"housing": {"colour": "red"}})),
+            "housing.colour"
+        );
+        assert_eq!(field(json!({"housing": "flat"})), "housing");
+        assert_eq!(
+            field(json!({"housing": {"notes": "x".repeat(MAX_TEXT_CHARS + 1)}})),
+            "housing.notes"
+        );
+        assert_eq!(
+            field(json!({"relatives": {"list": [{"a": {"b": {"c": 1}}}]}})),
+            "relatives.list[0].a.b"
+        );
+    }
+}
