@@ -148,7 +148,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
     store.create_report(&supervisor, NewReport {
         unit_id: Some(district.id.clone()),
         client_id: None,
-        source: opora_domain::ReportSource::Hotline,
+        source: opora_domain::ReportSource::Hotline.code().into(),
         urgency: Urgency::Urgent,
         description: "Caller reports a toddler crying alone in a flat for hours, building 7, vul. Kanatna.".into(),
         reporter: None,
@@ -194,6 +194,8 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
                 description: "The children are never alone at night".into(),
                 expected_result: "Night care arranged".into(),
                 deadline: Some(today + Duration::days(30)),
+                term: Some("short".into()),
+                priority: Some("high".into()),
                 ..Default::default()
             }],
             actions: vec![
@@ -212,6 +214,12 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
                     ..Default::default()
                 },
             ],
+            services: vec![opora_persistence::approvals::NewService {
+                service: "Social support of the family".into(),
+                provider_kind: Some("worker".into()),
+                provider: "demo-case-manager".into(),
+                frequency: Some("weekly".into()),
+            }],
         },
     )?;
     store.agree_plan(
@@ -222,6 +230,8 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             agreed_on: today,
             agreed_by: "Oksana Shevchenko (mother)".into(),
             method: "signed".into(),
+            signed_for_child_by: None,
+            signer_relation: None,
         },
     )?;
     for kind in [
@@ -306,7 +316,7 @@ fn open_case(
         NewReport {
             unit_id: None,
             client_id: Some(client_id.into()),
-            source: opora_domain::ReportSource::School,
+            source: opora_domain::ReportSource::School.code().into(),
             urgency: Urgency::Routine,
             description: description.into(),
             reporter: Some("School social pedagogue".into()),

@@ -23,6 +23,24 @@ pub fn code_schema(codes: impl IntoIterator<Item = &'static str>, description: &
     object
 }
 
+/// A string schema for a code of an extensible classifier: administrators add codes, so the
+/// contract lists the built-in ones in the description instead of closing the list with `enum`.
+pub fn classifier_schema(list: opora_domain::labels::ReferenceList, description: &str) -> Object {
+    let built_in = list.built_in();
+    let codes: Vec<String> = built_in.iter().map(|b| format!("`{}`", b.code)).collect();
+    let mut object = Object::builder()
+        .schema_type(SchemaType::Type(Type::String))
+        .description(Some(format!(
+            "{description} A code of the `{list}` classifier: built in ({}) or added by an administrator (`GET /api/v1/reference/{list}`); new records take active codes only.",
+            codes.join(", ")
+        )))
+        .min_length(Some(1))
+        .max_length(Some(64))
+        .build();
+    object.example = built_in.first().map(|b| serde_json::Value::from(b.code));
+    object
+}
+
 /// A schema that also allows `null` (utoipa ignores `nullable` beside `schema_with`).
 pub fn or_null(mut object: Object) -> Object {
     object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
@@ -71,11 +89,56 @@ macro_rules! code_schemas {
 }
 
 pub mod codes {
+    use opora_domain::labels::ReferenceList;
     use opora_domain::{
         AgreementKind, AgreementMethod, AssessmentKind, ClientKind, ClosureReason, EvaluationKind,
-        FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason, ReportSource,
-        Role, Sex, UnitKind, Urgency, WorkModel,
+        FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason, Role, Sex,
+        UnitKind, Urgency, WorkModel,
     };
+
+    /// Where the report came from (extensible classifier).
+    pub fn report_source() -> utoipa::openapi::schema::Object {
+        crate::dto::classifier_schema(ReferenceList::ReportSources, "Where the report came from.")
+    }
+
+    /// How the worker and the client met (extensible classifier).
+    pub fn contact_type() -> utoipa::openapi::schema::Object {
+        crate::dto::classifier_schema(
+            ReferenceList::ContactTypes,
+            "How the worker and the client met (seed 003's contact schedule).",
+        )
+    }
+
+    pub mod contact_type {
+        /// The same where `null` is allowed too.
+        pub fn nullable() -> utoipa::openapi::schema::Object {
+            crate::dto::or_null(super::contact_type())
+        }
+    }
+
+    /// A life domain (extensible classifier).
+    pub fn life_domain() -> utoipa::openapi::schema::Object {
+        crate::dto::classifier_schema(
+            ReferenceList::LifeDomains,
+            "A domain of the client's life an assessment concerns.",
+        )
+    }
+
+    /// A `validator` rule for a code of an extensible classifier: well formed (a built-in code or
+    /// snake_case, at most 64 characters); whether the classifier has it, active, is checked by
+    /// the store (422 `unknown_code` / `inactive_code` naming the field).
+    pub fn classifier_code(value: &str) -> Result<(), validator::ValidationError> {
+        if opora_domain::labels::is_valid_entry_code(value) {
+            Ok(())
+        } else {
+            let mut e = validator::ValidationError::new("format");
+            e.message = Some(
+                format!("{value:?} is not a classifier code (snake_case, 2 to 64 characters)")
+                    .into(),
+            );
+            Err(e)
+        }
+    }
 
     code_schemas! {
         lifecycle_stage => LifecycleStage::ALL.iter().map(|s| s.code()), "A stage of the 8-stage case lifecycle (report outcomes `rejected` and `attached` included).";
@@ -83,7 +146,6 @@ pub mod codes {
         any_stage => LifecycleStage::ALL.iter().map(|s| s.code()).chain(ModelStage::all().map(|s| s.code())), "A stage of either machine: the lifecycle or the work model.";
         work_model => WorkModel::ALL.iter().map(|s| s.code()), "The work model a case follows, chosen at opening.";
         urgency => Urgency::ALL.iter().map(|s| s.code()), "Urgency class from the pre-assessment at intake.";
-        report_source => ReportSource::ALL.iter().map(|s| s.code()), "Where the report came from.";
         client_kind => ClientKind::ALL.iter().map(|s| s.code()), "A person, or a family with members.";
         closure_reason => ClosureReason::ALL.iter().map(|s| s.code()), "Why a case closes (closed list).";
         rejection_reason => RejectionReason::ALL.iter().map(|s| s.code()), "Why a report ends without a case (closed list).";
@@ -101,7 +163,6 @@ pub mod codes {
         sensitive_section => opora_domain::confidentiality::SensitiveSection::ALL.iter().map(|s| s.code()), "A sensitive section of a client's record.";
         legal_basis => opora_domain::confidentiality::LegalBasis::ALL.iter().map(|s| s.code()), "A legal basis for disclosure without consent.";
         grant => ["case_team", "consent", "legal_basis"], "Why the caller may read a section.";
-        contact_type => opora_domain::contacts::ContactType::ALL.iter().map(|s| s.code()), "How the worker and the client met (seed 003's contact schedule).";
         contact_status => opora_domain::contacts::ContactStatus::ALL.iter().map(|s| s.code()), "Where a contact stands: planned, then held (with its record), missed or cancelled.";
         share_scope => opora_domain::contacts::ShareScope::ALL.iter().map(|s| s.code()), "How far the client agreed a success story may be shared.";
         safety_decision => opora_domain::deadlines::SafetyDecision::ALL.iter().map(|s| s.code()), "The decision a child-safety concern needs.";

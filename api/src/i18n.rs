@@ -136,6 +136,7 @@ fn requirement(code: &str, language: Language) -> Option<String> {
         "termination_agreed_by_both" => TerminationAgreedByBoth,
         "work_model_at_final_stage" => WorkModelAtFinalStage,
         "final_evaluation_recorded" => FinalEvaluationRecorded,
+        "closure_approved" => ClosureApproved,
         "case_active" => CaseActive,
         "supervisor_decision" => SupervisorDecision,
         "reason" => Reason,

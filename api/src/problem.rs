@@ -309,6 +309,19 @@ impl From<StoreError> for ApiError {
                     allowed: Some(available.iter().map(AllowedTransition::from).collect()),
                 }))
             }
+            StoreError::RequirementUnmet { code, message } => {
+                ApiError::Conflict(Box::new(Conflict {
+                    kind: "conflict",
+                    title: "The request conflicts with the record's state",
+                    detail: message.clone(),
+                    current_stage: None,
+                    unmet: vec![Unmet {
+                        code: code.to_owned(),
+                        message,
+                    }],
+                    allowed: None,
+                }))
+            }
             StoreError::Conflict(detail) => ApiError::Conflict(Box::new(Conflict {
                 kind: "conflict",
                 title: "The request conflicts with the record's state",

@@ -89,6 +89,8 @@ code_enum! {
         ConcludedContract = "concluded_contract",
         /// 12-stage model, stage 12: ending agreed per the contract.
         Termination = "termination",
+        /// The client's agreement to a plan version (recorded when the version is agreed).
+        PlanAgreement = "plan_agreement",
     }
 }
 

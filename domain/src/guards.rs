@@ -19,6 +19,11 @@ pub struct CaseFacts {
     pub concluded_contract_recorded: bool,
     pub termination_agreed_by_both: bool,
     pub final_evaluation_recorded: bool,
+    /// The case's unit (or the nearest one up the tree with settings) requires a supervisor's
+    /// approval of the closure report before the case closes.
+    pub closure_approval_required: bool,
+    /// A supervisor approved the current cycle's closure report (as it stands now).
+    pub closure_approved: bool,
     /// For attaching a report: the case it would join, if one was named.
     pub attach_target: Option<AttachTarget>,
 }
@@ -37,6 +42,8 @@ impl CaseFacts {
             concluded_contract_recorded: true,
             termination_agreed_by_both: true,
             final_evaluation_recorded: true,
+            closure_approval_required: false,
+            closure_approved: true,
             attach_target: Some(AttachTarget {
                 same_client: true,
                 case_open: true,
@@ -67,6 +74,8 @@ pub enum Requirement {
     TerminationAgreedByBoth,
     WorkModelAtFinalStage,
     FinalEvaluationRecorded,
+    /// The unit requires a supervisor's approval of the closure report before closing.
+    ClosureApproved,
     /// Model stages move only while the case is opened, in planning, implementation or monitoring.
     CaseActive,
     /// Only a supervisor may reopen a closed case.
@@ -106,6 +115,7 @@ impl Requirement {
             TerminationAgreedByBoth => "termination_agreed_by_both",
             WorkModelAtFinalStage => "work_model_at_final_stage",
             FinalEvaluationRecorded => "final_evaluation_recorded",
+            ClosureApproved => "closure_approved",
             CaseActive => "case_active",
             SupervisorDecision => "supervisor_decision",
             Reason => "reason",
@@ -134,6 +144,7 @@ impl Requirement {
             TerminationAgreedByBoth => "termination is not agreed by both sides".into(),
             WorkModelAtFinalStage => "the work model has not reached its final stage".into(),
             FinalEvaluationRecorded => "no final evaluation recorded".into(),
+            ClosureApproved => "the closure report is not approved by a supervisor".into(),
             CaseActive => "the case is not active".into(),
             SupervisorDecision => "only a supervisor may reopen a closed case".into(),
             Reason => "a reason is required".into(),

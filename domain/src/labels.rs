@@ -245,15 +245,9 @@ code_enum! {
     }
 }
 
-code_enum! {
-    /// How a worker met the client (seed 003's contact schedule). Extensible.
-    pub enum ContactType {
-        HomeVisit = "home_visit",
-        OfficeVisit = "office_visit",
-        PhoneCall = "phone_call",
-        OnlineSession = "online_session",
-    }
-}
+/// How a worker met the client (seed 003's contact schedule). Extensible: the built-in entries
+/// are [`crate::contacts::ContactType`] (the one list contacts use); administrators add more.
+pub use crate::contacts::ContactType;
 
 code_enum! {
     /// Every list of reference data, as named in `/api/v1/reference/{list}`.
@@ -468,6 +462,7 @@ labels!(AgreementKind {
     PreliminaryContract => ["Preliminary (oral) contract", "Попередній (усний) контракт", "Предварительный (устный) контракт", "Předběžný (ústní) kontrakt"],
     ConcludedContract => ["Concluded contract", "Укладений контракт", "Заключённый контракт", "Uzavřený kontrakt"],
     Termination => ["Agreed termination", "Погоджене завершення взаємодії", "Согласованное завершение взаимодействия", "Dohodnuté ukončení spolupráce"],
+    PlanAgreement => ["Agreement to the plan", "Погодження плану", "Согласование плана", "Souhlas s plánem"],
 });
 
 labels!(AgreementMethod {
@@ -633,6 +628,7 @@ labels!(ContactType {
     OfficeVisit => ["Office visit", "Прийом в установі", "Приём в учреждении", "Konzultace na pracovišti"],
     PhoneCall => ["Phone call", "Телефонна розмова", "Телефонный разговор", "Telefonický kontakt"],
     OnlineSession => ["Online session", "Онлайн-зустріч", "Онлайн-встреча", "Online konzultace"],
+    Other => ["Other contact", "Інший контакт", "Другой контакт", "Jiný kontakt"],
 });
 
 #[cfg(test)]
@@ -688,7 +684,8 @@ mod tests {
         assert_eq!(count(ReportSources), ReportSource::ALL.len());
         assert!(count(ClientCategories) >= 25);
         assert_eq!(count(LifeDomains), 10);
-        assert_eq!(count(ContactTypes), 4);
+        assert_eq!(count(ContactTypes), ContactType::ALL.len());
+        assert!(ReferenceList::ContactTypes.is_built_in("other"));
         let extensible: Vec<_> = ReferenceList::ALL
             .iter()
             .filter(|l| l.is_extensible())

@@ -994,6 +994,63 @@ fn closing_for_any_other_reason_needs_neither_the_final_stage_nor_an_evaluation(
 }
 
 #[test]
+fn closing_needs_the_supervisors_approval_only_where_the_unit_requires_it() {
+    let state = case_at(LifecycleStage::Opened, cm(CmStage::EstablishingContact));
+    let required = CaseFacts {
+        closure_approval_required: true,
+        closure_approved: false,
+        ..CaseFacts::default()
+    };
+    let approved = CaseFacts {
+        closure_approved: true,
+        ..required.clone()
+    };
+    let not_required = CaseFacts {
+        closure_approval_required: false,
+        ..required.clone()
+    };
+
+    let refused = attempt(
+        state,
+        &closing(ClosureReason::ClientEndedAgreement),
+        &required,
+    );
+    let after_approval = attempt(
+        state,
+        &closing(ClosureReason::ClientEndedAgreement),
+        &approved,
+    );
+    let elsewhere = attempt(
+        state,
+        &closing(ClosureReason::ClientEndedAgreement),
+        &not_required,
+    );
+
+    assert_eq!(unmet_of(refused), [Requirement::ClosureApproved]);
+    assert!(after_approval.is_ok());
+    assert!(elsewhere.is_ok());
+}
+
+#[test]
+fn the_closure_approval_concerns_closure_only() {
+    let facts = CaseFacts {
+        closure_approval_required: true,
+        closure_approved: false,
+        ..CaseFacts::complete()
+    };
+    let state = case_at(LifecycleStage::Opened, cm(CmStage::EstablishingContact));
+    for offer in available_transitions(&state, &facts, &supervisor()) {
+        let expects = offer.kind == MoveKind::Closure;
+        assert_eq!(
+            offer.unmet.contains(&Requirement::ClosureApproved),
+            expects,
+            "{:?}",
+            offer.target
+        );
+    }
+}
+
+#[test]
 fn closure_needs_a_closure_reason() {
     for lifecycle in ACTIVE {
         let stage = model_stages_for(lifecycle, WorkModel::CaseManagement)[0];
@@ -1828,6 +1885,11 @@ fn facts_variants() -> Vec<CaseFacts> {
             ..all.clone()
         },
         CaseFacts {
+            closure_approval_required: true,
+            closure_approved: false,
+            ..all.clone()
+        },
+        CaseFacts {
             attach_target: None,
             ..all
         },
@@ -1965,23 +2027,28 @@ fn arb_facts() -> impl Strategy<Value = CaseFacts> {
         (fact(), fact(), fact(), fact(), fact()),
         (fact(), fact(), fact(), fact(), fact()),
         proptest::option::weighted(0.8, (fact(), fact())),
+        (proptest::bool::weighted(0.3), fact()),
     )
-        .prop_map(|((a, b, c, d, e), (f, g, h, i, j), target)| CaseFacts {
-            key_worker_assigned: a,
-            client_identified: b,
-            assessment_completed: c,
-            plan_agreed_by_client: d,
-            service_agreement_signed: e,
-            informed_consent_recorded: f,
-            preliminary_contract_recorded: g,
-            concluded_contract_recorded: h,
-            termination_agreed_by_both: i,
-            final_evaluation_recorded: j,
-            attach_target: target.map(|(same_client, case_open)| AttachTarget {
-                same_client,
-                case_open,
-            }),
-        })
+        .prop_map(
+            |((a, b, c, d, e), (f, g, h, i, j), target, (k, l))| CaseFacts {
+                key_worker_assigned: a,
+                client_identified: b,
+                assessment_completed: c,
+                plan_agreed_by_client: d,
+                service_agreement_signed: e,
+                informed_consent_recorded: f,
+                preliminary_contract_recorded: g,
+                concluded_contract_recorded: h,
+                termination_agreed_by_both: i,
+                final_evaluation_recorded: j,
+                closure_approval_required: k,
+                closure_approved: l,
+                attach_target: target.map(|(same_client, case_open)| AttachTarget {
+                    same_client,
+                    case_open,
+                }),
+            },
+        )
 }
 
 fn arb_step() -> impl Strategy<Value = Step> {

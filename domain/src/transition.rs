@@ -206,6 +206,10 @@ fn unmet_on_record(
                         .is_some_and(|t| t.same_client && t.case_open),
                     Requirement::OpenCaseOfSameClient,
                 ),
+                (MoveKind::Closure, _) => need(
+                    !facts.closure_approval_required || facts.closure_approved,
+                    Requirement::ClosureApproved,
+                ),
                 (MoveKind::Reopening, _) => {
                     need(actor.has(Role::Supervisor), Requirement::SupervisorDecision)
                 }

@@ -67,7 +67,7 @@ fn open_case(store: &Store, caller: &Caller) -> String {
             NewReport {
                 unit_id: None,
                 client_id: Some(client.client.id),
-                source: ReportSource::Hotline,
+                source: ReportSource::Hotline.code().into(),
                 urgency: Urgency::Routine,
                 description: "bench".into(),
                 reporter: None,

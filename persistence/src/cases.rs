@@ -110,6 +110,7 @@ pub(crate) fn facts_for(
             agreements::valid_until,
         ))
         .load(conn)?;
+    let closure_approval = crate::approvals::closure_approval_facts(conn, cases)?;
     let today = now().date();
     let in_cycle = |rows: &[(String, i32)], case: &CaseRow| {
         rows.iter()
@@ -140,6 +141,12 @@ pub(crate) fn facts_for(
                 termination_agreed_by_both: has("termination", true),
                 final_evaluation_recorded: in_cycle(&evaluated, case)
                     || in_cycle(&closure_reports, case),
+                closure_approval_required: closure_approval
+                    .get(&case.id)
+                    .is_some_and(|(required, _)| *required),
+                closure_approved: closure_approval
+                    .get(&case.id)
+                    .is_some_and(|(_, approved)| *approved),
                 attach_target: None,
             };
             (case.id.clone(), facts)

@@ -118,6 +118,10 @@ pub struct NewGoal {
     pub description: String,
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
+    /// `short` or `long`.
+    pub term: Option<String>,
+    /// `1`–`5` or `low`, `medium`, `high`.
+    pub priority: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -189,6 +193,8 @@ pub struct NewPlan {
     pub next_review_on: NaiveDate,
     pub goals: Vec<NewGoal>,
     pub actions: Vec<NewAction>,
+    /// The services planned (service, provider, frequency).
+    pub services: Vec<crate::approvals::NewService>,
 }
 
 /// The client's agreement to a plan version.
@@ -199,6 +205,10 @@ pub struct PlanAgreement {
     pub agreed_by: String,
     /// How: `signed`, `oral`, `electronic`.
     pub method: String,
+    /// For a child: the person with parental responsibility who signed.
+    pub signed_for_child_by: Option<String>,
+    /// Their relation to the child (e.g. `mother`, `guardian`).
+    pub signer_relation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -260,6 +270,7 @@ fn load_plan(conn: &mut AnyConnection, plan: PlanRow) -> StoreResult<Plan> {
         .order(plan_approvals::id)
         .select(PlanApprovalRow::as_select())
         .load(conn)?;
+    let (services, agreement_id) = crate::approvals::plan_extras(conn, &plan.id)?;
     Ok(Plan {
         plan,
         goals,
@@ -267,6 +278,8 @@ fn load_plan(conn: &mut AnyConnection, plan: PlanRow) -> StoreResult<Plan> {
         specialist_agreements,
         approvals,
         warnings: Vec::new(),
+        services,
+        agreement_id,
     })
 }
 
@@ -308,16 +321,36 @@ fn load_assessment(
         .first(conn)?)
 }
 
+/// Checks the life-domain codes against the `life_domains` classifier (built in, or added and
+/// active); a deactivated code the draft already has (`assessment_id`) may stay.
+fn check_domain_codes(
+    conn: &mut AnyConnection,
+    domains: &[DomainEntry],
+    assessment_id: Option<&str>,
+) -> StoreResult<()> {
+    let kept: Vec<String> = match assessment_id {
+        Some(id) => assessment_domains::table
+            .filter(assessment_domains::assessment_id.eq(id))
+            .select(assessment_domains::domain)
+            .load(conn)?,
+        None => Vec::new(),
+    };
+    for (i, d) in domains.iter().enumerate() {
+        if !kept.contains(&d.domain) {
+            crate::reference::check_code(
+                conn,
+                opora_domain::labels::ReferenceList::LifeDomains,
+                &format!("domains[{i}].domain"),
+                &d.domain,
+            )?;
+        }
+    }
+    Ok(())
+}
+
 fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
     let mut seen = HashSet::new();
     for (i, d) in domains.iter().enumerate() {
-        if opora_domain::labels::LifeDomain::parse(&d.domain).is_none() {
-            return Err(StoreError::invalid(
-                &format!("domains[{i}].domain"),
-                "unknown_code",
-                format!("{:?} is not a life domain", d.domain),
-            ));
-        }
         if !NEED_LEVELS.contains(&d.need_level.as_str()) {
             return Err(StoreError::invalid(
                 &format!("domains[{i}].need_level"),
@@ -461,6 +494,7 @@ impl Store {
         }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
+            check_domain_codes(conn, &new.domains, None)?;
             if let Some(corrects) = &new.corrects {
                 let earlier = load_assessment(conn, &case, corrects).map_err(|e| match e {
                     StoreError::NotFound => StoreError::invalid(
@@ -570,6 +604,9 @@ impl Store {
                 return Err(StoreError::VersionMismatch {
                     current: row.version,
                 });
+            }
+            if let Some(domains) = &changes.domains {
+                check_domain_codes(conn, domains, Some(&row.id))?;
             }
             let at = now();
             let mut changed: Vec<&str> = Vec::new();
@@ -748,6 +785,12 @@ impl Store {
                 ));
             }
         }
+        let goal_fields: Vec<_> = new
+            .goals
+            .iter()
+            .map(|g| (g.term.clone(), g.priority.clone()))
+            .collect();
+        crate::approvals::check_plan_fields(&goal_fields, &new.services)?;
         let limit = family_weekly_load();
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
@@ -826,9 +869,12 @@ impl Store {
                         description: g.description,
                         expected_result: g.expected_result,
                         deadline: g.deadline,
+                        term: g.term,
+                        priority: g.priority,
                     }
                 })
                 .collect();
+            let services = crate::approvals::insert_services(conn, &plan, new.services)?;
             for goal in &goals {
                 diesel::insert_into(plan_goals::table).values(goal).execute(conn)?;
             }
@@ -912,6 +958,8 @@ impl Store {
                 specialist_agreements: Vec::new(),
                 approvals: Vec::new(),
                 warnings,
+                services,
+                agreement_id: None,
             })
         })
     }
@@ -938,6 +986,7 @@ impl Store {
                     plan.version_no, plan.status
                 )));
             }
+            crate::approvals::check_plan_approval(conn, &case, &plan)?;
             let at = now();
             diesel::update(
                 plans::table
@@ -954,6 +1003,7 @@ impl Store {
                     plans::agreement_method.eq(&agreement.method),
                 ))
                 .execute(conn)?;
+            crate::approvals::record_plan_agreement(conn, caller, &case, &plan, &agreement)?;
             plan.status = "active".into();
             plan.agreed_on = Some(agreement.agreed_on);
             plan.agreed_by = Some(agreement.agreed_by);
@@ -1341,6 +1391,13 @@ impl Store {
         case_id: &str,
         new: NewAgreement,
     ) -> StoreResult<AgreementRow> {
+        if new.kind == AgreementKind::PlanAgreement {
+            return Err(StoreError::invalid(
+                "kind",
+                "recorded_with_the_plan",
+                "a plan_agreement is recorded when a plan version is agreed (POST …/plans/{plan_id}/agreement)",
+            ));
+        }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let at = now();
@@ -1359,6 +1416,10 @@ impl Store {
                 terminated_on: None,
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
+                plan_id: None,
+                method: None,
+                signed_for_child_by: None,
+                signer_relation: None,
             };
             diesel::insert_into(agreements::table)
                 .values(&row)

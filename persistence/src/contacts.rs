@@ -20,7 +20,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
-use opora_domain::contacts::{ContactStatus, ContactType, ShareScope, StoryConsent};
+use opora_domain::contacts::{ContactStatus, ShareScope, StoryConsent};
+use opora_domain::labels::ReferenceList;
 use opora_domain::Action;
 use serde_json::json;
 
@@ -165,7 +166,9 @@ pub struct ContactRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewContact {
-    pub contact_type: ContactType,
+    /// A code of the `contact_types` classifier: built in, or added by an administrator and
+    /// active.
+    pub contact_type: String,
     /// `planned` or `held`.
     pub status: ContactStatus,
     /// Needed for a planned contact.
@@ -183,7 +186,8 @@ pub struct ContactChanges {
     /// `held` (with `record`), `missed` or `cancelled` (with `reason`); `None` or `planned`
     /// leaves it planned.
     pub status: Option<ContactStatus>,
-    pub contact_type: Option<ContactType>,
+    /// A `contact_types` code: active, or the one the contact already has.
+    pub contact_type: Option<String>,
     pub scheduled_at: Option<NaiveDateTime>,
     pub place: Option<String>,
     pub purpose: Option<String>,
@@ -196,7 +200,8 @@ pub struct ContactChanges {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContactFilter {
     pub status: Option<ContactStatus>,
-    pub contact_type: Option<ContactType>,
+    /// A `contact_types` code (any, active or not).
+    pub contact_type: Option<String>,
     /// From this day on (UTC), inclusive.
     pub from: Option<NaiveDate>,
     /// Up to this day (UTC), inclusive.
@@ -568,6 +573,12 @@ impl Store {
         }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
+            crate::reference::check_code(
+                conn,
+                ReferenceList::ContactTypes,
+                "type",
+                &new.contact_type,
+            )?;
             let at = now();
             if let Some(record) = &new.record {
                 check_record("record", record, at)?;
@@ -580,7 +591,7 @@ impl Store {
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
                 cycle: case.cycle,
-                contact_type: new.contact_type.code().to_owned(),
+                contact_type: new.contact_type.clone(),
                 status: new.status.code().to_owned(),
                 contact_at: new.scheduled_at.unwrap_or(at),
                 scheduled_at: new.scheduled_at,
@@ -721,8 +732,11 @@ impl Store {
                 ));
             }
             let mut row = before.clone();
-            if let Some(t) = changes.contact_type {
-                row.contact_type = t.code().to_owned();
+            if let Some(t) = &changes.contact_type {
+                if *t != before.contact_type {
+                    crate::reference::check_code(conn, ReferenceList::ContactTypes, "type", t)?;
+                }
+                row.contact_type = t.clone();
             }
             if let Some(s) = changes.scheduled_at {
                 row.scheduled_at = Some(s);
@@ -921,8 +935,8 @@ impl Store {
             if let Some(status) = filter.status {
                 query = query.filter(contacts::status.eq(status.code()));
             }
-            if let Some(t) = filter.contact_type {
-                query = query.filter(contacts::contact_type.eq(t.code()));
+            if let Some(t) = &filter.contact_type {
+                query = query.filter(contacts::contact_type.eq(t.clone()));
             }
             if let Some(from) = filter.from {
                 query = query.filter(contacts::contact_at.ge(day_start(from)));

@@ -37,6 +37,9 @@ pub enum StoreError {
     /// Too many failed logins for this account or address: try again after this many seconds.
     #[error("throttled for {retry_after} s")]
     Throttled { retry_after: u64 },
+    /// A requirement of the record's state is unmet (409 naming its code), outside transitions.
+    #[error("{message}")]
+    RequirementUnmet { code: &'static str, message: String },
     /// A uniqueness or state conflict not covered above.
     #[error("{0}")]
     Conflict(String),

@@ -6,6 +6,7 @@
 //! Functions here are blocking (diesel is synchronous); the API runs them off its async workers.
 
 pub mod accounts;
+pub mod approvals;
 pub mod assignment;
 pub mod audit;
 pub mod cases;

@@ -324,6 +324,10 @@ pub struct GoalRow {
     pub deadline: Option<NaiveDate>,
     /// The id that stays the same across plan versions (`None`: the row's own id).
     pub stable_id: Option<String>,
+    /// `short` or `long`.
+    pub term: Option<String>,
+    /// `1`–`5` or `low`, `medium`, `high`.
+    pub priority: Option<String>,
 }
 
 impl GoalRow {
@@ -374,6 +378,27 @@ pub struct Plan {
     pub approvals: Vec<PlanApprovalRow>,
     /// Warnings found when the version was drafted (e.g. `family_overload`).
     pub warnings: Vec<PlanWarning>,
+    /// The services planned in this version.
+    pub services: Vec<PlanServiceRow>,
+    /// The `plan_agreement` record of the client's agreement to this version, once agreed.
+    pub agreement_id: Option<String>,
+}
+
+/// A service planned in a plan version: what, by whom (a worker or a partner organisation), how
+/// often.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = plan_services)]
+pub struct PlanServiceRow {
+    pub id: String,
+    pub plan_id: String,
+    pub unit_id: String,
+    pub position: i32,
+    pub service: String,
+    /// `worker` or `partner_organisation`.
+    pub provider_kind: Option<String>,
+    /// The worker's staff id or name, or the organisation's name.
+    pub provider: String,
+    pub frequency: Option<String>,
 }
 
 /// A warning about a plan version; it does not stop the draft.
@@ -411,6 +436,14 @@ pub struct AgreementRow {
     pub terminated_on: Option<NaiveDate>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// For a `plan_agreement`: the plan version agreed.
+    pub plan_id: Option<String>,
+    /// How it was agreed: `signed`, `oral`, `electronic`.
+    pub method: Option<String>,
+    /// For a child: the person with parental responsibility who signed.
+    pub signed_for_child_by: Option<String>,
+    /// Their relation to the child (e.g. `mother`, `guardian`).
+    pub signer_relation: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

@@ -127,6 +127,75 @@ fn stored_rows(conn: &mut AnyConnection, list: ReferenceList) -> StoreResult<Vec
         .load(conn)?)
 }
 
+/// Where a code stands in a classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeStatus {
+    /// Built in, or added by an administrator and active: new records may use it.
+    Active,
+    /// Added by an administrator and deactivated: records keep it, new ones may not use it.
+    Inactive,
+    /// Not a code of the list.
+    Unknown,
+}
+
+/// Where `code` stands in `list`: built in, or stored and active or not, or unknown. A fixed list
+/// has its built-in codes only.
+pub fn code_status(
+    conn: &mut AnyConnection,
+    list: ReferenceList,
+    code: &str,
+) -> StoreResult<CodeStatus> {
+    if list.is_built_in(code) {
+        return Ok(CodeStatus::Active);
+    }
+    if !list.is_extensible() {
+        return Ok(CodeStatus::Unknown);
+    }
+    let active: Option<bool> = classifier_entries::table
+        .find((list.code(), code))
+        .select(classifier_entries::active)
+        .first(conn)
+        .optional()?;
+    Ok(match active {
+        Some(true) => CodeStatus::Active,
+        Some(false) => CodeStatus::Inactive,
+        None => CodeStatus::Unknown,
+    })
+}
+
+/// Whether `code` may be used by a new record: a built-in code of `list` or an active one an
+/// administrator added.
+pub fn is_active_code(
+    conn: &mut AnyConnection,
+    list: ReferenceList,
+    code: &str,
+) -> StoreResult<bool> {
+    Ok(code_status(conn, list, code)? == CodeStatus::Active)
+}
+
+/// Checks a code a record is given against its classifier: 422 naming `field` when the code is
+/// unknown (`unknown_code`) or deactivated (`inactive_code`).
+pub fn check_code(
+    conn: &mut AnyConnection,
+    list: ReferenceList,
+    field: &str,
+    code: &str,
+) -> StoreResult<()> {
+    match code_status(conn, list, code)? {
+        CodeStatus::Active => Ok(()),
+        CodeStatus::Inactive => Err(StoreError::invalid(
+            field,
+            "inactive_code",
+            format!("{code:?} is deactivated in {list}"),
+        )),
+        CodeStatus::Unknown => Err(StoreError::invalid(
+            field,
+            "unknown_code",
+            format!("{code:?} is not a code of {list} (see GET /api/v1/reference/{list})"),
+        )),
+    }
+}
+
 /// Every entry of a list: built-in ones in the domain's order, then stored ones oldest first.
 fn entries(conn: &mut AnyConnection, list: ReferenceList) -> StoreResult<Vec<ReferenceEntry>> {
     let mut out: Vec<ReferenceEntry> = list
@@ -524,6 +593,57 @@ mod tests {
             ));
             let read = store.reference_entries(&manager, LifecycleStages).unwrap();
             assert_eq!(read.len(), 10);
+        }
+    }
+
+    #[test]
+    fn a_code_is_active_when_built_in_or_added_and_not_deactivated() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let admin = caller(&store, "admin", Role::Admin);
+            let list = ReferenceList::ReportSources;
+            store
+                .add_reference_entry(
+                    &admin,
+                    list,
+                    NewEntry {
+                        code: "church_parish".into(),
+                        labels: labels("Church parish"),
+                    },
+                )
+                .unwrap();
+            let mut conn = store.conn().unwrap();
+            assert!(is_active_code(&mut conn, list, "hotline").unwrap());
+            assert!(is_active_code(&mut conn, list, "church_parish").unwrap());
+            assert!(!is_active_code(&mut conn, list, "no_such").unwrap());
+            // The same code in another list is not a code of this one.
+            assert!(
+                !is_active_code(&mut conn, ReferenceList::LifeDomains, "church_parish").unwrap()
+            );
+            assert_eq!(
+                code_status(&mut conn, ReferenceList::LifecycleStages, "intake").unwrap(),
+                CodeStatus::Active
+            );
+            drop(conn);
+            store
+                .deactivate_reference_entry(&admin, list, "church_parish")
+                .unwrap();
+            let mut conn = store.conn().unwrap();
+            assert_eq!(
+                code_status(&mut conn, list, "church_parish").unwrap(),
+                CodeStatus::Inactive
+            );
+            assert!(matches!(
+                check_code(&mut conn, list, "source", "church_parish"),
+                Err(StoreError::Invalid { ref field, code: "inactive_code", .. }) if field == "source"
+            ));
+            assert!(matches!(
+                check_code(&mut conn, list, "source", "no_such"),
+                Err(StoreError::Invalid {
+                    code: "unknown_code",
+                    ..
+                })
+            ));
         }
     }
 }

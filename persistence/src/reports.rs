@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use opora_domain::labels::ReferenceList;
 use opora_domain::{
     apply, available_transitions, Action, AttachTarget, AvailableTransition, CaseFacts, CaseState,
-    LifecycleStage, RejectionReason, ReportSource, Role, Stage, TransitionRequest, Urgency,
-    WorkModel,
+    LifecycleStage, RejectionReason, Role, Stage, TransitionRequest, Urgency, WorkModel,
 };
 use serde_json::json;
 
@@ -23,7 +23,9 @@ pub struct NewReport {
     /// `None`: the caller's own unit.
     pub unit_id: Option<String>,
     pub client_id: Option<String>,
-    pub source: ReportSource,
+    /// A code of the `report_sources` classifier: built in, or added by an administrator and
+    /// active.
+    pub source: String,
     pub urgency: Urgency,
     pub description: String,
     /// Who reported (kept apart from the description; absent for anonymous reports).
@@ -36,7 +38,8 @@ pub struct NewReport {
 pub struct ReportFilter {
     pub stage: Option<LifecycleStage>,
     pub urgency: Option<Urgency>,
-    pub source: Option<ReportSource>,
+    /// A `report_sources` code (any, active or not: old reports keep theirs).
+    pub source: Option<String>,
     pub client_id: Option<String>,
     pub unit_id: Option<String>,
 }
@@ -207,6 +210,12 @@ impl Store {
         }
         caller.require(Action::HandleReport)?;
         self.write(|conn| {
+            crate::reference::check_code(
+                conn,
+                ReferenceList::ReportSources,
+                "source",
+                &new.source,
+            )?;
             if let Some(client_id) = &new.client_id {
                 check_client(conn, caller, client_id, "client_id")?;
             }
@@ -215,7 +224,7 @@ impl Store {
                 id: new_id(),
                 unit_id,
                 client_id: new.client_id,
-                source: new.source.code().to_owned(),
+                source: new.source,
                 urgency: new.urgency.code().to_owned(),
                 description: new.description,
                 reporter: new.reporter,
@@ -290,8 +299,8 @@ impl Store {
             if let Some(urgency) = filter.urgency {
                 query = query.filter(intake_reports::urgency.eq(urgency.code()));
             }
-            if let Some(source) = filter.source {
-                query = query.filter(intake_reports::source.eq(source.code()));
+            if let Some(source) = &filter.source {
+                query = query.filter(intake_reports::source.eq(source.clone()));
             }
             if let Some(client_id) = &filter.client_id {
                 query = query.filter(intake_reports::client_id.eq(client_id.clone()));

@@ -188,6 +188,8 @@ diesel::table! {
         expected_result -> Text,
         deadline -> Nullable<Date>,
         stable_id -> Nullable<Text>,
+        term -> Nullable<Text>,
+        priority -> Nullable<Text>,
     }
 }
 
@@ -225,6 +227,10 @@ diesel::table! {
         terminated_on -> Nullable<Date>,
         created_by -> Text,
         created_at -> Timestamp,
+        plan_id -> Nullable<Text>,
+        method -> Nullable<Text>,
+        signed_for_child_by -> Nullable<Text>,
+        signer_relation -> Nullable<Text>,
     }
 }
 
@@ -668,6 +674,43 @@ diesel::table! {
         case_id -> Text,
         unit_id -> Text,
         decision -> Text,
+        comment -> Nullable<Text>,
+        supervisor_id -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_services (id) {
+        id -> Text,
+        plan_id -> Text,
+        unit_id -> Text,
+        position -> Integer,
+        service -> Text,
+        provider_kind -> Nullable<Text>,
+        provider -> Text,
+        frequency -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    unit_settings (unit_id) {
+        unit_id -> Text,
+        requires_plan_approval -> Bool,
+        requires_closure_approval -> Bool,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    closure_approvals (id) {
+        id -> Text,
+        report_id -> Text,
+        case_id -> Text,
+        unit_id -> Text,
+        report_version -> BigInt,
+        approved -> Bool,
         comment -> Nullable<Text>,
         supervisor_id -> Text,
         recorded_at -> Timestamp,

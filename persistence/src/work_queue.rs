@@ -1,16 +1,19 @@
 //! "My work": what needs doing, soonest first. For a worker, across the cases they lead (and the
 //! reports they registered); for a supervisor, across their units: overdue and soon-due intake
 //! deadlines and needs assessments, open child-safety concerns, plan reviews due, plans awaiting
-//! the client's agreement.
+//! the client's agreement, actions of active plans due within a week (or past due) and not yet
+//! done or dropped.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::{Action, Role};
 
 use crate::cases::{facts_for, visible};
-use crate::models::{CaseRow, PlanRow, ReportRow};
+use crate::models::{ActionRow, CaseRow, PlanRow, ReportRow};
 use crate::safety::SafetyConcern;
-use crate::schema::{cases, intake_reports, plans, safety_concerns};
+use crate::schema::{
+    cases, intake_reports, plan_action_execution, plan_actions, plans, safety_concerns,
+};
 use crate::{now, Caller, Store, StoreResult};
 
 /// Whose work: the caller's own, or their units' (supervisors).
@@ -23,7 +26,8 @@ pub enum QueueScope {
 /// One thing to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkItem {
-    /// `report_due`, `assessment_due`, `safety_decision_due`, `plan_review_due`, `plan_awaiting_agreement`.
+    /// `report_due`, `assessment_due`, `safety_decision_due`, `plan_review_due`,
+    /// `plan_awaiting_agreement`, `action_due`.
     pub kind: &'static str,
     pub due_at: Option<NaiveDateTime>,
     pub overdue: bool,
@@ -134,6 +138,48 @@ impl Store {
                 .filter(plans::status.eq_any(["active", "draft"]))
                 .select(PlanRow::as_select())
                 .load(conn)?;
+            let active_plans: Vec<(&str, &str)> = plan_rows
+                .iter()
+                .filter(|p| p.status == "active")
+                .map(|p| (p.id.as_str(), p.case_id.as_str()))
+                .collect();
+            if !active_plans.is_empty() {
+                let plan_ids: Vec<&str> = active_plans.iter().map(|(id, _)| *id).collect();
+                let actions: Vec<ActionRow> = plan_actions::table
+                    .filter(plan_actions::plan_id.eq_any(&plan_ids))
+                    .filter(plan_actions::due_on.le(soon.date()))
+                    .order((plan_actions::plan_id, plan_actions::position))
+                    .select(ActionRow::as_select())
+                    .load(conn)?;
+                // Executions are kept per action across plan versions (its stable id).
+                let finished: Vec<String> = plan_action_execution::table
+                    .filter(plan_action_execution::case_id.eq_any(&ids))
+                    .filter(plan_action_execution::status.eq_any(["done", "dropped"]))
+                    .select(plan_action_execution::action_id)
+                    .load(conn)?;
+                for a in actions {
+                    if finished.iter().any(|f| f == a.key()) {
+                        continue;
+                    }
+                    let Some(case_id) = active_plans
+                        .iter()
+                        .find(|(id, _)| *id == a.plan_id)
+                        .map(|(_, c)| (*c).to_owned())
+                    else {
+                        continue;
+                    };
+                    let due = a.due_on.and_then(|d| d.and_hms_opt(0, 0, 0));
+                    items.push(WorkItem {
+                        kind: "action_due",
+                        due_at: due,
+                        overdue: a.due_on.is_some_and(|d| d < at.date()),
+                        report_id: None,
+                        case_id: Some(case_id),
+                        record_id: a.key().to_owned(),
+                        summary: format!("plan action due: {}", a.description),
+                    });
+                }
+            }
             for p in plan_rows {
                 let review = p.next_review_on.and_hms_opt(0, 0, 0);
                 match p.status.as_str() {

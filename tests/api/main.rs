@@ -5,9 +5,11 @@
 
 mod access;
 mod accounts;
+mod approvals;
 mod assignment;
 mod auth;
 mod casework;
+mod classifiers;
 mod clients;
 mod closure;
 mod confidentiality;

@@ -103,6 +103,21 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             ),
         ),
         ("list_units", (ReadDirectory, None)),
+        ("get_unit_settings", (ReadDirectory, None)),
+        (
+            "put_unit_settings",
+            (
+                Admin,
+                Some(json!({"requires_plan_approval": false, "requires_closure_approval": false})),
+            ),
+        ),
+        (
+            "approve_closure_report",
+            (
+                CaseTeam,
+                Some(json!({"approved": true, "comment": "matrix"})),
+            ),
+        ),
         ("list_staff", (ReadDirectory, None)),
         ("get_staff", (ReadDirectory, None)),
         (

@@ -75,3 +75,99 @@ fn a_worker_sees_their_due_work_and_a_supervisor_their_units_overdue_first() {
         422
     );
 }
+
+#[test]
+fn actions_of_active_plans_due_within_a_week_or_past_and_not_finished_are_work() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let olena = app.staff("olena", &[Role::CaseManager], &a);
+    let andrii = app.staff("andrii", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let case = opened_case(&app, &olena, "olena", "case_management");
+    let id = case["id"].as_str().unwrap();
+    let day = |days: i64| {
+        (chrono::Utc::now() + chrono::Duration::days(days))
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let plan = app.post(
+        &format!("/api/v1/cases/{id}/plans"),
+        &olena,
+        json!({"period_start": day(-30), "period_end": day(90), "next_review_on": day(60),
+               "goals": [{"description": "Children never alone at night"}],
+               "actions": [
+                   {"goal": 0, "description": "Arrange night care", "responsible": "key worker", "due_on": day(3)},
+                   {"goal": 0, "description": "Visit the school", "responsible": "key worker", "due_on": day(-2)},
+                   {"goal": 0, "description": "Review benefits", "responsible": "key worker", "due_on": day(30)},
+                   {"goal": 0, "description": "Call grandmother", "responsible": "key worker", "due_on": day(-5)},
+                   {"goal": 0, "description": "Drop in on the family", "responsible": "key worker", "due_on": day(1)},
+                   {"goal": 0, "description": "Keep in touch", "responsible": "key worker"}
+               ]}),
+    );
+    assert_eq!(plan.status, 201, "{:?}", plan.body);
+    let action_ids: Vec<String> = plan.body["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    let due_actions = |token: &str, query: &str| -> Vec<(String, bool)> {
+        let answer = app.get(&format!("/api/v1/work-queue{query}"), token);
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        let mut due: Vec<(String, bool)> = answer
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "action_due")
+            .map(|i| {
+                assert_eq!(i["case_id"], id);
+                (
+                    i["record_id"].as_str().unwrap().to_owned(),
+                    i["overdue"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        due.sort();
+        due
+    };
+    // A draft plan's actions are not work yet.
+    assert_eq!(due_actions(&olena, ""), vec![]);
+    let agreed = app.post(
+        &format!("/api/v1/cases/{id}/plans/{}/agreement", plan.id()),
+        &olena,
+        json!({"agreed_on": day(0), "agreed_by": "Oksana Shevchenko (mother)", "method": "signed"}),
+    );
+    assert_eq!(agreed.status, 200, "{:?}", agreed.body);
+
+    // One done, one dropped: no longer work; one in progress: still work.
+    for (action, status) in [
+        (&action_ids[3], "done"),
+        (&action_ids[4], "dropped"),
+        (&action_ids[1], "in_progress"),
+    ] {
+        let answer = app.post(
+            &format!("/api/v1/cases/{id}/plan-actions/{action}/execution"),
+            &olena,
+            json!({"status": status}),
+        );
+        assert_eq!(answer.status, 200, "{status}: {:?}", answer.body);
+    }
+    let mut expected = vec![
+        (action_ids[0].clone(), false),
+        (action_ids[1].clone(), true),
+    ];
+    expected.sort();
+    assert_eq!(due_actions(&olena, ""), expected, "the key worker's");
+    assert_eq!(due_actions(&andrii, ""), vec![], "not another worker's");
+    assert_eq!(
+        due_actions(&supervisor, "?scope=units"),
+        expected,
+        "across the units"
+    );
+    // Overdue ones come first.
+    let all = kinds(&app.get("/api/v1/work-queue", &olena).body);
+    let first_action = all.iter().position(|(k, _)| k == "action_due").unwrap();
+    assert!(all[first_action].1, "{all:?}");
+}

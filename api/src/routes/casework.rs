@@ -49,7 +49,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Schemas and `validator` rules of the code lists casework adds.
 pub mod lists {
-    use opora_domain::labels::LifeDomain;
     use opora_persistence::casework::{
         APPROVAL_DECISIONS, EXECUTION_STATUSES, NEED_LEVELS, RESPONSIBLE_KINDS,
     };
@@ -68,15 +67,9 @@ pub mod lists {
         }
     }
 
-    fn life_domains() -> Vec<&'static str> {
-        LifeDomain::ALL.iter().map(|d| d.code()).collect()
-    }
-
+    /// A life domain: a code of the extensible `life_domains` classifier.
     pub fn life_domain() -> Object {
-        code_schema(
-            life_domains(),
-            "A life domain (the `life_domains` reference list).",
-        )
+        crate::dto::codes::life_domain()
     }
     pub fn need_level() -> Object {
         code_schema(NEED_LEVELS, "How great the need in a life domain is.")
@@ -100,8 +93,9 @@ pub mod lists {
         )
     }
 
+    /// Well formed; the store checks the classifier has it, active.
     pub fn valid_life_domain(value: &str) -> Result<(), ValidationError> {
-        one_of(&life_domains(), value)
+        crate::dto::codes::classifier_code(value)
     }
     pub fn valid_need_level(value: &str) -> Result<(), ValidationError> {
         one_of(&NEED_LEVELS, value)
@@ -576,6 +570,41 @@ pub struct GoalInput {
     #[serde(default)]
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
+    /// `short` or `long` term.
+    #[schema(example = "short")]
+    pub term: Option<String>,
+    /// `1` (highest) to `5`, or `low`, `medium`, `high`.
+    #[schema(example = "high")]
+    pub priority: Option<String>,
+}
+
+/// A service planned in a plan version.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    /// The service, e.g. "social support of the family".
+    #[validate(length(min = 1, max = 200))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Social support of the family"
+    )]
+    pub service: String,
+    /// `worker` or `partner_organisation`.
+    #[schema(example = "partner_organisation")]
+    pub provider_kind: Option<String>,
+    /// The worker (staff id or name) or the partner organisation's name.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Centre for Families, Odesa"
+    )]
+    pub provider: String,
+    /// How often (free text).
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "weekly")]
+    pub frequency: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
@@ -646,6 +675,11 @@ pub struct NewPlanBody {
     #[schema(max_items = 200)]
     #[serde(default)]
     pub actions: Vec<ActionInput>,
+    /// The services planned (service, provider, frequency).
+    #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
+    #[serde(default)]
+    pub services: Vec<ServiceInput>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -655,6 +689,19 @@ pub struct GoalBody {
     pub description: String,
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
+    /// `short` or `long`.
+    pub term: Option<String>,
+    /// `1`–`5` or `low`, `medium`, `high`.
+    pub priority: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceBody {
+    pub service: String,
+    /// `worker` or `partner_organisation`.
+    pub provider_kind: Option<String>,
+    pub provider: String,
+    pub frequency: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -725,6 +772,10 @@ pub struct PlanBody {
     pub approvals: Vec<ApprovalBody>,
     /// Found when the version was drafted (e.g. `family_overload`); empty elsewhere.
     pub warnings: Vec<WarningBody>,
+    /// The services planned in this version.
+    pub services: Vec<ServiceBody>,
+    /// The `plan_agreement` record (in the case's agreements) once the version is agreed.
+    pub agreement_id: Option<String>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
 }
@@ -738,6 +789,8 @@ impl From<Plan> for PlanBody {
             specialist_agreements,
             approvals,
             warnings,
+            services,
+            agreement_id,
         } = p;
         let goal_key: std::collections::HashMap<String, String> = goals
             .iter()
@@ -762,6 +815,8 @@ impl From<Plan> for PlanBody {
                     description: g.description.clone(),
                     expected_result: g.expected_result.clone(),
                     deadline: g.deadline,
+                    term: g.term.clone(),
+                    priority: g.priority.clone(),
                 })
                 .collect(),
             actions: actions
@@ -808,6 +863,16 @@ impl From<Plan> for PlanBody {
                     detail: w.detail,
                 })
                 .collect(),
+            services: services
+                .into_iter()
+                .map(|s| ServiceBody {
+                    service: s.service,
+                    provider_kind: s.provider_kind,
+                    provider: s.provider,
+                    frequency: s.frequency,
+                })
+                .collect(),
+            agreement_id,
             created_by: plan.created_by,
             created_at: utc(plan.created_at),
         }
@@ -862,6 +927,18 @@ pub async fn create_plan(
                 description: g.description,
                 expected_result: g.expected_result,
                 deadline: g.deadline,
+                term: g.term,
+                priority: g.priority,
+            })
+            .collect(),
+        services: body
+            .services
+            .into_iter()
+            .map(|s| opora_persistence::approvals::NewService {
+                service: s.service,
+                provider_kind: s.provider_kind,
+                provider: s.provider,
+                frequency: s.frequency,
             })
             .collect(),
         actions: body
@@ -918,9 +995,20 @@ pub struct PlanAgreementBody {
     #[schema(schema_with = codes::agreement_method)]
     #[validate(custom(function = "crate::dto::codes::valid::agreement_method"))]
     pub method: String,
+    /// For a child: the person with parental responsibility who signed.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200, example = "Oksana Shevchenko")]
+    pub signed_for_child_by: Option<String>,
+    /// Their relation to the child (e.g. `mother`, `guardian`).
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100, example = "mother")]
+    pub signer_relation: Option<String>,
 }
 
-/// Records the client's agreement: the version becomes active, the previous one superseded.
+/// Records the client's agreement: the version becomes active, the previous one superseded,
+/// and a `plan_agreement` record is added to the case's agreements (its id in `agreement_id`).
+/// Where the case's unit requires a supervisor's approval of plans, 409 naming
+/// `supervisor_plan_approval` until a supervisor approved this version.
 #[utoipa::path(
     tag = "casework",
     operation_id = "agree_plan",
@@ -946,6 +1034,8 @@ pub async fn agree_plan(
         method: parse_code("method", &body.method, AgreementMethod::parse)?
             .code()
             .to_owned(),
+        signed_for_child_by: body.signed_for_child_by,
+        signer_relation: body.signer_relation,
     };
     let store = state.store.clone();
     let plan = crate::blocking(move || store.agree_plan(&auth.0, &id, &plan_id, agreement)).await?;
@@ -1319,6 +1409,14 @@ pub struct AgreementBody {
     pub terminated_on: Option<NaiveDate>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// For a `plan_agreement`: the plan version agreed.
+    pub plan_id: Option<String>,
+    /// How it was agreed (`signed`, `oral`, `electronic`), for a `plan_agreement`.
+    pub method: Option<String>,
+    /// For a child: the person with parental responsibility who signed.
+    pub signed_for_child_by: Option<String>,
+    /// Their relation to the child.
+    pub signer_relation: Option<String>,
 }
 
 impl From<AgreementRow> for AgreementBody {
@@ -1337,6 +1435,10 @@ impl From<AgreementRow> for AgreementBody {
             terminated_on: a.terminated_on,
             created_by: a.created_by,
             created_at: utc(a.created_at),
+            plan_id: a.plan_id,
+            method: a.method,
+            signed_for_child_by: a.signed_for_child_by,
+            signer_relation: a.signer_relation,
         }
     }
 }

@@ -4,7 +4,7 @@
 use actix_web::http::header::ETAG;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use opora_domain::contacts::{ContactStatus, ContactType, ShareScope};
+use opora_domain::contacts::{ContactStatus, ShareScope};
 use opora_persistence::contacts::{
     ConsentWithdrawal, Contact, ContactChanges, ContactFilter, ContactRecord, NewContact, NewStory,
     NewStoryConsent, Participants, StoryRow,
@@ -161,7 +161,7 @@ impl From<ContactRecordInput> for ContactRecord {
 }))]
 pub struct NewContactBody {
     #[schema(schema_with = codes::contact_type)]
-    #[validate(custom(function = "crate::dto::codes::valid::contact_type"))]
+    #[validate(custom(function = "crate::dto::codes::classifier_code"))]
     pub r#type: String,
     /// `planned` (with `scheduled_at`) or `held` (with `record`); missed and cancelled are
     /// outcomes of a planned contact.
@@ -207,7 +207,7 @@ pub struct ContactPatchBody {
     #[validate(custom(function = "crate::dto::codes::valid::contact_status"))]
     pub status: Option<String>,
     #[schema(schema_with = codes::contact_type::nullable)]
-    #[validate(custom(function = "crate::dto::codes::valid::contact_type"))]
+    #[validate(custom(function = "crate::dto::codes::classifier_code"))]
     pub r#type: Option<String>,
     pub scheduled_at: Option<DateTime<Utc>>,
     #[validate(length(min = 1, max = 500))]
@@ -399,7 +399,7 @@ pub async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let new = NewContact {
-        contact_type: parse_code("type", &body.r#type, ContactType::parse)?,
+        contact_type: body.r#type,
         status: parse_code("status", &body.status, ContactStatus::parse)?,
         scheduled_at: body.scheduled_at.map(|t| t.naive_utc()),
         place: body.place,
@@ -445,7 +445,7 @@ pub async fn list_contacts(
     let query = query.0;
     let filter = ContactFilter {
         status: parse_opt("status", query.status.as_deref(), ContactStatus::parse)?,
-        contact_type: parse_opt("type", query.contact_type.as_deref(), ContactType::parse)?,
+        contact_type: query.contact_type,
         from: query.from,
         to: query.to,
     };
@@ -511,7 +511,7 @@ pub async fn update_contact(
     let body = body.0;
     let changes = ContactChanges {
         status: parse_opt("status", body.status.as_deref(), ContactStatus::parse)?,
-        contact_type: parse_opt("type", body.r#type.as_deref(), ContactType::parse)?,
+        contact_type: body.r#type,
         scheduled_at: body.scheduled_at.map(|t| t.naive_utc()),
         place: body.place,
         purpose: body.purpose,

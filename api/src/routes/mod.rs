@@ -5,6 +5,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod accounts;
+pub mod approvals;
 pub mod assignment;
 pub mod audit;
 pub mod cases;
@@ -44,6 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .configure(casework::configure)
                 .configure(contacts::configure)
                 .configure(closure::configure)
+                .configure(approvals::configure)
                 .configure(reference::configure)
                 .configure(audit::configure),
         );

@@ -4,7 +4,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use opora_domain::{LifecycleStage, RejectionReason, ReportSource, Urgency, WorkModel};
+use opora_domain::{LifecycleStage, RejectionReason, Urgency, WorkModel};
 use opora_persistence::reports::{NewReport, ReportFilter, ReportTransition, ReportView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -43,7 +43,7 @@ pub struct NewReportBody {
     #[schema(max_length = 64)]
     pub client_id: Option<String>,
     #[schema(schema_with = codes::report_source)]
-    #[validate(custom(function = "crate::dto::codes::valid::report_source"))]
+    #[validate(custom(function = "crate::dto::codes::classifier_code"))]
     pub source: String,
     #[schema(schema_with = codes::urgency)]
     #[validate(custom(function = "crate::dto::codes::valid::urgency"))]
@@ -136,7 +136,7 @@ pub async fn create_report(
     let new = NewReport {
         unit_id: body.unit_id,
         client_id: body.client_id,
-        source: parse_code("source", &body.source, ReportSource::parse)?,
+        source: body.source,
         urgency: parse_code("urgency", &body.urgency, Urgency::parse)?,
         description: body.description,
         reporter: body.reporter,
@@ -193,7 +193,7 @@ pub async fn list_reports(
     let filter = ReportFilter {
         stage: parse_opt("stage", query.stage.as_deref(), LifecycleStage::parse)?,
         urgency: parse_opt("urgency", query.urgency.as_deref(), Urgency::parse)?,
-        source: parse_opt("source", query.source.as_deref(), ReportSource::parse)?,
+        source: query.source,
         client_id: query.client_id,
         unit_id: query.unit_id,
     };

@@ -26,6 +26,7 @@ fn kinds() -> utoipa::openapi::schema::Object {
             "safety_decision_due",
             "plan_review_due",
             "plan_awaiting_agreement",
+            "action_due",
         ],
         "What needs doing.",
     )
@@ -39,7 +40,8 @@ pub struct WorkItemBody {
     pub overdue: bool,
     pub report_id: Option<String>,
     pub case_id: Option<String>,
-    /// The report, case, concern or plan version concerned.
+    /// The report, case, concern, plan version or plan action (its id across plan versions)
+    /// concerned.
     pub record_id: String,
     pub summary: String,
 }

@@ -1,0 +1,10 @@
+DROP TABLE closure_approvals;
+DROP TABLE unit_settings;
+DROP INDEX agreements_plan;
+ALTER TABLE agreements DROP COLUMN signer_relation;
+ALTER TABLE agreements DROP COLUMN signed_for_child_by;
+ALTER TABLE agreements DROP COLUMN method;
+ALTER TABLE agreements DROP COLUMN plan_id;
+DROP TABLE plan_services;
+ALTER TABLE plan_goals DROP COLUMN priority;
+ALTER TABLE plan_goals DROP COLUMN term;
