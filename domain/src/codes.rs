@@ -91,6 +91,8 @@ code_enum! {
         Termination = "termination",
         /// The client's agreement to a plan version (recorded when the version is agreed).
         PlanAgreement = "plan_agreement",
+        /// Inclusion in a programme of the service (seed 003's programme inclusion agreement).
+        ProgrammeInclusion = "programme_inclusion",
     }
 }
 

@@ -463,6 +463,7 @@ labels!(AgreementKind {
     ConcludedContract => ["Concluded contract", "Укладений контракт", "Заключённый контракт", "Uzavřený kontrakt"],
     Termination => ["Agreed termination", "Погоджене завершення взаємодії", "Согласованное завершение взаимодействия", "Dohodnuté ukončení spolupráce"],
     PlanAgreement => ["Agreement to the plan", "Погодження плану", "Согласование плана", "Souhlas s plánem"],
+    ProgrammeInclusion => ["Programme inclusion agreement", "Угода про включення до програми", "Соглашение о включении в программу", "Dohoda o zařazení do programu"],
 });
 
 labels!(AgreementMethod {

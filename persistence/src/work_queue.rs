@@ -208,6 +208,57 @@ impl Store {
                 }
             }
 
+            // What waits for a supervisor's approval where the unit requires it.
+            if caller.actor.has(Role::Supervisor) {
+                for p in plans::table
+                    .filter(plans::case_id.eq_any(&ids))
+                    .filter(plans::status.eq("draft"))
+                    .select(PlanRow::as_select())
+                    .load(conn)?
+                {
+                    let Some(case) = mine.iter().find(|c| c.id == p.case_id) else {
+                        continue;
+                    };
+                    if crate::approvals::effective_settings(conn, &case.unit_id)?
+                        .requires_plan_approval
+                        && crate::approvals::check_plan_approval(conn, case, &p).is_err()
+                    {
+                        items.push(WorkItem {
+                            kind: "plan_awaiting_approval",
+                            due_at: None,
+                            overdue: false,
+                            report_id: None,
+                            case_id: Some(p.case_id.clone()),
+                            record_id: p.id,
+                            summary: format!("plan version {} awaits your approval", p.version_no),
+                        });
+                    }
+                }
+                let approvals = crate::approvals::closure_approval_facts(conn, &mine)?;
+                for case in &mine {
+                    let has_report: i64 = crate::schema::closure_reports::table
+                        .filter(crate::schema::closure_reports::case_id.eq(&case.id))
+                        .filter(crate::schema::closure_reports::cycle.eq(case.cycle))
+                        .count()
+                        .get_result(conn)?;
+                    if has_report > 0
+                        && approvals
+                            .get(&case.id)
+                            .is_some_and(|(required, approved)| *required && !*approved)
+                    {
+                        items.push(WorkItem {
+                            kind: "closure_awaiting_approval",
+                            due_at: None,
+                            overdue: false,
+                            report_id: None,
+                            case_id: Some(case.id.clone()),
+                            record_id: case.id.clone(),
+                            summary: "the closure report awaits your approval".into(),
+                        });
+                    }
+                }
+            }
+
             // Overdue first, then by due time; items without one last.
             items.sort_by(|a, b| {
                 b.overdue

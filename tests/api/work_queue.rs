@@ -171,3 +171,37 @@ fn actions_of_active_plans_due_within_a_week_or_past_and_not_finished_are_work()
     let first_action = all.iter().position(|(k, _)| k == "action_due").unwrap();
     assert!(all[first_action].1, "{all:?}");
 }
+
+#[test]
+fn a_supervisor_sees_plans_and_closures_awaiting_approval_where_the_unit_requires_it() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let admin = app.staff("admin", &[Role::Admin], &a);
+    let olena = app.staff("olena", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let settings = app.send(
+        "PUT",
+        &format!("/api/v1/units/{a}/settings"),
+        Some(&admin),
+        &[],
+        Some(&json!({"requires_plan_approval": true, "requires_closure_approval": true})),
+    );
+    assert_eq!(settings.status, 200, "{:?}", settings.body);
+    let case = opened_case(&app, &olena, "olena", "case_management");
+    let id = case["id"].as_str().unwrap();
+    app.post(
+        &format!("/api/v1/cases/{id}/plans"),
+        &olena,
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15", "goals": [{"description": "g"}]}),
+    );
+    let unit = kinds(&app.get("/api/v1/work-queue?scope=units", &supervisor).body);
+    assert!(
+        unit.iter().any(|(k, _)| k == "plan_awaiting_approval"),
+        "{unit:?}"
+    );
+    let mine = kinds(&app.get("/api/v1/work-queue", &olena).body);
+    assert!(
+        !mine.iter().any(|(k, _)| k == "plan_awaiting_approval"),
+        "approvals are the supervisor's work: {mine:?}"
+    );
+}

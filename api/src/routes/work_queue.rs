@@ -27,6 +27,8 @@ fn kinds() -> utoipa::openapi::schema::Object {
             "plan_review_due",
             "plan_awaiting_agreement",
             "action_due",
+            "plan_awaiting_approval",
+            "closure_awaiting_approval",
         ],
         "What needs doing.",
     )
