@@ -1218,25 +1218,11 @@ impl Store {
                 updated_by: caller.actor.staff_id.clone(),
                 updated_at: at,
             };
-            let exists: i64 = plan_action_execution::table
-                .filter(plan_action_execution::action_id.eq(action_id))
-                .count()
-                .get_result(conn)?;
-            if exists > 0 {
-                diesel::update(plan_action_execution::table.find(action_id))
-                    .set((
-                        plan_action_execution::status.eq(&row.status),
-                        plan_action_execution::done_on.eq(row.done_on),
-                        plan_action_execution::result.eq(&row.result),
-                        plan_action_execution::updated_by.eq(&row.updated_by),
-                        plan_action_execution::updated_at.eq(row.updated_at),
-                    ))
-                    .execute(conn)?;
-            } else {
-                diesel::insert_into(plan_action_execution::table)
-                    .values(&row)
-                    .execute(conn)?;
-            }
+            // The state is one row per stable id, replaced whole (the event keeps the history).
+            diesel::delete(plan_action_execution::table.find(action_id)).execute(conn)?;
+            diesel::insert_into(plan_action_execution::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&case),
@@ -1291,25 +1277,11 @@ impl Store {
                 updated_by: caller.actor.staff_id.clone(),
                 updated_at: at,
             };
-            let exists: i64 = plan_goal_progress::table
-                .filter(plan_goal_progress::goal_id.eq(goal_id))
-                .count()
-                .get_result(conn)?;
-            if exists > 0 {
-                diesel::update(plan_goal_progress::table.find(goal_id))
-                    .set((
-                        plan_goal_progress::status.eq(&row.status),
-                        plan_goal_progress::progress.eq(row.progress),
-                        plan_goal_progress::note.eq(&row.note),
-                        plan_goal_progress::updated_by.eq(&row.updated_by),
-                        plan_goal_progress::updated_at.eq(row.updated_at),
-                    ))
-                    .execute(conn)?;
-            } else {
-                diesel::insert_into(plan_goal_progress::table)
-                    .values(&row)
-                    .execute(conn)?;
-            }
+            // One row per stable id, replaced whole (the event keeps the history).
+            diesel::delete(plan_goal_progress::table.find(goal_id)).execute(conn)?;
+            diesel::insert_into(plan_goal_progress::table)
+                .values(&row)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject(&case),
