@@ -267,6 +267,13 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
         "implementation_and_monitoring",
     )?;
 
+    // A worry the school raised after the plan was agreed: the supervisor's work queue shows it.
+    store.raise_safety_concern(
+        &caller(store, CASE_MANAGER)?,
+        opora_persistence::safety::ConcernTarget::Case(family_case.clone()),
+        "Daryna told the school psychologist she is afraid to stay home alone at night.".into(),
+    )?;
+
     // Petro's individual case: just opened.
     open_case(
         store,
@@ -278,7 +285,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
 
     Ok(Demo {
         supervisor_id: SUPERVISOR.into(),
-        summary: "Suvorovskyi district department with 7 staff, the Shevchenko family (case in implementation), Petro Kravchenko (individual case, opened), one hotline report at intake".into(),
+        summary: "Suvorovskyi district department with 7 staff, the Shevchenko family (case in implementation, an open child-safety concern), Petro Kravchenko (individual case, opened), one hotline report at intake".into(),
     })
 }
 

@@ -168,10 +168,15 @@ pub(crate) fn visible(
     caller: &Caller,
     case: &CaseRow,
 ) -> StoreResult<bool> {
+    // The key worker leads the case: they see it even when it is filed in a unit above theirs
+    // (a district department's case led by a worker of one of its services).
+    if case.key_worker_id == caller.actor.staff_id {
+        return Ok(true);
+    }
     if !caller.sees_unit(&case.unit_id) {
         return Ok(false);
     }
-    if !case.restricted || case.key_worker_id == caller.actor.staff_id {
+    if !case.restricted {
         return Ok(true);
     }
     let named: i64 = case_access::table
@@ -246,13 +251,12 @@ impl Store {
                 .filter(case_access::staff_id.eq(&caller.actor.staff_id))
                 .select(case_access::case_id)
                 .load(conn)?;
+            let me = caller.actor.staff_id.clone();
             let mut query = cases::table
-                .filter(cases::unit_id.eq_any(&caller.scope))
                 .filter(
-                    cases::restricted
-                        .eq(false)
-                        .or(cases::key_worker_id.eq(caller.actor.staff_id.clone()))
-                        .or(cases::id.eq_any(named)),
+                    cases::key_worker_id.eq(me.clone()).or(cases::unit_id
+                        .eq_any(&caller.scope)
+                        .and(cases::restricted.eq(false).or(cases::id.eq_any(named)))),
                 )
                 .select(CaseRow::as_select())
                 .order(cases::id)

@@ -74,13 +74,15 @@ impl Store {
             }
 
             let mut active = cases::table
-                .filter(cases::unit_id.eq_any(&caller.scope))
                 .filter(cases::lifecycle_stage.ne("closed"))
                 .select(CaseRow::as_select())
                 .into_boxed();
-            if !units {
-                active = active.filter(cases::key_worker_id.eq(me.clone()));
-            }
+            // A key worker's own cases, wherever they are filed; a supervisor's units' cases.
+            active = if units {
+                active.filter(cases::unit_id.eq_any(&caller.scope))
+            } else {
+                active.filter(cases::key_worker_id.eq(me.clone()))
+            };
             let mut mine = Vec::new();
             for case in active.load(conn)? {
                 if visible(conn, caller, &case)? {

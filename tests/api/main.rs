@@ -15,6 +15,7 @@ mod closure;
 mod confidentiality;
 mod contacts;
 mod contract;
+mod demo;
 mod duplicates;
 mod errors;
 mod external_idp;

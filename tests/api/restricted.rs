@@ -94,3 +94,47 @@ fn a_restricted_case_disappears_for_everyone_not_named() {
         "{actions:?}"
     );
 }
+
+#[test]
+fn a_key_worker_in_a_service_below_sees_the_case_they_lead_and_its_client() {
+    let app = TestApp::start();
+    let service = app
+        .store
+        .create_unit(opora_persistence::directory::NewUnit {
+            parent_id: Some(app.district_a.clone()),
+            kind: opora_domain::UnitKind::Service,
+            name: "Family support".into(),
+        })
+        .unwrap()
+        .id;
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &app.district_a.clone());
+    let worker = app.staff("olena", &[Role::CaseManager], &service);
+    // The district's supervisor opens the case with a key worker of the service below.
+    let case = opened_case(&app, &supervisor, "olena", "case_management");
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/cases/{id}"), &worker).status, 200);
+    assert!(app
+        .get("/api/v1/cases", &worker)
+        .body
+        .to_string()
+        .contains(id));
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/clients/{}", case["client_id"].as_str().unwrap()),
+            &worker
+        )
+        .status,
+        200
+    );
+    let queue = app.get("/api/v1/work-queue", &worker).body.to_string();
+    assert!(
+        queue.contains(id),
+        "the key worker's work queue holds the case: {queue}"
+    );
+    // A colleague of the same service who does not lead it still does not see it.
+    let colleague = app.staff("andrii", &[Role::CaseManager], &service);
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{id}"), &colleague).status,
+        404
+    );
+}
