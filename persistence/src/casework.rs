@@ -408,49 +408,48 @@ fn case_plans(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<Vec<PlanR
         .load(conn)?)
 }
 
-/// Every action row of the case's plan versions, with the version's number and status.
-fn case_actions(
-    conn: &mut AnyConnection,
-    case: &CaseRow,
-) -> StoreResult<Vec<(ActionRow, i32, String)>> {
-    let versions = case_plans(conn, case)?;
-    let ids: Vec<&str> = versions.iter().map(|p| p.id.as_str()).collect();
-    let rows: Vec<ActionRow> = plan_actions::table
-        .filter(plan_actions::plan_id.eq_any(&ids))
-        .order(plan_actions::position)
-        .select(ActionRow::as_select())
-        .load(conn)?;
-    let mut out: Vec<(ActionRow, i32, String)> = rows
+/// Rows of the case's plan versions, each with its version's number and status, in version
+/// then position order.
+fn tag_versions<R>(
+    versions: &[PlanRow],
+    rows: Vec<R>,
+    plan_id: impl Fn(&R) -> &str,
+    position: impl Fn(&R) -> i32,
+) -> Vec<(R, i32, String)> {
+    let mut out: Vec<(R, i32, String)> = rows
         .into_iter()
-        .filter_map(|a| {
-            let p = versions.iter().find(|p| p.id == a.plan_id)?;
-            Some((a, p.version_no, p.status.clone()))
+        .filter_map(|row| {
+            let p = versions.iter().find(|p| p.id == plan_id(&row))?;
+            let (version, status) = (p.version_no, p.status.clone());
+            Some((row, version, status))
         })
         .collect();
-    out.sort_by_key(|(a, v, _)| (*v, a.position));
-    Ok(out)
+    out.sort_by_key(|(row, v, _)| (*v, position(row)));
+    out
 }
 
-fn case_goals(
+/// The goals and actions of every plan version of the case (the versions read once).
+type VersionedGoals = Vec<(GoalRow, i32, String)>;
+type VersionedActions = Vec<(ActionRow, i32, String)>;
+
+fn case_plan_items(
     conn: &mut AnyConnection,
     case: &CaseRow,
-) -> StoreResult<Vec<(GoalRow, i32, String)>> {
+) -> StoreResult<(VersionedGoals, VersionedActions)> {
     let versions = case_plans(conn, case)?;
     let ids: Vec<&str> = versions.iter().map(|p| p.id.as_str()).collect();
-    let rows: Vec<GoalRow> = plan_goals::table
+    let goals: Vec<GoalRow> = plan_goals::table
         .filter(plan_goals::plan_id.eq_any(&ids))
-        .order(plan_goals::position)
         .select(GoalRow::as_select())
         .load(conn)?;
-    let mut out: Vec<(GoalRow, i32, String)> = rows
-        .into_iter()
-        .filter_map(|g| {
-            let p = versions.iter().find(|p| p.id == g.plan_id)?;
-            Some((g, p.version_no, p.status.clone()))
-        })
-        .collect();
-    out.sort_by_key(|(g, v, _)| (*v, g.position));
-    Ok(out)
+    let actions: Vec<ActionRow> = plan_actions::table
+        .filter(plan_actions::plan_id.eq_any(&ids))
+        .select(ActionRow::as_select())
+        .load(conn)?;
+    Ok((
+        tag_versions(&versions, goals, |g| g.plan_id.as_str(), |g| g.position),
+        tag_versions(&versions, actions, |a| a.plan_id.as_str(), |a| a.position),
+    ))
 }
 
 /// A plan version of the case that is not superseded (agreements and approvals concern it).
@@ -796,11 +795,12 @@ impl Store {
             let case = active_case(conn, caller, case_id)?;
             let at = now();
             // Stable ids of the case's earlier goals and actions, which a new version may carry.
-            let known_goals: HashSet<String> = case_goals(conn, &case)?
+            let (earlier_goals, earlier_actions) = case_plan_items(conn, &case)?;
+            let known_goals: HashSet<String> = earlier_goals
                 .into_iter()
                 .map(|(g, _, _)| g.key().to_owned())
                 .collect();
-            let known_actions: HashSet<String> = case_actions(conn, &case)?
+            let known_actions: HashSet<String> = earlier_actions
                 .into_iter()
                 .map(|(a, _, _)| a.key().to_owned())
                 .collect();
@@ -1198,7 +1198,8 @@ impl Store {
         }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
-            if !case_actions(conn, &case)?
+            if !case_plan_items(conn, &case)?
+                .1
                 .iter()
                 .any(|(a, _, _)| a.key() == action_id)
             {
@@ -1260,7 +1261,8 @@ impl Store {
         }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
-            if !case_goals(conn, &case)?
+            if !case_plan_items(conn, &case)?
+                .0
                 .iter()
                 .any(|(g, _, _)| g.key() == goal_id)
             {
@@ -1308,15 +1310,16 @@ impl Store {
                 &case.unit_id,
                 Some(case_id),
             )?;
+            let (all_goals, all_actions) = case_plan_items(conn, &case)?;
             let mut latest: Vec<(ActionRow, i32, String)> = Vec::new();
-            for (a, v, status) in case_actions(conn, &case)? {
+            for (a, v, status) in all_actions {
                 match latest.iter_mut().find(|(b, _, _)| b.key() == a.key()) {
                     Some(slot) => *slot = (a, v, status),
                     None => latest.push((a, v, status)),
                 }
             }
             let mut goals: Vec<(GoalRow, i32, String)> = Vec::new();
-            for (g, v, status) in case_goals(conn, &case)? {
+            for (g, v, status) in all_goals {
                 match goals.iter_mut().find(|(h, _, _)| h.key() == g.key()) {
                     Some(slot) => *slot = (g, v, status),
                     None => goals.push((g, v, status)),

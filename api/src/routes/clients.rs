@@ -364,32 +364,18 @@ pub struct CreatedClientBody {
     pub duplicate_warning: Option<DuplicatesBody>,
 }
 
-/// A code list that may also be `null`.
-fn nullable_codes(
-    codes: impl IntoIterator<Item = &'static str>,
-    description: &str,
-) -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{SchemaType, Type};
-    let mut object = crate::dto::code_schema(codes, description);
-    object.schema_type = SchemaType::from_iter([Type::String, Type::Null]);
-    if let Some(values) = object.enum_values.as_mut() {
-        values.push(serde_json::Value::Null);
-    }
-    object
-}
-
 fn name_match_schema() -> utoipa::openapi::schema::Object {
-    nullable_codes(
+    crate::dto::or_null(crate::dto::code_schema(
         [NameMatch::Exact.code(), NameMatch::Similar.code()],
         "How the names matched: `exact` (the same after folding case, diacritics, transliteration and name forms) or `similar` (one word one letter apart, or a patronymic more); `null` when not visible.",
-    )
+    ))
 }
 
 fn candidate_kind_schema() -> utoipa::openapi::schema::Object {
-    nullable_codes(
+    crate::dto::or_null(crate::dto::code_schema(
         ClientKind::ALL.iter().map(|k| k.code()),
         "A person, or a family with members; `null` when not visible.",
-    )
+    ))
 }
 
 /// A record that may be the same person. When `visible` is false the record lies in a unit
