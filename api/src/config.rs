@@ -1,5 +1,9 @@
 //! Configuration from the environment.
 
+use opora_domain::caseload::{CaseloadPolicy, CaseloadWeights};
+use opora_domain::deadlines::{HolidayCalendar, HolidayCountry, MartialLaw, ResponseDeadlines};
+use opora_domain::Policy;
+
 /// Settings read from `OPORA_*` variables.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -19,10 +23,9 @@ pub struct Config {
     pub rate_burst: u32,
     /// `OPORA_ACCESS_TOKEN_MINUTES`: lifetime of access tokens from login and refresh (default 15).
     pub access_token_minutes: i64,
-    /// `OPORA_CASELOAD_WEIGHTS`: weights of key-worker suggestions, e.g.
-    /// `emergency=3,urgent=2,routine=1,case_management=1.5,individual=1` (the defaults; keys not
-    /// given keep theirs). An unreadable value is an error here, and `serve` refuses to start.
-    pub caseload_weights: Result<opora_domain::caseload::CaseloadWeights, String>,
+    /// The rules' configuration ([`Policy`]), from [`policy_from`]. An unreadable value is an
+    /// error here, and `serve` refuses to start.
+    pub policy: Result<Policy, String>,
 }
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://./data/opora.db";
@@ -56,10 +59,7 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|m: &i64| (1..=720).contains(m))
                 .unwrap_or(15),
-            caseload_weights: var("OPORA_CASELOAD_WEIGHTS").map_or(Ok(Default::default()), |v| {
-                opora_domain::caseload::CaseloadWeights::parse(&v)
-                    .map_err(|e| format!("OPORA_CASELOAD_WEIGHTS: {e}"))
-            }),
+            policy: policy_from(var),
         }
     }
 
@@ -70,5 +70,125 @@ impl Config {
             Some(_) => Err("OPORA_JWT_SECRET must be at least 16 characters".into()),
             None => Err("OPORA_JWT_SECRET is not set: export a secret of at least 16 characters (make run sets a development one)".into()),
         }
+    }
+}
+
+/// The [`Policy`] from these settings (`var` reads one; unset ones keep the defaults):
+/// - `OPORA_RESPONSE_DEADLINES`: e.g. `emergency=24h,urgent=3d,routine=10wd` (the defaults);
+/// - `OPORA_HOLIDAY_CALENDAR`: `ua` (default) or `cz`; `OPORA_EXTRA_HOLIDAYS`: `2026-12-31,…`;
+/// - `OPORA_MARTIAL_LAW` (`ua` only): `2022-02-24` while in force, `2022-02-24..2026-12-31`
+///   once ended; public holidays are working days in that period;
+/// - `OPORA_CASELOAD_WEIGHTS`: e.g. `emergency=3,urgent=2,routine=1,case_management=1.5,
+///   individual=1` (the defaults; keys not given keep theirs);
+/// - `OPORA_MAX_CASELOAD`: families per key worker (default 80);
+/// - `OPORA_FAMILY_WEEKLY_LOAD`: family tasks and appointments a week before a plan warns
+///   (default 5).
+pub fn policy_from(var: impl Fn(&str) -> Option<String>) -> Result<Policy, String> {
+    let mut policy = Policy::default();
+    if let Some(text) = var("OPORA_RESPONSE_DEADLINES") {
+        policy.deadlines = ResponseDeadlines::parse(&text)
+            .map_err(|e| format!("OPORA_RESPONSE_DEADLINES: {e}"))?;
+    }
+    let country = match var("OPORA_HOLIDAY_CALENDAR") {
+        Some(code) => HolidayCountry::parse(code.trim())
+            .ok_or_else(|| format!("OPORA_HOLIDAY_CALENDAR: {code:?} is not ua or cz"))?,
+        None => HolidayCountry::Ukraine,
+    };
+    let mut calendar = HolidayCalendar::new(country);
+    for day in var("OPORA_EXTRA_HOLIDAYS")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        calendar.extra.push(
+            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .map_err(|e| format!("OPORA_EXTRA_HOLIDAYS: {day:?}: {e}"))?,
+        );
+    }
+    if let Some(text) = var("OPORA_MARTIAL_LAW") {
+        if country != HolidayCountry::Ukraine {
+            return Err("OPORA_MARTIAL_LAW applies to the ua holiday calendar only".into());
+        }
+        calendar.martial_law =
+            Some(MartialLaw::parse(&text).map_err(|e| format!("OPORA_MARTIAL_LAW: {e}"))?);
+    }
+    policy.calendar = calendar;
+    if let Some(text) = var("OPORA_CASELOAD_WEIGHTS") {
+        policy.caseload.weights =
+            CaseloadWeights::parse(&text).map_err(|e| format!("OPORA_CASELOAD_WEIGHTS: {e}"))?;
+    }
+    if let Some(text) = var("OPORA_MAX_CASELOAD") {
+        policy.caseload.max_families = CaseloadPolicy::parse_max_families(&text)
+            .map_err(|e| format!("OPORA_MAX_CASELOAD: {e}"))?;
+    }
+    if let Some(text) = var("OPORA_FAMILY_WEEKLY_LOAD") {
+        policy.family_weekly_load = Policy::parse_family_weekly_load(&text)
+            .map_err(|e| format!("OPORA_FAMILY_WEEKLY_LOAD: {e}"))?;
+    }
+    Ok(policy)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn policy(settings: &[(&str, &str)]) -> Result<Policy, String> {
+        policy_from(|name| {
+            settings
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn without_settings_the_policy_is_the_default() {
+        assert_eq!(policy(&[]).unwrap(), Policy::default());
+    }
+
+    #[test]
+    fn every_policy_setting_reaches_the_policy() {
+        let p = policy(&[
+            ("OPORA_RESPONSE_DEADLINES", "routine=5wd"),
+            ("OPORA_EXTRA_HOLIDAYS", "2026-12-31"),
+            ("OPORA_MARTIAL_LAW", "2022-02-24"),
+            ("OPORA_CASELOAD_WEIGHTS", "emergency=4"),
+            ("OPORA_MAX_CASELOAD", "25"),
+            ("OPORA_FAMILY_WEEKLY_LOAD", "7"),
+        ])
+        .unwrap();
+        assert_eq!(
+            p.deadlines.routine,
+            opora_domain::deadlines::Span::WorkingDays(5)
+        );
+        assert_eq!(p.calendar.extra.len(), 1);
+        assert_eq!(p.calendar.martial_law, Some(MartialLaw::UKRAINE_SINCE_2022));
+        assert_eq!(p.caseload.weights.emergency, 4.0);
+        assert_eq!(p.caseload.max_families, 25);
+        assert_eq!(p.family_weekly_load, 7);
+    }
+
+    #[test]
+    fn an_unreadable_policy_setting_is_named_in_the_error() {
+        for (name, value) in [
+            ("OPORA_RESPONSE_DEADLINES", "routine=soon"),
+            ("OPORA_HOLIDAY_CALENDAR", "de"),
+            ("OPORA_MARTIAL_LAW", "forever"),
+            ("OPORA_CASELOAD_WEIGHTS", "critical=1"),
+            ("OPORA_MAX_CASELOAD", "0"),
+            ("OPORA_FAMILY_WEEKLY_LOAD", "many"),
+        ] {
+            let error = policy(&[(name, value)]).unwrap_err();
+            assert!(error.starts_with(name), "{error}");
+        }
+        let error = policy(&[
+            ("OPORA_HOLIDAY_CALENDAR", "cz"),
+            ("OPORA_MARTIAL_LAW", "2022-02-24"),
+        ])
+        .unwrap_err();
+        assert!(error.contains("ua holiday calendar only"), "{error}");
     }
 }

@@ -174,7 +174,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve { demo: load_demo } => {
-            opora_api::routes::assignment::use_weights(config.caseload_weights.clone()?);
+            let policy = config.policy.clone()?;
             let mut keys = TokenKeys::new(&config.require_secret()?)
                 .with_access_ttl(chrono::Duration::minutes(config.access_token_minutes));
             if let Some(idp) = external_idp()? {
@@ -182,7 +182,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let store = Store::open(&config.database_url, config.pool_size)
                 .map_err(|e| e.to_string())?
-                .with_intake_policy(intake_policy()?);
+                .with_policy(policy);
             if load_demo {
                 let demo =
                     demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
@@ -219,40 +219,6 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
     }
-}
-
-/// Response deadlines and the holiday calendar, from `OPORA_RESPONSE_DEADLINES`,
-/// `OPORA_HOLIDAY_CALENDAR` and `OPORA_EXTRA_HOLIDAYS`.
-fn intake_policy() -> Result<opora_persistence::IntakePolicy, String> {
-    use opora_domain::deadlines::{HolidayCalendar, HolidayCountry, ResponseDeadlines};
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let deadlines = match var("OPORA_RESPONSE_DEADLINES") {
-        Some(text) => {
-            ResponseDeadlines::parse(&text).map_err(|e| format!("OPORA_RESPONSE_DEADLINES: {e}"))?
-        }
-        None => ResponseDeadlines::default(),
-    };
-    let country = match var("OPORA_HOLIDAY_CALENDAR") {
-        Some(code) => HolidayCountry::parse(&code)
-            .ok_or_else(|| format!("OPORA_HOLIDAY_CALENDAR: {code:?} is not ua or cz"))?,
-        None => HolidayCountry::Ukraine,
-    };
-    let mut calendar = HolidayCalendar::new(country);
-    for day in var("OPORA_EXTRA_HOLIDAYS")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-    {
-        calendar.extra.push(
-            chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                .map_err(|e| format!("OPORA_EXTRA_HOLIDAYS: {day:?}: {e}"))?,
-        );
-    }
-    Ok(opora_persistence::IntakePolicy {
-        deadlines,
-        calendar,
-    })
 }
 
 /// An external identity provider, when `OPORA_JWT_ALGORITHM` names RS256 or ES256.

@@ -7,6 +7,11 @@
 //! The suggestion ranks by the lowest weighted load; ties go to whoever has fewer active cases of
 //! the new case's urgency (so emergencies are spread too), then fewer active cases, then the
 //! order given (the caller's, e.g. by staff id).
+//!
+//! A key worker leads at most [`CaseloadPolicy::max_families`] families (the clients of their
+//! active cases; default [`DEFAULT_MAX_FAMILIES`]): one at or over it ranks after everyone with
+//! room and is never the suggestion, and assigning them a case is allowed (a supervisor may have
+//! nobody else) but warned about.
 
 use std::cmp::Ordering;
 
@@ -37,6 +42,80 @@ impl Default for CaseloadWeights {
 
 /// The largest weight or factor accepted (anything above is a typo, not a policy).
 pub const MAX_WEIGHT: f64 = 100.0;
+
+/// The default maximum caseload: at most 80 families per social worker, the Czech OSPOD
+/// (socially-legal protection of children) staffing standard, decree 473/2012 Sb., annex 1.
+/// Ukrainian law sets no such number; an agency sets its own (`OPORA_MAX_CASELOAD`).
+pub const DEFAULT_MAX_FAMILIES: u32 = 80;
+
+/// How key-worker suggestions weigh cases, and how many families one key worker may lead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CaseloadPolicy {
+    pub weights: CaseloadWeights,
+    /// At most this many families (distinct clients of their active cases) per key worker.
+    pub max_families: u32,
+}
+
+impl Default for CaseloadPolicy {
+    fn default() -> Self {
+        CaseloadPolicy {
+            weights: CaseloadWeights::default(),
+            max_families: DEFAULT_MAX_FAMILIES,
+        }
+    }
+}
+
+/// A key worker at or over the maximum caseload was assigned a case anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverMaximum {
+    /// The families they lead with the new case.
+    pub families: u32,
+    pub max_families: u32,
+}
+
+impl CaseloadPolicy {
+    /// A key worker has room for another family while they lead fewer than the maximum.
+    pub fn has_room(&self, families: u32) -> bool {
+        families < self.max_families
+    }
+
+    /// Assigning a key worker who, with the new case, would lead more families than the maximum
+    /// is allowed, with a warning. `families_after` counts the new case's family once, whether
+    /// or not they lead another case of it already.
+    pub fn assignment_warning(&self, families_after: u32) -> Option<OverMaximum> {
+        (families_after > self.max_families).then_some(OverMaximum {
+            families: families_after,
+            max_families: self.max_families,
+        })
+    }
+
+    /// Orders candidates best first for a new case of `urgency`: whoever has room for another
+    /// family before whoever is at or over the maximum, then by [`compare`]. `load` gives a
+    /// candidate's caseload and the families they lead. Stable, like [`rank`].
+    pub fn rank<T>(
+        &self,
+        candidates: &mut [T],
+        load: impl Fn(&T) -> (&Caseload, u32),
+        urgency: Urgency,
+    ) {
+        candidates.sort_by(|a, b| {
+            let ((a, a_families), (b, b_families)) = (load(a), load(b));
+            (!self.has_room(a_families))
+                .cmp(&!self.has_room(b_families))
+                .then_with(|| compare(a, b, &self.weights, urgency))
+        });
+    }
+
+    /// Parses the maximum caseload setting: a whole number of families, at least 1.
+    pub fn parse_max_families(setting: &str) -> Result<u32, String> {
+        setting
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("{setting:?} is not a whole number of families, at least 1"))
+    }
+}
 
 /// Why a weights setting could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -295,6 +374,47 @@ mod tests {
         let mut staff = vec![("x", Caseload::default()), ("y", Caseload::default())];
         rank(&mut staff, |s| &s.1, &w, Urgent);
         assert_eq!((staff[0].0, staff[1].0), ("x", "y"));
+    }
+
+    #[test]
+    fn a_key_worker_at_the_maximum_caseload_is_ranked_last_and_never_first() {
+        let policy = CaseloadPolicy {
+            max_families: 2,
+            ..CaseloadPolicy::default()
+        };
+        // Anna leads two families (routine, light); Bohdan one emergency family (heavier).
+        let light = load(&[(Routine, Individual), (Routine, Individual)]);
+        let heavy = load(&[(Emergency, CaseManagement)]);
+        let mut staff = vec![("anna", light, 2), ("bohdan", heavy, 1)];
+        policy.rank(&mut staff, |s| (&s.1, s.2), Routine);
+        assert_eq!(staff[0].0, "bohdan", "Anna is at the maximum");
+        assert!(!policy.has_room(2) && policy.has_room(1));
+        // With room for both, the lighter load wins again.
+        let roomy = CaseloadPolicy::default();
+        roomy.rank(&mut staff, |s| (&s.1, s.2), Routine);
+        assert_eq!(staff[0].0, "anna");
+    }
+
+    #[test]
+    fn assigning_a_key_worker_over_the_maximum_caseload_is_allowed_with_a_warning() {
+        let policy = CaseloadPolicy::default();
+        assert_eq!(policy.max_families, 80, "decree 473/2012 Sb., annex 1");
+        assert_eq!(policy.assignment_warning(80), None);
+        assert_eq!(
+            policy.assignment_warning(81),
+            Some(OverMaximum {
+                families: 81,
+                max_families: 80
+            })
+        );
+    }
+
+    #[test]
+    fn the_maximum_caseload_setting_is_a_whole_number_of_families() {
+        assert_eq!(CaseloadPolicy::parse_max_families(" 25 "), Ok(25));
+        for bad in ["0", "-1", "eighty", "80.5", ""] {
+            assert!(CaseloadPolicy::parse_max_families(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,9 +1,15 @@
 //! Response deadlines of intake triage (seed 001: urgency pre-assessment sorts incoming reports):
 //! each urgency class has a deadline counted from the report's receipt to the completed needs
-//! assessment. Defaults follow Ukraine's rule for needs assessment: emergency 24 hours, urgent
-//! 3 days, routine 5 working days; working days skip weekends and a holiday calendar (Ukrainian
-//! and Czech defaults, extra days configurable). Also the child-safety decisions a raised safety
-//! concern needs within the emergency deadline (seed 000: the protective function).
+//! assessment. The defaults are Ukraine's (see [`ResponseDeadlines::default`]): the Law of Ukraine
+//! "On Social Services" (No. 2671-VIII) as in force from 7 February 2026, which repealed the
+//! five-working-day assessment deadline of art. 20. Art. 21(2) now has the decision on services
+//! taken on the results of the needs assessment "протягом 10 робочих днів з дня одержання заяви,
+//! звернення, повідомлення", and in an emergency (crisis) "невідкладно, не пізніше однієї доби";
+//! the assessment the decision rests on is due by then. Working days skip weekends and a holiday
+//! calendar (Ukrainian and Czech public holidays, extra days configurable; in Ukraine, a dated
+//! martial-law option under which public holidays are working days). Also the child-safety
+//! decisions a raised safety concern needs within the emergency deadline (seed 000: the
+//! protective function).
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Weekday};
 
@@ -19,7 +25,7 @@ pub enum Span {
 }
 
 impl Span {
-    /// Parses `24h`, `3d` or `5wd`.
+    /// Parses `24h`, `3d` or `10wd`.
     pub fn parse(text: &str) -> Option<Span> {
         let text = text.trim();
         let number = |suffix: &str| {
@@ -41,12 +47,18 @@ pub struct ResponseDeadlines {
     pub routine: Span,
 }
 
+/// Ukraine's deadlines: the Law on Social Services, art. 21(2), as in force from 7 February 2026.
 impl Default for ResponseDeadlines {
     fn default() -> Self {
         ResponseDeadlines {
+            // Law, art. 21(2): in an emergency (crisis) "невідкладно, не пізніше однієї доби".
             emergency: Span::Hours(24),
+            // Agency policy, not law (the law has only the two other deadlines): a report that
+            // cannot wait ten working days but is no crisis.
             urgent: Span::CalendarDays(3),
-            routine: Span::WorkingDays(5),
+            // Law, art. 21(2): "протягом 10 робочих днів з дня одержання заяви, звернення,
+            // повідомлення"; the five working days of art. 20 were repealed from 7 February 2026.
+            routine: Span::WorkingDays(10),
         }
     }
 }
@@ -60,7 +72,7 @@ impl ResponseDeadlines {
         }
     }
 
-    /// Parses `emergency=24h,urgent=3d,routine=5wd` (any subset; the rest keep their defaults).
+    /// Parses `emergency=24h,urgent=3d,routine=10wd` (any subset; the rest keep their defaults).
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut deadlines = ResponseDeadlines::default();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -68,7 +80,7 @@ impl ResponseDeadlines {
                 .split_once('=')
                 .ok_or_else(|| format!("{part:?}: expected name=span"))?;
             let span = Span::parse(value)
-                .ok_or_else(|| format!("{value:?}: expected e.g. 24h, 3d or 5wd"))?;
+                .ok_or_else(|| format!("{value:?}: expected e.g. 24h, 3d or 10wd"))?;
             match Urgency::parse(name.trim()) {
                 Some(Urgency::Emergency) => deadlines.emergency = span,
                 Some(Urgency::Urgent) => deadlines.urgent = span,
@@ -93,6 +105,48 @@ code_enum! {
 pub struct HolidayCalendar {
     pub country: HolidayCountry,
     pub extra: Vec<NaiveDate>,
+    /// Ukraine only: while martial law lasts, the public holidays of the Labour Code (art. 73)
+    /// are working days (Law 2136-IX, art. 6(6)). Weekends and extra days off stay off.
+    pub martial_law: Option<MartialLaw>,
+}
+
+/// A period of martial law: from its first day, until its last if it has ended (both included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MartialLaw {
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl MartialLaw {
+    /// Martial law in Ukraine began on 24 February 2022 (Presidential Decree 64/2022).
+    pub const UKRAINE_SINCE_2022: MartialLaw = MartialLaw {
+        from: match NaiveDate::from_ymd_opt(2022, 2, 24) {
+            Some(date) => date,
+            None => NaiveDate::MIN,
+        },
+        until: None,
+    };
+
+    /// Whether martial law is in force on `date`.
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|until| date <= until)
+    }
+
+    /// Parses `2022-02-24` (still in force) or `2022-02-24..2026-12-31` (ended; both included).
+    pub fn parse(text: &str) -> Result<MartialLaw, String> {
+        let date = |d: &str| {
+            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|e| format!("{:?}: {e}; expected YYYY-MM-DD", d.trim()))
+        };
+        let (from, until) = match text.split_once("..") {
+            Some((from, until)) => (date(from)?, Some(date(until)?)),
+            None => (date(text)?, None),
+        };
+        if until.is_some_and(|until| until < from) {
+            return Err(format!("{text:?}: martial law ends before it starts"));
+        }
+        Ok(MartialLaw { from, until })
+    }
 }
 
 /// Western (Gregorian) Easter Sunday: the anonymous Gregorian algorithm.
@@ -133,10 +187,12 @@ impl HolidayCalendar {
         HolidayCalendar {
             country,
             extra: Vec::new(),
+            martial_law: None,
         }
     }
 
-    /// The country's public holidays of a year.
+    /// The country's public holidays of a year, and the extra days off in it (whether or not
+    /// martial law makes the public holidays working days: see [`Self::is_working_day`]).
     pub fn holidays(&self, year: i32) -> Vec<NaiveDate> {
         let day = |m, d| NaiveDate::from_ymd_opt(year, m, d);
         let mut days: Vec<Option<NaiveDate>> = match self.country {
@@ -184,9 +240,22 @@ impl HolidayCalendar {
         days.into_iter().flatten().collect()
     }
 
+    /// Whether public holidays are working days on `date`: in Ukraine while martial law lasts
+    /// (Law 2136-IX, art. 6(6)).
+    pub fn holidays_are_working_days(&self, date: NaiveDate) -> bool {
+        match self.country {
+            HolidayCountry::Ukraine => self.martial_law.is_some_and(|m| m.covers(date)),
+            HolidayCountry::Czechia => false,
+        }
+    }
+
+    /// Not a weekend, not an extra day off, and not a public holiday unless public holidays are
+    /// working days then.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
-            && !self.holidays(date.year()).contains(&date)
+        if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) || self.extra.contains(&date) {
+            return false;
+        }
+        self.holidays_are_working_days(date) || !self.holidays(date.year()).contains(&date)
     }
 }
 
@@ -278,24 +347,40 @@ mod tests {
     }
 
     #[test]
-    fn routine_counts_five_working_days_skipping_weekends_and_holidays() {
+    fn the_ukrainian_defaults_are_the_law_on_social_services_deadlines() {
+        let d = ResponseDeadlines::default();
+        assert_eq!(
+            d.emergency,
+            Span::Hours(24),
+            "art. 21(2): no later than one day"
+        );
+        assert_eq!(
+            d.routine,
+            Span::WorkingDays(10),
+            "art. 21(2): 10 working days"
+        );
+        assert_eq!(d.urgent, Span::CalendarDays(3), "agency policy");
+    }
+
+    #[test]
+    fn routine_counts_ten_working_days_skipping_weekends_and_holidays() {
         let d = ResponseDeadlines::default();
         let ua = HolidayCalendar::new(HolidayCountry::Ukraine);
-        // Monday 2026-11-23 → Monday 2026-11-30.
+        // Monday 2026-11-23 → Monday 2026-12-07 (two weekends).
         assert_eq!(
             due_at(at(2026, 11, 23, 9), Urgency::Routine, &d, &ua),
-            at(2026, 11, 30, 9)
+            at(2026, 12, 7, 9)
         );
-        // Over Christmas (25 Dec) and New Year (1 Jan) in Ukraine: Tue 22 Dec → Wed 30 Dec.
+        // Over Christmas (25 Dec) and New Year (1 Jan) in Ukraine: Tue 22 Dec → Thu 7 Jan.
         assert_eq!(
             due_at(at(2026, 12, 22, 9), Urgency::Routine, &d, &ua),
-            at(2026, 12, 30, 9)
+            at(2027, 1, 7, 9)
         );
-        // In Czechia 24, 25 and 26 December are all holidays: Tue 22 Dec → Thu 31 Dec.
+        // In Czechia 24, 25 and 26 December are all holidays: Tue 22 Dec → Fri 8 Jan.
         let cz = HolidayCalendar::new(HolidayCountry::Czechia);
         assert_eq!(
             due_at(at(2026, 12, 22, 9), Urgency::Routine, &d, &cz),
-            at(2026, 12, 31, 9)
+            at(2027, 1, 8, 9)
         );
     }
 
@@ -307,20 +392,92 @@ mod tests {
             .push(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap());
         assert_eq!(
             due_at(at(2026, 11, 23, 9), Urgency::Routine, &d, &ua),
-            at(2026, 12, 1, 9)
+            at(2026, 12, 8, 9)
+        );
+    }
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn under_martial_law(martial_law: MartialLaw) -> HolidayCalendar {
+        HolidayCalendar {
+            martial_law: Some(martial_law),
+            ..HolidayCalendar::new(HolidayCountry::Ukraine)
+        }
+    }
+
+    #[test]
+    fn under_martial_law_public_holidays_are_working_days() {
+        let ua = under_martial_law(MartialLaw::UKRAINE_SINCE_2022);
+        // Independence Day 2022 (Wednesday), Christmas and New Year 2026/27 (Fridays).
+        for holiday in [date(2022, 8, 24), date(2026, 12, 25), date(2027, 1, 1)] {
+            assert!(ua.holidays(holiday.year()).contains(&holiday));
+            assert!(ua.is_working_day(holiday), "{holiday}");
+        }
+        // So ten working days from Tue 22 Dec run to Tue 5 Jan instead of Thu 7 Jan.
+        assert_eq!(
+            due_at(
+                at(2026, 12, 22, 9),
+                Urgency::Routine,
+                &ResponseDeadlines::default(),
+                &ua
+            ),
+            at(2027, 1, 5, 9)
         );
     }
 
     #[test]
+    fn before_martial_law_started_holidays_are_days_off() {
+        let ua = under_martial_law(MartialLaw::UKRAINE_SINCE_2022);
+        // Independence Day 2021 (Tuesday).
+        assert!(!ua.is_working_day(date(2021, 8, 24)));
+        assert!(ua.is_working_day(date(2021, 8, 25)));
+    }
+
+    #[test]
+    fn after_martial_law_ended_holidays_are_days_off_again() {
+        let ua = under_martial_law(MartialLaw::parse("2022-02-24..2026-12-31").unwrap());
+        assert!(ua.is_working_day(date(2026, 12, 25)));
+        assert!(!ua.is_working_day(date(2027, 1, 1)));
+    }
+
+    #[test]
+    fn martial_law_keeps_weekends_and_extra_days_off() {
+        let mut ua = under_martial_law(MartialLaw::UKRAINE_SINCE_2022);
+        ua.extra.push(date(2026, 12, 24));
+        assert!(!ua.is_working_day(date(2026, 12, 26)), "Saturday");
+        assert!(!ua.is_working_day(date(2026, 12, 24)), "an extra day off");
+    }
+
+    #[test]
+    fn martial_law_concerns_the_ukrainian_calendar_only() {
+        let cz = HolidayCalendar {
+            martial_law: Some(MartialLaw::UKRAINE_SINCE_2022),
+            ..HolidayCalendar::new(HolidayCountry::Czechia)
+        };
+        assert!(!cz.is_working_day(date(2026, 12, 25)));
+    }
+
+    #[test]
+    fn a_martial_law_period_parses_from_a_start_and_an_optional_end() {
+        assert_eq!(
+            MartialLaw::parse("2022-02-24").unwrap(),
+            MartialLaw::UKRAINE_SINCE_2022
+        );
+        let ended = MartialLaw::parse(" 2022-02-24 .. 2026-12-31 ").unwrap();
+        assert_eq!(ended.until, Some(date(2026, 12, 31)));
+        assert!(ended.covers(date(2026, 12, 31)) && !ended.covers(date(2027, 1, 1)));
+        assert!(MartialLaw::parse("2026-12-31..2022-02-24").is_err());
+        assert!(MartialLaw::parse("since the invasion").is_err());
+    }
+
+    #[test]
     fn deadlines_parse_from_configuration_and_refuse_nonsense() {
-        let d = ResponseDeadlines::parse("emergency=12h, routine=10wd").unwrap();
+        let d = ResponseDeadlines::parse("emergency=12h, routine=5wd").unwrap();
         assert_eq!(
             (d.emergency, d.urgent, d.routine),
-            (
-                Span::Hours(12),
-                Span::CalendarDays(3),
-                Span::WorkingDays(10)
-            )
+            (Span::Hours(12), Span::CalendarDays(3), Span::WorkingDays(5))
         );
         assert!(ResponseDeadlines::parse("critical=1h").is_err());
         assert!(ResponseDeadlines::parse("urgent=soon").is_err());

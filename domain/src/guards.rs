@@ -135,8 +135,14 @@ impl Requirement {
             KeyWorkerAssigned => "no key worker is assigned".into(),
             ClientIdentified => "the client is not identified".into(),
             WorkModelChosen => "a work model (case_management or individual) must be chosen".into(),
-            CompletedAssessment => "no completed assessment in this cycle of the case".into(),
-            PlanAgreedByClient => "the plan is not agreed by the client".into(),
+            CompletedAssessment => {
+                "no assessment completed in this cycle of the case (after its last return to assessment)"
+                    .into()
+            }
+            PlanAgreedByClient => {
+                "no plan version agreed by the client in this cycle (after its last plan correction)"
+                    .into()
+            }
             ServiceAgreementSigned => "no signed service agreement".into(),
             InformedConsentRecorded => "no informed consent on record".into(),
             PreliminaryContractRecorded => "no preliminary (oral) contract recorded".into(),

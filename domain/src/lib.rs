@@ -7,11 +7,15 @@
 //! - [`transition`]: the one transition function, returning the events to record;
 //! - [`access`]: roles and the actions each may take;
 //! - [`confidentiality`]: who may read the sensitive sections of a client, and on what ground;
-//! - [`caseload`]: caseload weights for key-worker suggestions (urgency × work model);
+//! - [`caseload`]: caseload weights for key-worker suggestions (urgency × work model) and the
+//!   maximum caseload per key worker;
+//! - [`deadlines`]: response deadlines over working days and holiday calendars;
+//! - [`policy`]: the configuration that shapes rules, as one value handed to the use cases;
 //! - [`codes`]: the closed lists of codes shared by the API, the database and reports.
 
 pub mod access;
 pub mod caseload;
+pub mod casework;
 pub mod codes;
 pub mod confidentiality;
 pub mod contacts;
@@ -21,6 +25,8 @@ pub mod labels;
 pub mod lifecycle;
 pub mod messages;
 pub mod names;
+pub mod policy;
+pub mod rounds;
 pub mod transition;
 pub mod work_model;
 
@@ -34,6 +40,7 @@ pub use codes::{
 };
 pub use guards::{AttachTarget, CaseFacts, Requirement};
 pub use lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
+pub use policy::Policy;
 pub use transition::{
     apply, available_transitions, AvailableTransition, CaseState, Machine, Outcome, Stage,
     TransitionError, TransitionEvent, TransitionRequest,

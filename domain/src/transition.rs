@@ -129,6 +129,8 @@ pub struct TransitionEvent {
 pub struct Outcome {
     pub state: CaseState,
     pub events: Vec<TransitionEvent>,
+    /// What the move starts or ends beside the stage (new cycle, closure, a new round).
+    pub effects: crate::rounds::Effects,
 }
 
 /// Why a transition did not take place.
@@ -247,6 +249,11 @@ fn unmet_on_record(
                     ModelStage::CaseManagement(CmStage::ImplementationAndMonitoring) => {
                         plan_in_force(&mut need)
                     }
+                    // Stage 4 → 5 conceptualises the problem from the assessment; after the
+                    // 11 → 4 loop that must be an assessment completed after the return.
+                    ModelStage::Individual(I::ProblemConceptualisation) => {
+                        need(facts.assessment_completed, Requirement::CompletedAssessment)
+                    }
                     ModelStage::Individual(I::Assessment) => need(
                         facts.preliminary_contract_recorded,
                         Requirement::PreliminaryContractRecorded,
@@ -356,6 +363,7 @@ pub fn apply(
     Ok(Outcome {
         state: next,
         events,
+        effects: crate::rounds::Effects::of(kind, request.target),
     })
 }
 

@@ -2,8 +2,11 @@
 //! specialists").
 //!
 //! - **Suggestions**: a unit's active case managers who are not on leave, ordered by their
-//!   weighted caseload ([`opora_domain::caseload`]), best first. The load counts every active case
-//!   a member leads, in any unit and restricted ones included (only counts leave the store).
+//!   weighted caseload ([`opora_domain::caseload`]), best first; whoever leads the maximum number
+//!   of families or more ranks last and is not suggested. The load counts every active case a
+//!   member leads, in any unit and restricted ones included (only counts leave the store).
+//! - **Maximum caseload**: assigning a key worker who would then lead more families than the
+//!   policy's maximum is allowed, with a `caseload_over_maximum` warning ([`caseload_warning`]).
 //! - **Leave**: admins and supervisors record a member's leave; a member on leave today gets no
 //!   suggestion and no transferred case.
 //! - **Transfers**: the key worker or a supervisor of the unit asks another case manager or
@@ -17,17 +20,17 @@
 //! named on the case; after acceptance they see the case as its key worker (see
 //! [`crate::cases::visible`]), and the former key worker no longer does unless named.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use opora_domain::caseload::{rank, Caseload, CaseloadWeights};
+use opora_domain::caseload::{Caseload, CaseloadPolicy, CaseloadWeights};
 use opora_domain::{Action, LifecycleStage, Role, Urgency, WorkModel};
 use serde_json::json;
 
 use crate::cases::{case_for, load_case, subject, visible};
 use crate::events;
-use crate::models::{CaseRow, StaffRow};
+use crate::models::{CaseRow, StaffRow, Warning};
 use crate::schema::{case_transfers, cases, staff, staff_leave, staff_roles, units};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
@@ -81,6 +84,10 @@ pub struct Candidate {
     pub full_name: String,
     pub caseload: Caseload,
     pub weighted_load: f64,
+    /// The families they lead: distinct clients of their active cases.
+    pub families: u32,
+    /// Whether they lead fewer families than the maximum (otherwise ranked last, never suggested).
+    pub has_room: bool,
 }
 
 /// A case manager of the unit left out because they are on leave today.
@@ -99,6 +106,8 @@ pub struct Suggestions {
     pub urgency: Urgency,
     pub work_model: WorkModel,
     pub weights: CaseloadWeights,
+    /// The most families one key worker leads.
+    pub max_families: u32,
     /// What the new case will weigh.
     pub case_weight: f64,
     /// Best first; the first is the suggestion.
@@ -119,6 +128,48 @@ pub struct NewLeave {
 pub struct NewTransfer {
     pub to_staff_id: String,
     pub reason: String,
+}
+
+/// A transfer just requested or accepted, with what the answer warns about (not stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransferOutcome {
+    pub transfer: TransferRow,
+    pub warnings: Vec<Warning>,
+}
+
+/// The families `staff_id` would lead with a case of `client_id`: the distinct clients of their
+/// active cases, that one counted once.
+fn families_with(conn: &mut AnyConnection, staff_id: &str, client_id: &str) -> StoreResult<u32> {
+    let clients: Vec<String> = cases::table
+        .filter(cases::key_worker_id.eq(staff_id))
+        .filter(cases::lifecycle_stage.eq_any(active_case_stages()))
+        .select(cases::client_id)
+        .load(conn)?;
+    let families: HashSet<&str> = clients
+        .iter()
+        .map(String::as_str)
+        .chain([client_id])
+        .collect();
+    Ok(u32::try_from(families.len()).unwrap_or(u32::MAX))
+}
+
+/// The `caseload_over_maximum` warning, when leading a case of `client_id` takes `staff_id` over
+/// the policy's maximum caseload (the rule: [`CaseloadPolicy::assignment_warning`]). For every
+/// use case that makes someone a case's key worker.
+pub(crate) fn caseload_warning(
+    conn: &mut AnyConnection,
+    policy: &CaseloadPolicy,
+    staff_id: &str,
+    client_id: &str,
+) -> StoreResult<Option<Warning>> {
+    let families = families_with(conn, staff_id, client_id)?;
+    Ok(policy.assignment_warning(families).map(|over| Warning {
+        code: "caseload_over_maximum".into(),
+        detail: format!(
+            "{staff_id} would lead {} families; the maximum per key worker is {}",
+            over.families, over.max_families
+        ),
+    }))
 }
 
 /// Admins (who manage staff) and supervisors (who plan their team's work) record leave.
@@ -333,17 +384,18 @@ fn transfer_details(transfer: &TransferRow) -> serde_json::Value {
 }
 
 impl Store {
-    /// The unit's active case managers not on leave, by lowest weighted caseload; for callers who
-    /// may open cases in the unit.
+    /// The unit's active case managers not on leave, by lowest weighted caseload, those at the
+    /// maximum caseload last; for callers who may open cases in the unit.
     pub fn key_worker_suggestions(
         &self,
         caller: &Caller,
         unit_id: &str,
         urgency: Urgency,
         work_model: WorkModel,
-        weights: &CaseloadWeights,
     ) -> StoreResult<Suggestions> {
         caller.require_on(unit_id, Action::OpenCase)?;
+        let policy = self.policy().caseload;
+        let weights = &policy.weights;
         self.read(|conn| {
             let case_managers = staff_roles::table
                 .filter(staff_roles::role.eq(Role::CaseManager.code()))
@@ -368,18 +420,28 @@ impl Store {
                 let entry = away.entry(id).or_insert(until);
                 *entry = (*entry).max(until);
             }
-            let open: Vec<(String, String, String)> = cases::table
+            let open: Vec<(String, String, String, String)> = cases::table
                 .filter(cases::key_worker_id.eq_any(&ids))
                 .filter(cases::lifecycle_stage.eq_any(active_case_stages()))
-                .select((cases::key_worker_id, cases::urgency, cases::work_model))
+                .select((
+                    cases::key_worker_id,
+                    cases::client_id,
+                    cases::urgency,
+                    cases::work_model,
+                ))
                 .load(conn)?;
             let mut loads: HashMap<String, Caseload> = HashMap::new();
-            for (key_worker, urgency, model) in open {
+            let mut families: HashMap<String, HashSet<String>> = HashMap::new();
+            for (key_worker, client, urgency, model) in open {
                 let urgency = Urgency::parse(&urgency)
                     .ok_or_else(|| StoreError::Corrupt(format!("urgency {urgency:?}")))?;
                 let model = WorkModel::parse(&model)
                     .ok_or_else(|| StoreError::Corrupt(format!("work model {model:?}")))?;
-                loads.entry(key_worker).or_default().add(urgency, model);
+                loads
+                    .entry(key_worker.clone())
+                    .or_default()
+                    .add(urgency, model);
+                families.entry(key_worker).or_default().insert(client);
             }
             let mut candidates = Vec::new();
             let mut on_leave = Vec::new();
@@ -393,19 +455,24 @@ impl Store {
                     continue;
                 }
                 let caseload = loads.get(&member.id).copied().unwrap_or_default();
+                let led = families.get(&member.id).map_or(0, HashSet::len);
+                let led = u32::try_from(led).unwrap_or(u32::MAX);
                 candidates.push(Candidate {
                     weighted_load: caseload.weighted(weights),
                     staff_id: member.id,
                     full_name: member.full_name,
                     caseload,
+                    families: led,
+                    has_room: policy.has_room(led),
                 });
             }
-            rank(&mut candidates, |c| &c.caseload, weights, urgency);
+            policy.rank(&mut candidates, |c| (&c.caseload, c.families), urgency);
             Ok(Suggestions {
                 unit_id: unit_id.to_owned(),
                 urgency,
                 work_model,
                 weights: *weights,
+                max_families: policy.max_families,
                 case_weight: weights.case_weight(urgency, work_model),
                 candidates,
                 on_leave,
@@ -509,13 +576,14 @@ impl Store {
         })
     }
 
-    /// Asks `to_staff_id` to take the case over (its key worker, or a supervisor of the unit).
+    /// Asks `to_staff_id` to take the case over (its key worker, or a supervisor of the unit);
+    /// warns when they would lead more families than the maximum.
     pub fn request_transfer(
         &self,
         caller: &Caller,
         case_id: &str,
         new: NewTransfer,
-    ) -> StoreResult<TransferRow> {
+    ) -> StoreResult<TransferOutcome> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
             if case.key_worker_id != caller.actor.staff_id && !caller.actor.has(Role::Supervisor)
@@ -567,19 +635,29 @@ impl Store {
                 Some(row.reason.clone()),
                 transfer_details(&row),
             )?;
-            Ok(row)
+            let warnings = caseload_warning(
+                conn,
+                &self.policy().caseload,
+                &row.to_staff_id,
+                &case.client_id,
+            )?;
+            Ok(TransferOutcome {
+                transfer: row,
+                warnings: warnings.into_iter().collect(),
+            })
         })
     }
 
     /// The new key worker takes the case over: the key worker changes and the case's version
     /// with it. Refused (409) when the transfer is not pending, the case is no longer active, its
-    /// key worker changed since the request, or the caller is on leave.
+    /// key worker changed since the request, or the caller is on leave. Warns when they now lead
+    /// more families than the maximum.
     pub fn accept_transfer(
         &self,
         caller: &Caller,
         case_id: &str,
         transfer_id: &str,
-    ) -> StoreResult<TransferRow> {
+    ) -> StoreResult<TransferOutcome> {
         self.write(|conn| {
             let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
             require_pending(&transfer)?;
@@ -600,6 +678,12 @@ impl Store {
                     "you are on leave until {until}: a case cannot pass to someone on leave"
                 )));
             }
+            let warnings = caseload_warning(
+                conn,
+                &self.policy().caseload,
+                &transfer.to_staff_id,
+                &case.client_id,
+            )?;
             let at = now();
             let version = case.version + 1;
             let updated = diesel::update(
@@ -632,7 +716,10 @@ impl Store {
                 None,
                 details,
             )?;
-            Ok(decided)
+            Ok(TransferOutcome {
+                transfer: decided,
+                warnings: warnings.into_iter().collect(),
+            })
         })
     }
 

@@ -11,6 +11,8 @@ use opora_domain::{
 };
 use serde_json::json;
 
+use opora_domain::rounds::{assessment_counts, plan_agreement_counts, Rounds};
+
 use crate::events::{self, Subject};
 use crate::models::{CaseRow, EventRow};
 use crate::reports::{check_key_worker, utc};
@@ -80,15 +82,20 @@ pub(crate) fn facts_for(
     cases: &[CaseRow],
 ) -> StoreResult<HashMap<String, CaseFacts>> {
     let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    let completed: Vec<(String, i32)> = assessments::table
+    type Dated = (String, i32, Option<chrono::NaiveDateTime>);
+    let completed: Vec<Dated> = assessments::table
         .filter(assessments::case_id.eq_any(&ids))
         .filter(assessments::status.eq("completed"))
-        .select((assessments::case_id, assessments::cycle))
+        .select((
+            assessments::case_id,
+            assessments::cycle,
+            assessments::completed_at,
+        ))
         .load(conn)?;
-    let agreed: Vec<(String, i32)> = plans::table
+    let agreed: Vec<Dated> = plans::table
         .filter(plans::case_id.eq_any(&ids))
         .filter(plans::status.eq("active"))
-        .select((plans::case_id, plans::cycle))
+        .select((plans::case_id, plans::cycle, plans::agreed_at))
         .load(conn)?;
     let evaluated: Vec<(String, i32)> = evaluations::table
         .filter(evaluations::case_id.eq_any(&ids))
@@ -116,6 +123,13 @@ pub(crate) fn facts_for(
         rows.iter()
             .any(|(id, cycle)| *id == case.id && *cycle == case.cycle)
     };
+    // Of this cycle's records, those made after the round began (the domain decides which).
+    let in_round = |rows: &[Dated], case: &CaseRow, counts: fn(_, &Rounds) -> bool| {
+        let rounds = rounds_of(case);
+        rows.iter().any(|(id, cycle, at)| {
+            *id == case.id && *cycle == case.cycle && counts(at.map(utc), &rounds)
+        })
+    };
     Ok(cases
         .iter()
         .map(|case| {
@@ -132,8 +146,8 @@ pub(crate) fn facts_for(
             let facts = CaseFacts {
                 key_worker_assigned: !case.key_worker_id.is_empty(),
                 client_identified: !case.client_id.is_empty(),
-                assessment_completed: in_cycle(&completed, case),
-                plan_agreed_by_client: in_cycle(&agreed, case),
+                assessment_completed: in_round(&completed, case, assessment_counts),
+                plan_agreed_by_client: in_round(&agreed, case, plan_agreement_counts),
                 service_agreement_signed: has("service_agreement", true),
                 informed_consent_recorded: has("informed_consent", false),
                 preliminary_contract_recorded: has("preliminary_contract", false),
@@ -152,6 +166,14 @@ pub(crate) fn facts_for(
             (case.id.clone(), facts)
         })
         .collect())
+}
+
+/// Where the case's current rounds of assessment and planning began.
+pub(crate) fn rounds_of(case: &CaseRow) -> Rounds {
+    Rounds {
+        reassessment_since: case.reassessment_since.map(utc),
+        replanning_since: case.replanning_since.map(utc),
+    }
 }
 
 pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseRow> {
@@ -218,6 +240,16 @@ fn overdue(case: &CaseRow, facts: &CaseFacts) -> bool {
     !facts.assessment_completed
         && case.lifecycle_stage != LifecycleStage::Closed.code()
         && case.assessment_due_at.is_some_and(|due| due < now())
+}
+
+/// The stage of the machine a request moves: the lifecycle, or the work model.
+fn moving_stage(state: &CaseState, target: &Stage) -> Stage {
+    match target {
+        Stage::Lifecycle(_) => Stage::Lifecycle(state.lifecycle),
+        Stage::Model(_) => state
+            .model_stage
+            .map_or(Stage::Lifecycle(state.lifecycle), Stage::Model),
+    }
 }
 
 pub(crate) fn subject(case: &CaseRow) -> Subject {
@@ -377,11 +409,11 @@ impl Store {
                 cases::assessment_due_at.eq(case.assessment_due_at),
             ))
             .execute(conn)?;
-            if updated != 1 {
-                return Err(StoreError::VersionMismatch {
-                    current: before.version,
-                });
-            }
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::VersionMismatch {
+                    current: load_case(conn, id)?.version,
+                })
+            })?;
             events::record(
                 conn,
                 &subject(&case),
@@ -408,13 +440,7 @@ impl Store {
         self.write(|conn| {
             let mut case = case_for(conn, caller, id, Action::ManageCase)?;
             let state = state_of(&case)?;
-            let current = match transition.request.target {
-                Stage::Lifecycle(_) => Stage::Lifecycle(state.lifecycle),
-                Stage::Model(_) => match state.model_stage {
-                    Some(stage) => Stage::Model(stage),
-                    None => Stage::Lifecycle(state.lifecycle),
-                },
-            };
+            let current = moving_stage(&state, &transition.request.target);
             if current.code() != transition.from {
                 return Err(StoreError::StageChanged {
                     expected: transition.from.clone(),
@@ -429,22 +455,22 @@ impl Store {
                     current_stage: current.code().to_owned(),
                     available: available_transitions(&state, &facts, &caller.actor),
                 })?;
-            let reopening = state.lifecycle == LifecycleStage::Closed
-                && outcome.state.lifecycle == LifecycleStage::Opened;
-            let closing = outcome.state.lifecycle == LifecycleStage::Closed
-                && state.lifecycle != LifecycleStage::Closed;
+            let effects = outcome.effects;
+            let rounds = rounds_of(&case).after(effects, utc(at));
+            case.reassessment_since = rounds.reassessment_since.map(|t| t.naive_utc());
+            case.replanning_since = rounds.replanning_since.map(|t| t.naive_utc());
             case.lifecycle_stage = outcome.state.lifecycle.code().to_owned();
             if let Some(stage) = outcome.state.model_stage {
                 case.model_stage = stage.code().to_owned();
             }
-            if closing {
+            if effects.closes {
                 case.closure_reason = transition
                     .request
                     .closure_reason
                     .map(|r| r.code().to_owned());
                 case.closed_at = Some(at);
             }
-            if reopening {
+            if effects.starts_new_cycle {
                 case.cycle += 1;
                 case.closure_reason = None;
                 case.closed_at = None;
@@ -454,20 +480,35 @@ impl Store {
                     opora_domain::deadlines::due_at(at, u, &policy.deadlines, &policy.calendar)
                 });
             }
+            let read_version = case.version;
             case.version += 1;
             case.updated_at = at;
-            diesel::update(cases::table.find(&case.id))
-                .set((
-                    cases::lifecycle_stage.eq(&case.lifecycle_stage),
-                    cases::model_stage.eq(&case.model_stage),
-                    cases::closure_reason.eq(&case.closure_reason),
-                    cases::closed_at.eq(case.closed_at),
-                    cases::cycle.eq(case.cycle),
-                    cases::version.eq(case.version),
-                    cases::updated_at.eq(at),
-                    cases::assessment_due_at.eq(case.assessment_due_at),
-                ))
-                .execute(conn)?;
+            let updated = diesel::update(
+                cases::table
+                    .filter(cases::id.eq(&case.id))
+                    .filter(cases::version.eq(read_version)),
+            )
+            .set((
+                cases::lifecycle_stage.eq(&case.lifecycle_stage),
+                cases::model_stage.eq(&case.model_stage),
+                cases::closure_reason.eq(&case.closure_reason),
+                cases::closed_at.eq(case.closed_at),
+                cases::cycle.eq(case.cycle),
+                cases::version.eq(case.version),
+                cases::updated_at.eq(at),
+                cases::assessment_due_at.eq(case.assessment_due_at),
+                cases::reassessment_since.eq(case.reassessment_since),
+                cases::replanning_since.eq(case.replanning_since),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                let now_case = load_case(conn, id)?;
+                let current = moving_stage(&state_of(&now_case)?, &transition.request.target);
+                Ok(StoreError::StageChanged {
+                    expected: transition.from.clone(),
+                    current: current.code().to_owned(),
+                })
+            })?;
             events::record_transitions(conn, &subject(&case), &outcome.events)?;
             view(conn, caller, case)
         })
@@ -559,13 +600,22 @@ impl Store {
                         .execute(conn)?;
                 }
             }
-            diesel::update(cases::table.find(&case.id))
-                .set((
-                    cases::restricted.eq(restricted),
-                    cases::version.eq(case.version + 1),
-                    cases::updated_at.eq(at),
+            let updated = diesel::update(
+                cases::table
+                    .filter(cases::id.eq(&case.id))
+                    .filter(cases::version.eq(case.version)),
+            )
+            .set((
+                cases::restricted.eq(restricted),
+                cases::version.eq(case.version + 1),
+                cases::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the case changed meanwhile; read it again".into(),
                 ))
-                .execute(conn)?;
+            })?;
             let named = if restricted { named } else { Vec::new() };
             events::record(
                 conn,

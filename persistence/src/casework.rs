@@ -11,8 +11,8 @@
 //! stable id across plan versions, and their execution state is stored apart from the versioned
 //! wording (keyed by the stable id), so work recorded against an action survives a new version.
 //! Specialists taking part in an action record their agreement; a supervisor may approve a
-//! version. A version that loads the family with more than [`family_weekly_load`] family tasks
-//! and planned appointments a week carries a `family_overload` warning.
+//! version. A version that loads the family with more than the policy's `family_weekly_load`
+//! family tasks and planned appointments a week carries a `family_overload` warning.
 
 use std::collections::{HashMap, HashSet};
 
@@ -43,17 +43,6 @@ pub const EXECUTION_STATUSES: [&str; 4] = ["planned", "in_progress", "done", "dr
 pub const RESPONSIBLE_KINDS: [&str; 3] = ["worker", "family_member", "partner_organisation"];
 /// A supervisor's decision on a plan version.
 pub const APPROVAL_DECISIONS: [&str; 2] = ["approved", "commented"];
-/// The default of [`family_weekly_load`].
-pub const DEFAULT_FAMILY_WEEKLY_LOAD: usize = 5;
-
-/// How many family-responsible actions plus planned appointments a week a plan may put on the
-/// family before it warns: `OPORA_FAMILY_WEEKLY_LOAD`, default 5.
-pub fn family_weekly_load() -> usize {
-    std::env::var("OPORA_FAMILY_WEEKLY_LOAD")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(DEFAULT_FAMILY_WEEKLY_LOAD)
-}
 
 /// One life domain of an assessment.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -637,7 +626,11 @@ impl Store {
                 row.completed_at = Some(at);
             }
             row.version += 1;
-            diesel::update(assessments::table.find(&row.id))
+            let updated = diesel::update(
+                assessments::table
+                    .filter(assessments::id.eq(&row.id))
+                    .filter(assessments::version.eq(expected)),
+            )
                 .set((
                     assessments::summary.eq(&row.summary),
                     assessments::needs.eq(&row.needs),
@@ -653,6 +646,14 @@ impl Store {
                     assessments::version.eq(row.version),
                 ))
                 .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::VersionMismatch {
+                    current: assessments::table
+                        .find(&row.id)
+                        .select(assessments::version)
+                        .first(conn)?,
+                })
+            })?;
             if let Some(domains) = changes.domains {
                 write_domains(conn, &row, domains)?;
                 changed.push("domains");
@@ -701,13 +702,22 @@ impl Store {
                 ));
             }
             let at = now();
-            diesel::update(assessments::table.find(&row.id))
-                .set((
-                    assessments::status.eq("completed"),
-                    assessments::completed_at.eq(at),
-                    assessments::version.eq(row.version + 1),
+            let updated = diesel::update(
+                assessments::table
+                    .filter(assessments::id.eq(&row.id))
+                    .filter(assessments::version.eq(row.version)),
+            )
+            .set((
+                assessments::status.eq("completed"),
+                assessments::completed_at.eq(at),
+                assessments::version.eq(row.version + 1),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the assessment was changed meanwhile; read it again".into(),
                 ))
-                .execute(conn)?;
+            })?;
             row.status = "completed".into();
             row.completed_at = Some(at);
             row.version += 1;
@@ -746,7 +756,8 @@ impl Store {
 
     /// Drafts a new plan version (goals and actions in one transaction). Goals and actions may
     /// carry over the stable id of an earlier version's goal or action; the answer carries a
-    /// `family_overload` warning when the family's weekly load exceeds [`family_weekly_load`].
+    /// `family_overload` warning when the family's weekly load exceeds the policy's
+    /// `family_weekly_load`.
     pub fn create_plan(&self, caller: &Caller, case_id: &str, new: NewPlan) -> StoreResult<Plan> {
         if new.period_end < new.period_start {
             return Err(StoreError::invalid(
@@ -790,7 +801,7 @@ impl Store {
             .map(|g| (g.term.clone(), g.priority.clone()))
             .collect();
         crate::approvals::check_plan_fields(&goal_fields, &new.services)?;
-        let limit = family_weekly_load();
+        let limit = self.policy().family_weekly_load;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let at = now();
@@ -852,6 +863,7 @@ impl Store {
                 agreement_method: None,
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
+                agreed_at: None,
             };
             diesel::insert_into(plans::table).values(&plan).execute(conn)?;
             let goals: Vec<GoalRow> = new
@@ -987,24 +999,48 @@ impl Store {
                 )));
             }
             crate::approvals::check_plan_approval(conn, &case, &plan)?;
+            let facts = crate::cases::facts_of(conn, &case)?;
+            opora_domain::casework::plan::may_be_agreed(facts.assessment_completed)
+                .map_err(StoreError::unmet)?;
             let at = now();
+            // The version in force steps down first: at most one active version per case (a
+            // unique index says so too).
             diesel::update(
                 plans::table
                     .filter(plans::case_id.eq(&case.id))
+                    .filter(plans::id.ne(&plan.id))
                     .filter(plans::status.eq("active")),
             )
             .set(plans::status.eq("superseded"))
             .execute(conn)?;
-            diesel::update(plans::table.find(&plan.id))
-                .set((
-                    plans::status.eq("active"),
-                    plans::agreed_on.eq(agreement.agreed_on),
-                    plans::agreed_by.eq(&agreement.agreed_by),
-                    plans::agreement_method.eq(&agreement.method),
-                ))
-                .execute(conn)?;
+            // Compare-and-set on the draft status read: of parallel agreements one wins, the
+            // others find the version no longer a draft and roll back.
+            let updated = diesel::update(
+                plans::table
+                    .filter(plans::id.eq(&plan.id))
+                    .filter(plans::status.eq("draft")),
+            )
+            .set((
+                plans::status.eq("active"),
+                plans::agreed_on.eq(agreement.agreed_on),
+                plans::agreed_by.eq(&agreement.agreed_by),
+                plans::agreement_method.eq(&agreement.method),
+                plans::agreed_at.eq(Some(at)),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                let status: String = plans::table
+                    .find(&plan.id)
+                    .select(plans::status)
+                    .first(conn)?;
+                Ok(StoreError::Conflict(format!(
+                    "plan version {} is {status}; only a draft can be agreed",
+                    plan.version_no
+                )))
+            })?;
             crate::approvals::record_plan_agreement(conn, caller, &case, &plan, &agreement)?;
             plan.status = "active".into();
+            plan.agreed_at = Some(at);
             plan.agreed_on = Some(agreement.agreed_on);
             plan.agreed_by = Some(agreement.agreed_by);
             plan.agreement_method = Some(agreement.method);

@@ -635,9 +635,19 @@ impl Store {
             diesel::insert_into(agreement_terminations::table)
                 .values(&row)
                 .execute(conn)?;
-            diesel::update(agreements::table.find(&agreement.id))
-                .set(agreements::terminated_on.eq(row.terminated_on))
-                .execute(conn)?;
+            // Compare-and-set: an agreement ends once.
+            let updated = diesel::update(
+                agreements::table
+                    .filter(agreements::id.eq(&agreement.id))
+                    .filter(agreements::terminated_on.is_null()),
+            )
+            .set(agreements::terminated_on.eq(row.terminated_on))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the agreement was terminated meanwhile".into(),
+                ))
+            })?;
             agreement.terminated_on = Some(row.terminated_on);
             events::record(
                 conn,

@@ -312,14 +312,23 @@ impl Store {
                 .optional()?;
             let version = match &existing {
                 Some(row) => {
-                    diesel::update(client_sensitive::table.find(&row.id))
-                        .set((
-                            client_sensitive::content.eq(content.to_string()),
-                            client_sensitive::version.eq(row.version + 1),
-                            client_sensitive::updated_by.eq(&caller.actor.staff_id),
-                            client_sensitive::updated_at.eq(at),
+                    let updated = diesel::update(
+                        client_sensitive::table
+                            .filter(client_sensitive::id.eq(&row.id))
+                            .filter(client_sensitive::version.eq(row.version)),
+                    )
+                    .set((
+                        client_sensitive::content.eq(content.to_string()),
+                        client_sensitive::version.eq(row.version + 1),
+                        client_sensitive::updated_by.eq(&caller.actor.staff_id),
+                        client_sensitive::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                    crate::db::compare_and_set(updated, || {
+                        Ok(StoreError::Conflict(
+                            "the section was written meanwhile; read it again".into(),
                         ))
-                        .execute(conn)?;
+                    })?;
                     row.version + 1
                 }
                 None => {
@@ -422,12 +431,21 @@ impl Store {
                 ));
             }
             let today = now().date();
-            diesel::update(consents::table.find(&row.id))
-                .set((
-                    consents::revoked_on.eq(Some(today)),
-                    consents::revocation_reason.eq(&reason),
+            let updated = diesel::update(
+                consents::table
+                    .filter(consents::id.eq(&row.id))
+                    .filter(consents::revoked_on.is_null()),
+            )
+            .set((
+                consents::revoked_on.eq(Some(today)),
+                consents::revocation_reason.eq(&reason),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the consent is already revoked".into(),
                 ))
-                .execute(conn)?;
+            })?;
             row.revoked_on = Some(today);
             row.revocation_reason = reason;
             audit_decision(
@@ -525,14 +543,26 @@ impl Store {
             row.decided_by = Some(caller.actor.staff_id.clone());
             row.decided_at = Some(at);
             row.decision_note = note;
-            diesel::update(disclosures::table.find(&row.id))
-                .set((
-                    disclosures::status.eq(&row.status),
-                    disclosures::decided_by.eq(&row.decided_by),
-                    disclosures::decided_at.eq(row.decided_at),
-                    disclosures::decision_note.eq(&row.decision_note),
-                ))
-                .execute(conn)?;
+            // Compare-and-set on the status read: two supervisors deciding at once cannot both win.
+            let updated = diesel::update(
+                disclosures::table
+                    .filter(disclosures::id.eq(&row.id))
+                    .filter(disclosures::status.eq("requested")),
+            )
+            .set((
+                disclosures::status.eq(&row.status),
+                disclosures::decided_by.eq(&row.decided_by),
+                disclosures::decided_at.eq(row.decided_at),
+                disclosures::decision_note.eq(&row.decision_note),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                let status: String = disclosures::table
+                    .find(&row.id)
+                    .select(disclosures::status)
+                    .first(conn)?;
+                Ok(StoreError::Conflict(format!("the disclosure is already {status}")))
+            })?;
             let action = if approve { "disclosure.approved" } else { "disclosure.rejected" };
             audit_decision(conn, caller, &client, action, Some(&row.purpose), Some(&row.legal_basis), json!({ "disclosure_id": row.id, "sections": row.sections, "note": row.decision_note }))?;
             Ok(row)

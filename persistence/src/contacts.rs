@@ -860,12 +860,18 @@ impl Store {
                 .execute(conn)?;
             row.version += 1;
             row.updated_at = at;
-            diesel::update(contacts::table.find(&row.id))
-                .set((
-                    contacts::version.eq(row.version),
-                    contacts::updated_at.eq(at),
+            let updated = diesel::update(
+                contacts::table
+                    .filter(contacts::id.eq(&row.id))
+                    .filter(contacts::version.eq(row.version - 1)),
+            )
+            .set((contacts::version.eq(row.version), contacts::updated_at.eq(at)))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the contact record changed meanwhile; read it again".into(),
                 ))
-                .execute(conn)?;
+            })?;
             events::record(
                 conn,
                 &subject(&case),
@@ -1055,13 +1061,20 @@ impl Store {
             row.consent_withdrawn_on = Some(withdrawal.withdrawn_on);
             row.withdrawal_reason = withdrawal.reason.clone();
             row.updated_at = at;
-            diesel::update(success_stories::table.find(&row.id))
+            let updated = diesel::update(
+                success_stories::table
+                    .filter(success_stories::id.eq(&row.id))
+                    .filter(success_stories::consent_withdrawn_on.is_null()),
+            )
                 .set((
                     success_stories::consent_withdrawn_on.eq(row.consent_withdrawn_on),
                     success_stories::withdrawal_reason.eq(&row.withdrawal_reason),
                     success_stories::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict("the consent is already withdrawn".into()))
+            })?;
             events::record(
                 conn,
                 &subject(&case),

@@ -265,6 +265,24 @@ pub fn write_transaction<T>(
     }
 }
 
+/// Checks a compare-and-set: the `UPDATE … WHERE id = ? AND version = ?` (or `AND stage = ?`) of a
+/// state change must have changed exactly one row. When it changed none, another request changed
+/// the row after it was read: `lost` reads the row again and names what it is now, so the loser's
+/// 409/412 carries the state current after the winner. On PostgreSQL the `UPDATE` waited for the
+/// winner's commit and re-checked the condition; on SQLite the write lock serialised them.
+pub(crate) fn compare_and_set(
+    updated: usize,
+    lost: impl FnOnce() -> Result<StoreError, StoreError>,
+) -> Result<(), StoreError> {
+    match updated {
+        1 => Ok(()),
+        0 => Err(lost()?),
+        n => Err(StoreError::Corrupt(format!(
+            "a compare-and-set changed {n} rows instead of one"
+        ))),
+    }
+}
+
 /// Runs `f` in a read transaction, so that what it reads is one consistent snapshot.
 pub fn read_transaction<T>(
     conn: &mut AnyConnection,

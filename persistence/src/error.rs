@@ -75,6 +75,14 @@ impl From<diesel::result::Error> for StoreError {
 }
 
 impl StoreError {
+    /// A requirement of the domain unmet by what is on record (409 naming its code).
+    pub fn unmet(requirement: opora_domain::Requirement) -> Self {
+        StoreError::RequirementUnmet {
+            code: requirement.code(),
+            message: requirement.message(),
+        }
+    }
+
     pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid {
             field: field.to_owned(),

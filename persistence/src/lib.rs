@@ -30,37 +30,19 @@ pub mod schema;
 pub mod work_queue;
 
 use chrono::{NaiveDateTime, Utc};
-use opora_domain::{Action, Actor};
+use opora_domain::{Action, Actor, Policy};
 
 pub use db::{AnyConnection, BackendKind};
 pub use error::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// The pool, the backend it talks to, and the intake policy. Cheap to clone.
+/// The pool, the backend it talks to, and the [`Policy`] the use cases apply. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: db::Pool,
     backend: BackendKind,
-    intake: std::sync::Arc<IntakePolicy>,
-}
-
-/// Response deadlines and the holiday calendar their working days skip.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IntakePolicy {
-    pub deadlines: opora_domain::deadlines::ResponseDeadlines,
-    pub calendar: opora_domain::deadlines::HolidayCalendar,
-}
-
-impl Default for IntakePolicy {
-    fn default() -> Self {
-        IntakePolicy {
-            deadlines: Default::default(),
-            calendar: opora_domain::deadlines::HolidayCalendar::new(
-                opora_domain::deadlines::HolidayCountry::Ukraine,
-            ),
-        }
-    }
+    policy: std::sync::Arc<Policy>,
 }
 
 impl std::fmt::Debug for Store {
@@ -78,21 +60,27 @@ impl Store {
         let store = Store {
             pool,
             backend,
-            intake: Default::default(),
+            policy: Default::default(),
         };
         // Name match keys are folded in Rust, so rows older than them are filled here.
         store.backfill_name_keys()?;
         Ok(store)
     }
 
-    /// The same store with another intake policy (deadlines, holiday calendar).
-    pub fn with_intake_policy(mut self, policy: IntakePolicy) -> Store {
-        self.intake = std::sync::Arc::new(policy);
+    /// The same store applying another policy (deadlines, calendar, caseload, family load).
+    pub fn with_policy(mut self, policy: Policy) -> Store {
+        self.policy = std::sync::Arc::new(policy);
         self
     }
 
-    pub fn intake_policy(&self) -> &IntakePolicy {
-        &self.intake
+    /// The policy in force (the defaults unless [`Store::with_policy`] set another).
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The same as [`Store::policy`]: where intake deadlines and the calendar are read.
+    pub fn intake_policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn backend(&self) -> BackendKind {

@@ -167,6 +167,10 @@ pub struct CaseRow {
     pub restricted: bool,
     /// When the first needs assessment is due (inherited from the report).
     pub assessment_due_at: Option<NaiveDateTime>,
+    /// The last return to assessment in this cycle: only assessments completed after it count.
+    pub reassessment_since: Option<NaiveDateTime>,
+    /// The last plan correction in this cycle: only plan agreements recorded after it count.
+    pub replanning_since: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -310,6 +314,8 @@ pub struct PlanRow {
     pub agreement_method: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    /// When the client's agreement was recorded.
+    pub agreed_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -401,12 +407,16 @@ pub struct PlanServiceRow {
     pub frequency: Option<String>,
 }
 
-/// A warning about a plan version; it does not stop the draft.
+/// A warning about the change just made (a plan version drafted, a key worker assigned); it does
+/// not stop the change and is not stored with it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct PlanWarning {
+pub struct Warning {
     pub code: String,
     pub detail: String,
 }
+
+/// A warning about a plan version (e.g. `family_overload`).
+pub type PlanWarning = Warning;
 
 /// One action of the case's plan with its execution state (the plan's execution part).
 #[derive(Debug, Clone, PartialEq)]

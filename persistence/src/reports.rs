@@ -430,6 +430,8 @@ impl Store {
                         updated_at: at,
                         restricted: false,
                         assessment_due_at: report.due_at,
+                        reassessment_since: None,
+                        replanning_since: None,
                     };
                     diesel::insert_into(cases::table).values(&case).execute(conn)?;
                     report.case_id = Some(case.id.clone());
@@ -444,9 +446,16 @@ impl Store {
             }
             report.stage = transition.to.code().to_owned();
             report.outcome_note = outcome.events.first().and_then(|e| e.reason.clone()).or(report.outcome_note);
+            let read_version = report.version;
             report.version += 1;
             report.updated_at = at;
-            diesel::update(intake_reports::table.find(&report.id))
+            // Compare-and-set on the version read: of parallel requests, one moves the report (and
+            // opens one case); the others find it moved and roll back what they wrote.
+            let updated = diesel::update(
+                intake_reports::table
+                    .filter(intake_reports::id.eq(&report.id))
+                    .filter(intake_reports::version.eq(read_version)),
+            )
                 .set((
                     intake_reports::stage.eq(&report.stage),
                     intake_reports::client_id.eq(&report.client_id),
@@ -457,6 +466,12 @@ impl Store {
                     intake_reports::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::StageChanged {
+                    expected: transition.from.code().to_owned(),
+                    current: stage_of(&load(conn, id)?)?.code().to_owned(),
+                })
+            })?;
             events::record_transitions(conn, &subject(&report), &outcome.events)?;
             Ok(ReportOutcome { report: view(caller, report)?, case: opened })
         })

@@ -147,14 +147,25 @@ impl Store {
             concern.decision_note = Some(note);
             concern.decided_by = Some(caller.actor.staff_id.clone());
             concern.decided_at = Some(at);
-            diesel::update(safety_concerns::table.find(&concern.id))
-                .set((
-                    safety_concerns::decision.eq(&concern.decision),
-                    safety_concerns::decision_note.eq(&concern.decision_note),
-                    safety_concerns::decided_by.eq(&concern.decided_by),
-                    safety_concerns::decided_at.eq(concern.decided_at),
+            // Compare-and-set: only an undecided concern takes a decision, once.
+            let updated = diesel::update(
+                safety_concerns::table
+                    .filter(safety_concerns::id.eq(&concern.id))
+                    .filter(safety_concerns::decided_at.is_null()),
+            )
+            .set((
+                safety_concerns::decision.eq(&concern.decision),
+                safety_concerns::decision_note.eq(&concern.decision_note),
+                safety_concerns::decided_by.eq(&concern.decided_by),
+                safety_concerns::decided_at.eq(concern.decided_at),
+            ))
+            .execute(conn)?;
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
+                    "the concern is already decided; raise a new one if the situation changed"
+                        .into(),
                 ))
-                .execute(conn)?;
+            })?;
             events::record(
                 conn,
                 &subject_of(&concern),

@@ -111,6 +111,8 @@ diesel::table! {
         updated_at -> Timestamp,
         restricted -> Bool,
         assessment_due_at -> Nullable<Timestamp>,
+        reassessment_since -> Nullable<Timestamp>,
+        replanning_since -> Nullable<Timestamp>,
     }
 }
 
@@ -175,6 +177,7 @@ diesel::table! {
         agreement_method -> Nullable<Text>,
         created_by -> Text,
         created_at -> Timestamp,
+        agreed_at -> Nullable<Timestamp>,
     }
 }
 

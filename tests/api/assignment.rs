@@ -15,7 +15,10 @@ struct Unit {
 }
 
 fn unit() -> Unit {
-    let app = TestApp::start();
+    unit_on(TestApp::start())
+}
+
+fn unit_on(app: TestApp) -> Unit {
     let a = app.district_a.clone();
     let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
     let anna = app.staff("anna", &[Role::CaseManager], &a);
@@ -192,6 +195,70 @@ fn the_suggestion_prefers_the_least_weighted_load_and_skips_leave_and_disabled_m
     // Team work weighs 1.5: a case-management case moves Bohdan (2 + 1.5 = 3.5) behind Anna (3).
     u.case("bohdan", "routine", "case_management");
     assert_eq!(u.suggested_ids(), ["anna", "bohdan"]);
+}
+
+#[test]
+fn a_key_worker_at_the_maximum_caseload_is_ranked_last_and_assigning_them_warns() {
+    let mut policy = opora_domain::Policy::default();
+    policy.caseload.max_families = 2;
+    let u = unit_on(TestApp::start_with_policy(policy));
+    // Anna leads two families (light, routine: load 2); Bohdan one emergency family (load 3).
+    let annas = u.case("anna", "routine", "individual");
+    u.case("anna", "routine", "individual");
+    let bohdans = u.case("bohdan", "emergency", "individual");
+
+    let answer = u.suggestions(
+        &u.supervisor,
+        &u.app.district_a,
+        "urgency=routine&work_model=individual",
+    );
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(answer.body["max_families"], 2);
+    let list = candidates(&answer);
+    assert_eq!(
+        (
+            &list[0]["staff_id"],
+            &list[0]["suggested"],
+            &list[0]["at_maximum"]
+        ),
+        (&json!("bohdan"), &json!(true), &json!(false)),
+        "Anna's lighter load does not count: she is at the maximum"
+    );
+    assert_eq!(
+        (
+            &list[1]["staff_id"],
+            &list[1]["suggested"],
+            &list[1]["at_maximum"]
+        ),
+        (&json!("anna"), &json!(false), &json!(true))
+    );
+    assert_eq!(list[1]["families"], 2);
+
+    // Bohdan has room for Anna's family: no warning.
+    let to_bohdan = u.transfer(&u.supervisor, &annas, "bohdan");
+    assert_eq!(to_bohdan.status, 201, "{:?}", to_bohdan.body);
+    assert_eq!(to_bohdan.body["warnings"], json!([]));
+
+    // Anna would lead a third family: the request stands, with a warning, and so does her
+    // acceptance.
+    let to_anna = u.transfer(&u.supervisor, &bohdans, "anna");
+    assert_eq!(to_anna.status, 201, "{:?}", to_anna.body);
+    let warning = &to_anna.body["warnings"][0];
+    assert_eq!(warning["code"], "caseload_over_maximum");
+    let detail = warning["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("3 families") && detail.contains("is 2"),
+        "{detail}"
+    );
+    let accepted = u.decide(&u.anna, &bohdans, &to_anna.id(), "acceptance");
+    assert_eq!(accepted.status, 200, "{:?}", accepted.body);
+    assert_eq!(
+        accepted.body["warnings"][0]["code"],
+        "caseload_over_maximum"
+    );
+    assert_eq!(u.get_case(&bohdans).body["key_worker_id"], "anna");
+    // The warning belongs to the answers, not to the stored transfer.
+    assert_eq!(u.history(&bohdans)[0]["warnings"], json!([]));
 }
 
 #[test]

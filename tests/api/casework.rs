@@ -49,6 +49,16 @@ impl Team {
         )
     }
 
+    /// A completed assessment, which the client's agreement to a plan needs.
+    fn assessed(&self) {
+        let done = self.app.post(
+            &self.url("assessments"),
+            &self.manager,
+            json!({"kind": "initial", "summary": "Children alone at night", "complete": true}),
+        );
+        assert_eq!(done.status, 201, "{:?}", done.body);
+    }
+
     fn agree(&self, plan: &str) -> opora_tests::Answer {
         self.app.post(
             &self.url(&format!("plans/{plan}/agreement")),
@@ -216,6 +226,7 @@ fn goals_and_actions_keep_their_ids_across_versions_and_their_execution_survives
     assert_eq!(v1.body["actions"][0]["goal_id"], json!(goal));
     assert_eq!(v1.body["actions"][1]["frequency"], "twice a week");
     assert_eq!(v1.body["actions"][1]["responsible_kind"], "family_member");
+    t.assessed();
     assert_eq!(t.agree(&v1.id()).status, 200);
 
     // Work recorded against the action and the goal.
@@ -477,6 +488,7 @@ fn only_a_supervisor_approves_a_plan_version() {
     );
     // Approval does not make the version active: the client's agreement does.
     assert_eq!(approved.body["status"], "draft");
+    t.assessed();
     assert_eq!(t.agree(&plan.id()).status, 200);
     let listed = t.app.get(&t.url("plans"), &t.manager).body;
     assert_eq!(

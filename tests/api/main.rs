@@ -12,6 +12,7 @@ mod casework;
 mod classifiers;
 mod clients;
 mod closure;
+mod concurrency;
 mod confidentiality;
 mod contacts;
 mod contract;

@@ -34,11 +34,24 @@ fn each_urgency_class_has_its_due_time_over_weekends_and_ukrainian_holidays() {
         due("urgent", "2026-12-31T22:00:00Z"),
         "2027-01-03T22:00:00Z"
     );
-    // Five working days from Tuesday 22 December skip the weekend and Christmas (25 December).
+    // Ten working days (the Law on Social Services, art. 21(2)) from Tuesday 22 December skip
+    // the weekends, Christmas (25 December) and New Year (1 January).
     assert_eq!(
         due("routine", "2026-12-22T09:00:00Z"),
-        "2026-12-30T09:00:00Z"
+        "2027-01-07T09:00:00Z"
     );
+}
+
+#[test]
+fn under_martial_law_the_due_time_counts_public_holidays_as_working_days() {
+    use opora_domain::deadlines::MartialLaw;
+    let mut policy = opora_domain::Policy::default();
+    policy.calendar.martial_law = Some(MartialLaw::UKRAINE_SINCE_2022);
+    let app = TestApp::start_with_policy(policy);
+    let officer = app.staff("natalia", &[Role::IntakeOfficer], &app.district_a.clone());
+    let routine = report(&app, &officer, "routine", "2026-12-22T09:00:00Z");
+    // Christmas and New Year are working days under martial law: two days earlier.
+    assert_eq!(routine["due_at"], "2027-01-05T09:00:00Z");
 }
 
 #[test]

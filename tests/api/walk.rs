@@ -538,3 +538,187 @@ fn an_individual_case_goes_through_all_twelve_stages_with_its_contracts() {
         .count();
     assert_eq!(model_moves, 12, "entering the model plus eleven moves");
 }
+
+impl Team {
+    /// A 6-stage case walked to evaluation of results, with an assessment and an agreed plan.
+    fn evaluated_case_management_case(&self) -> String {
+        let case = self.open("case_management");
+        let id = case["id"].as_str().unwrap().to_owned();
+        self.step(
+            &id,
+            json!({"from": "establishing_contact", "to": "needs_assessment"}),
+        );
+        self.assessment(&id, "initial");
+        self.step(
+            &id,
+            json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}),
+        );
+        self.agreed_plan(&id);
+        self.agreement(&id, "service_agreement");
+        self.agreement(&id, "informed_consent");
+        self.step(&id, json!({"from": "planning", "to": "implementation"}));
+        self.step(
+            &id,
+            json!({"from": "planning", "to": "implementation_and_monitoring", "machine": "case_management"}),
+        );
+        self.step(&id, json!({"from": "implementation", "to": "monitoring"}));
+        self.step(
+            &id,
+            json!({"from": "implementation_and_monitoring", "to": "evaluation_of_results"}),
+        );
+        id
+    }
+}
+
+#[test]
+fn after_re_assessment_the_six_stage_model_goes_forward_only_on_an_assessment_completed_after_the_return(
+) {
+    let t = team();
+    let id = t.evaluated_case_management_case();
+    t.step(
+        &id,
+        json!({"from": "evaluation_of_results", "to": "needs_assessment", "reason": "The mother lost her job"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "monitoring", "to": "planning", "machine": "lifecycle", "reason": "The plan no longer fits"}),
+    );
+    // The assessment completed before the return no longer satisfies the guard.
+    let refused = t.refused(
+        &id,
+        json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}),
+    );
+    assert_eq!(refused.unmet(), ["completed_assessment"]);
+    t.assessment(&id, "re_assessment");
+    t.step(
+        &id,
+        json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}),
+    );
+}
+
+#[test]
+fn after_a_plan_correction_the_case_returns_to_implementation_only_on_a_plan_agreed_after_it() {
+    let t = team();
+    let id = t.evaluated_case_management_case();
+    // Seed 000: the evaluation ends in a new plan (seed 002: through a re-assessment).
+    t.step(
+        &id,
+        json!({"from": "evaluation_of_results", "to": "needs_assessment", "reason": "A new goal: the mother's job"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "monitoring", "to": "planning", "machine": "lifecycle", "reason": "A new goal: the mother's job"}),
+    );
+    t.assessment(&id, "re_assessment");
+    t.step(
+        &id,
+        json!({"from": "needs_assessment", "to": "planning", "machine": "case_management"}),
+    );
+    // The plan agreed before the correction is still in force, but does not count any more.
+    let refused = t.refused(&id, json!({"from": "planning", "to": "implementation"}));
+    assert_eq!(refused.unmet(), ["plan_agreed_by_client"]);
+    t.agreed_plan(&id);
+    let back = t.step(&id, json!({"from": "planning", "to": "implementation"}));
+    assert_eq!(back.body["lifecycle_stage"], "implementation");
+}
+
+#[test]
+fn after_intervention_control_returns_to_assessment_stage_five_needs_a_new_assessment() {
+    let t = team();
+    let case = t.open("individual");
+    let id = case["id"].as_str().unwrap().to_owned();
+    for (from, to) in [
+        ("initial_contact", "problem_exploration"),
+        ("problem_exploration", "preliminary_contract"),
+    ] {
+        t.step(&id, json!({"from": from, "to": to}));
+    }
+    t.agreement(&id, "preliminary_contract");
+    t.step(
+        &id,
+        json!({"from": "preliminary_contract", "to": "assessment"}),
+    );
+    t.assessment(&id, "initial");
+    t.step(
+        &id,
+        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+    );
+    for (from, to) in [
+        ("assessment", "problem_conceptualisation"),
+        ("problem_conceptualisation", "strategy_exploration"),
+        ("strategy_exploration", "strategy_and_contract"),
+    ] {
+        t.step(&id, json!({"from": from, "to": to}));
+    }
+    t.agreement(&id, "concluded_contract");
+    t.step(
+        &id,
+        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
+    );
+    t.agreed_plan(&id);
+    t.agreement(&id, "service_agreement");
+    t.agreement(&id, "informed_consent");
+    t.step(&id, json!({"from": "planning", "to": "implementation"}));
+    for (from, to) in [
+        ("intervention_preparation", "intervention"),
+        ("intervention", "barrier_assessment"),
+    ] {
+        t.step(&id, json!({"from": from, "to": to}));
+    }
+    t.step(&id, json!({"from": "implementation", "to": "monitoring"}));
+    t.step(
+        &id,
+        json!({"from": "barrier_assessment", "to": "intervention_control"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "intervention_control", "to": "assessment", "reason": "The problem came back"}),
+    );
+    t.step(
+        &id,
+        json!({"from": "monitoring", "to": "planning", "machine": "lifecycle", "reason": "Re-plan after the new assessment"}),
+    );
+    let refused = t.refused(
+        &id,
+        json!({"from": "assessment", "to": "problem_conceptualisation"}),
+    );
+    assert_eq!(refused.unmet(), ["completed_assessment"]);
+    t.assessment(&id, "re_assessment");
+    t.step(
+        &id,
+        json!({"from": "assessment", "to": "problem_conceptualisation"}),
+    );
+}
+
+#[test]
+fn a_plan_cannot_be_agreed_without_a_completed_assessment() {
+    let t = team();
+    let case = t.open("case_management");
+    let id = case["id"].as_str().unwrap().to_owned();
+    // Drafting may start before the assessment is completed...
+    let plan = t.record(
+        &id,
+        "plans",
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15",
+               "goals": [{"description": "Children never alone at night"}], "actions": []}),
+    );
+    // ...but the client agrees a plan built on a completed assessment.
+    let agreement = json!({"agreed_on": "2026-11-30", "agreed_by": "Oksana Shevchenko (mother)", "method": "signed"});
+    let path = format!("/api/v1/cases/{id}/plans/{}/agreement", plan.id());
+    let refused = t.app.post(&path, &t.manager, agreement.clone());
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    assert_eq!(refused.unmet(), ["completed_assessment"]);
+    assert_eq!(
+        t.app
+            .get(&format!("/api/v1/cases/{id}/plans"), &t.manager)
+            .body[0]["status"],
+        "draft"
+    );
+    t.assessment(&id, "initial");
+    let agreed = t.app.post(&path, &t.manager, agreement);
+    assert_eq!(agreed.status, 200, "{:?}", agreed.body);
+}

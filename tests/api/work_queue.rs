@@ -134,6 +134,12 @@ fn actions_of_active_plans_due_within_a_week_or_past_and_not_finished_are_work()
     };
     // A draft plan's actions are not work yet.
     assert_eq!(due_actions(&olena, ""), vec![]);
+    let assessed = app.post(
+        &format!("/api/v1/cases/{id}/assessments"),
+        &olena,
+        json!({"kind": "initial", "summary": "Children alone at night", "complete": true}),
+    );
+    assert_eq!(assessed.status, 201, "{:?}", assessed.body);
     let agreed = app.post(
         &format!("/api/v1/cases/{id}/plans/{}/agreement", plan.id()),
         &olena,

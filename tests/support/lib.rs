@@ -88,14 +88,27 @@ pub fn postgres_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
+/// The server's database pool in most tests: a few connections, as a small deployment has.
+const POOL_SIZE: u32 = 3;
+
 impl TestApp {
     pub fn start() -> TestApp {
-        Self::start_with(opora_api::ServerOptions {
+        Self::start_with(Self::options())
+    }
+
+    /// A server whose pool holds `connections`, so that as many requests reach the database at
+    /// once (races).
+    pub fn start_with_pool(connections: u32) -> TestApp {
+        Self::launch(Self::options(), TokenKeys::new(SECRET), connections)
+    }
+
+    fn options() -> opora_api::ServerOptions {
+        opora_api::ServerOptions {
             workers: Some(1),
             cors_origins: vec!["https://frontend.example".into()],
             rate_per_second: 1000,
             rate_burst: 10_000,
-        })
+        }
     }
 
     /// A server that also accepts an external identity provider's tokens.
@@ -108,15 +121,30 @@ impl TestApp {
                 rate_burst: 10_000,
             },
             keys,
+            POOL_SIZE,
         )
     }
 
     /// A server with other options (rate limits, CORS origins).
     pub fn start_with(options: opora_api::ServerOptions) -> TestApp {
-        Self::launch(options, TokenKeys::new(SECRET))
+        Self::launch(options, TokenKeys::new(SECRET), POOL_SIZE)
     }
 
-    fn launch(options: opora_api::ServerOptions, keys: TokenKeys) -> TestApp {
+    /// A server whose rules apply another policy (deadlines, calendar, caseload, family load).
+    pub fn start_with_policy(policy: opora_domain::Policy) -> TestApp {
+        Self::launch_with(Self::options(), TokenKeys::new(SECRET), POOL_SIZE, policy)
+    }
+
+    fn launch(options: opora_api::ServerOptions, keys: TokenKeys, pool_size: u32) -> TestApp {
+        Self::launch_with(options, keys, pool_size, opora_domain::Policy::default())
+    }
+
+    fn launch_with(
+        options: opora_api::ServerOptions,
+        keys: TokenKeys,
+        pool_size: u32,
+        policy: opora_domain::Policy,
+    ) -> TestApp {
         let (database_url, dir) = match postgres_url() {
             Some(base) => {
                 let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
@@ -131,7 +159,9 @@ impl TestApp {
                 (url, Some(dir))
             }
         };
-        let store = Store::open(&database_url, 3).unwrap();
+        let store = Store::open(&database_url, pool_size)
+            .unwrap()
+            .with_policy(policy);
         let unit = |parent: Option<&str>, kind, name: &str| {
             store
                 .create_unit(NewUnit {

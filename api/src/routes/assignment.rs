@@ -1,17 +1,16 @@
 //! Assignment: key-worker suggestions by weighted caseload, staff leave, and the transfer of a case
 //! to another key worker (requested; accepted, declined or cancelled). The rules are in
-//! `opora_persistence::assignment`; the weights in `opora_domain::caseload`.
+//! `opora_persistence::assignment`; the weights and the maximum caseload in
+//! `opora_domain::caseload`, configured in the store's `Policy`.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use opora_domain::caseload::CaseloadWeights;
 use opora_domain::{Urgency, WorkModel};
 use opora_persistence::assignment::{
     self as store_assignment, Absent, Candidate, LeaveRow, NewLeave, NewTransfer, Suggestions,
-    TransferRow,
+    TransferOutcome, TransferRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -22,6 +21,7 @@ use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, utc};
 use crate::json::{JsonBody, QueryParams};
 use crate::problem::{responses, ApiError};
+use crate::routes::casework::WarningBody;
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -34,18 +34,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(decline_transfer)
         .service(cancel_transfer)
         .service(incoming_transfers);
-}
-
-static WEIGHTS: OnceLock<CaseloadWeights> = OnceLock::new();
-
-/// Sets the caseload weights (`OPORA_CASELOAD_WEIGHTS`, read by `opora serve` at start); the
-/// first call wins. Without it the defaults apply.
-pub fn use_weights(weights: CaseloadWeights) {
-    let _ = WEIGHTS.set(weights);
-}
-
-fn weights() -> CaseloadWeights {
-    WEIGHTS.get().copied().unwrap_or_default()
 }
 
 /// A refusal (403) worded for the rule that refused, instead of the generic role message.
@@ -120,7 +108,8 @@ pub struct CandidateBody {
     pub staff_id: String,
     #[schema(example = "Olena Kovalenko")]
     pub full_name: String,
-    /// True for the first candidate only: the least loaded.
+    /// True for the first candidate only, the least loaded, unless they are at the maximum
+    /// caseload (then nobody is suggested).
     pub suggested: bool,
     /// Active cases they lead (opened, planning, implementation, monitoring), in any unit.
     #[schema(example = 3)]
@@ -135,6 +124,12 @@ pub struct CandidateBody {
     /// `weighted_load` plus the new case's weight.
     #[schema(example = 7.5)]
     pub projected_load: f64,
+    /// The families they lead: distinct clients of their active cases.
+    #[schema(example = 3)]
+    pub families: u32,
+    /// They lead the maximum number of families or more (`OPORA_MAX_CASELOAD`): ranked after
+    /// everyone else, never suggested; assigning them a case answers with a warning.
+    pub at_maximum: bool,
 }
 
 impl CandidateBody {
@@ -142,7 +137,7 @@ impl CandidateBody {
         CandidateBody {
             staff_id: c.staff_id,
             full_name: c.full_name,
-            suggested,
+            suggested: suggested && c.has_room,
             active_cases: c.caseload.cases(),
             by_urgency: Urgency::ALL
                 .iter()
@@ -160,6 +155,8 @@ impl CandidateBody {
                 .collect(),
             weighted_load: c.weighted_load,
             projected_load: c.weighted_load + case_weight,
+            families: c.families,
+            at_maximum: !c.has_room,
         }
     }
 }
@@ -197,8 +194,12 @@ pub struct SuggestionsBody {
     /// The weights in force, by urgency and work-model code (`OPORA_CASELOAD_WEIGHTS`).
     #[schema(example = json!({"emergency": 3.0, "urgent": 2.0, "routine": 1.0, "case_management": 1.5, "individual": 1.0}))]
     pub weights: BTreeMap<String, f64>,
-    /// Least weighted load first; ties go to fewer active cases of the new case's urgency, then
-    /// fewer active cases, then staff id. Empty when nobody is available.
+    /// The most families one key worker leads (`OPORA_MAX_CASELOAD`).
+    #[schema(example = 80)]
+    pub max_families: u32,
+    /// Those below the maximum caseload first, then those at it; within each, least weighted
+    /// load first; ties go to fewer active cases of the new case's urgency, then fewer active
+    /// cases, then staff id. Empty when nobody is available.
     pub candidates: Vec<CandidateBody>,
     /// Case managers of the unit on leave today (not candidates).
     pub on_leave: Vec<AbsentBody>,
@@ -218,6 +219,7 @@ impl From<Suggestions> for SuggestionsBody {
                 .into_iter()
                 .map(|(code, w)| (code.to_owned(), w))
                 .collect(),
+            max_families: s.max_families,
             candidates: s
                 .candidates
                 .into_iter()
@@ -230,8 +232,9 @@ impl From<Suggestions> for SuggestionsBody {
 }
 
 /// Suggests a key worker for a new case of the unit: its active case managers who are not on
-/// leave, ordered by their weighted caseload, the first marked `suggested`. For callers who may
-/// open cases (case managers, supervisors); the unit must be in scope.
+/// leave, ordered by their weighted caseload (those at the maximum caseload last), the first
+/// marked `suggested` unless they are at the maximum. For callers who may open cases (case
+/// managers, supervisors); the unit must be in scope.
 #[utoipa::path(
     tag = "assignment",
     operation_id = "get_key_worker_suggestions",
@@ -250,12 +253,10 @@ pub async fn key_worker_suggestions(
 ) -> Result<HttpResponse, ApiError> {
     let urgency = parse_code("urgency", &query.0.urgency, Urgency::parse)?;
     let work_model = parse_code("work_model", &query.0.work_model, WorkModel::parse)?;
-    let weights = weights();
     let store = state.store.clone();
-    let suggestions = crate::blocking(move || {
-        store.key_worker_suggestions(&auth.0, &id, urgency, work_model, &weights)
-    })
-    .await?;
+    let suggestions =
+        crate::blocking(move || store.key_worker_suggestions(&auth.0, &id, urgency, work_model))
+            .await?;
     Ok(HttpResponse::Ok().json(SuggestionsBody::from(suggestions)))
 }
 
@@ -407,6 +408,25 @@ pub struct TransferBody {
     pub decided_at: Option<DateTime<Utc>>,
     /// Why it was declined or cancelled.
     pub decision_note: Option<String>,
+    /// Found when the transfer was requested or accepted (`caseload_over_maximum`: the proposed
+    /// key worker would lead more families than the maximum); empty elsewhere.
+    pub warnings: Vec<WarningBody>,
+}
+
+impl From<TransferOutcome> for TransferBody {
+    fn from(outcome: TransferOutcome) -> Self {
+        TransferBody {
+            warnings: outcome
+                .warnings
+                .into_iter()
+                .map(|w| WarningBody {
+                    code: w.code,
+                    detail: w.detail,
+                })
+                .collect(),
+            ..TransferBody::from(outcome.transfer)
+        }
+    }
 }
 
 impl From<TransferRow> for TransferBody {
@@ -424,6 +444,7 @@ impl From<TransferRow> for TransferBody {
             decided_by: t.decided_by,
             decided_at: t.decided_at.map(utc),
             decision_note: t.decision_note,
+            warnings: Vec::new(),
         }
     }
 }
@@ -456,7 +477,8 @@ pub async fn list_transfers(
 /// supervisor of the unit). Nothing changes on the case until they accept. One pending transfer
 /// per case (409 otherwise); 409 too for a closed case; 422 naming `to_staff_id` when the proposed
 /// key worker does not qualify (not a case manager or supervisor, inactive, outside your units or
-/// the case's, on leave, or the key worker already).
+/// the case's, on leave, or the key worker already). When they would lead more families than the
+/// maximum caseload the request is made all the same, with a `caseload_over_maximum` warning.
 #[utoipa::path(
     tag = "assignment",
     operation_id = "request_case_transfer",
@@ -496,7 +518,8 @@ const TARGET_ONLY: &str = "only the proposed key worker accepts or declines a tr
 /// The proposed key worker takes the case over: only now does the case's key worker change (and
 /// its version, so its `ETag`). Nobody accepts on someone else's behalf (403). 409 when the
 /// transfer is no longer pending, the case is closed, its key worker changed since the request,
-/// or you are on leave.
+/// or you are on leave. Over the maximum caseload it is accepted with a `caseload_over_maximum`
+/// warning.
 #[utoipa::path(
     tag = "assignment",
     operation_id = "accept_case_transfer",

@@ -741,7 +741,8 @@ pub struct ApprovalBody {
     pub recorded_at: DateTime<Utc>,
 }
 
-/// A warning about a plan version; it does not stop the draft.
+/// A warning about the change just made (a plan version drafted: `family_overload`; a key
+/// worker assigned: `caseload_over_maximum`); it does not stop the change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningBody {
     #[schema(example = "family_overload")]

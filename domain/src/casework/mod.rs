@@ -1,0 +1,5 @@
+//! Casework records and their rules: what may be done with an assessment, a plan version, an
+//! agreement, given what is on record. Each rule is a pure function returning the requirement it
+//! finds unmet, for the store to report as a 409 naming it.
+
+pub mod plan;

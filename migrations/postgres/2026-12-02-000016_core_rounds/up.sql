@@ -1,0 +1,13 @@
+-- One case per intake report, one active plan version per case: the database refuses the
+-- duplicates that parallel requests could otherwise write (the use cases also compare-and-set).
+CREATE UNIQUE INDEX cases_one_per_report ON cases (report_id);
+CREATE UNIQUE INDEX plans_one_active_per_case ON plans (case_id) WHERE status = 'active';
+
+-- Where the case's current rounds began (seed 002 re-assessment, seed 001 11 -> 4, seed 000
+-- plan correction): only an assessment completed, or a plan agreed, after them counts.
+ALTER TABLE cases ADD COLUMN reassessment_since TIMESTAMP;
+ALTER TABLE cases ADD COLUMN replanning_since TIMESTAMP;
+
+-- When the client's agreement to a plan version was recorded (agreed_on is the day they agreed).
+ALTER TABLE plans ADD COLUMN agreed_at TIMESTAMP;
+UPDATE plans SET agreed_at = created_at WHERE agreed_on IS NOT NULL;
