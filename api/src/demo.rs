@@ -243,6 +243,8 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             &family_case,
             NewAgreement {
                 kind,
+                form: None,
+                witnessed_by: None,
                 signed_on: today,
                 signed_by_client: true,
                 signed_by_service: true,

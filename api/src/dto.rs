@@ -91,9 +91,9 @@ macro_rules! code_schemas {
 pub mod codes {
     use opora_domain::labels::ReferenceList;
     use opora_domain::{
-        AgreementKind, AgreementMethod, AssessmentKind, ClientKind, ClosureReason, EvaluationKind,
-        FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason, Role, Sex,
-        UnitKind, Urgency, WorkModel,
+        AgreementForm, AgreementKind, AgreementMethod, AssessmentKind, ClientKind, ClosureReason,
+        EvaluationKind, FamilyRelation, GoalOutcome, LifecycleStage, ModelStage, RejectionReason,
+        Role, Sex, UnitKind, Urgency, WorkModel,
     };
 
     /// Where the report came from (extensible classifier).
@@ -142,9 +142,9 @@ pub mod codes {
 
     code_schemas! {
         lifecycle_stage => LifecycleStage::ALL.iter().map(|s| s.code()), "A stage of the 8-stage case lifecycle (report outcomes `rejected` and `attached` included).";
-        model_stage => ModelStage::all().map(|s| s.code()), "A stage of the case's work model (6-stage case management or 12-stage individual).";
+        model_stage => ModelStage::all().map(|s| s.code()), "A stage of the case's work model (6-stage case management or 12-stage individual case work).";
         any_stage => LifecycleStage::ALL.iter().map(|s| s.code()).chain(ModelStage::all().map(|s| s.code())), "A stage of either machine: the lifecycle or the work model.";
-        work_model => WorkModel::ALL.iter().map(|s| s.code()), "The work model a case follows, chosen at opening.";
+        work_model => WorkModel::ALL.iter().map(|s| s.code()), "The work model a case follows, chosen at opening: `case_management`, 6 stages (seed 002): a key worker coordinates the services, alone (individual case management) or with a team (team case management, seed 004); `individual`, 12 stages (seed 001): individual case work, one worker one to one with one client (not individual case management, which is `case_management`).";
         urgency => Urgency::ALL.iter().map(|s| s.code()), "Urgency class from the pre-assessment at intake.";
         client_kind => ClientKind::ALL.iter().map(|s| s.code()), "A person, or a family with members.";
         closure_reason => ClosureReason::ALL.iter().map(|s| s.code()), "Why a case closes (closed list).";
@@ -158,6 +158,7 @@ pub mod codes {
         evaluation_kind => EvaluationKind::ALL.iter().map(|s| s.code()), "Interim or final evaluation.";
         goal_outcome => GoalOutcome::ALL.iter().map(|s| s.code()), "How far the goals were reached.";
         agreement_method => AgreementMethod::ALL.iter().map(|s| s.code()), "How the client's agreement was given.";
+        agreement_form => AgreementForm::ALL.iter().map(|s| s.code()), "The form an agreement was made in: `oral` (seed 001's preliminary contract: agreed before a witness, no signatures) or `written` (signed).";
         sex => Sex::ALL.iter().map(|s| s.code()), "Sex as recorded.";
         family_relation => FamilyRelation::ALL.iter().map(|s| s.code()), "Relation to the head of the household.";
         sensitive_section => opora_domain::confidentiality::SensitiveSection::ALL.iter().map(|s| s.code()), "A sensitive section of a client's record.";
@@ -204,7 +205,7 @@ pub struct Unmet {
     /// Stable code, e.g. `completed_assessment`, `plan_agreed_by_client`.
     #[schema(example = "completed_assessment")]
     pub code: String,
-    #[schema(example = "no completed assessment in this cycle of the case")]
+    #[schema(example = "no assessment completed in this cycle of the case (after its last return to assessment)")]
     pub message: String,
 }
 

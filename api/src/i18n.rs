@@ -143,6 +143,9 @@ fn requirement(code: &str, language: Language) -> Option<String> {
         "closure_reason" => ClosureReason,
         "rejection_reason" => RejectionReason,
         "open_case_of_same_client" => OpenCaseOfSameClient,
+        "closure_report" => ClosureReport,
+        "family_told_of_closure" => FamilyToldOfClosure,
+        "no_open_safety_concern" => NoOpenSafetyConcern,
         _ => return None,
     };
     Some(r.message_in(language))

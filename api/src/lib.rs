@@ -48,7 +48,7 @@ pub async fn blocking<T: Send + 'static>(
 #[openapi(
     info(
         title = "Opora API",
-        description = "Case management for social services: intake reports, cases through the 8-stage lifecycle and their work model (6-stage case management or 12-stage individual work), assessments, plans agreed with the family, agreements, and the full history of every change.\n\nEvery `/api/v1` operation needs `Authorization: Bearer <JWT>` (HS256; `sub` is a staff member's id). Errors are RFC 9457 `application/problem+json`.",
+        description = "Case management for social services: intake reports, cases through the 8-stage lifecycle and their work model (6-stage case management, individual or team, or 12-stage individual case work), assessments, plans agreed with the family, agreements, and the full history of every change.\n\nEvery `/api/v1` operation needs `Authorization: Bearer <JWT>` (HS256; `sub` is a staff member's id). Errors are RFC 9457 `application/problem+json`.",
     ),
     modifiers(&BearerAuth),
     components(schemas(problem::Problem, problem::FieldError)),

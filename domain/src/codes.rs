@@ -156,6 +156,17 @@ code_enum! {
 }
 
 code_enum! {
+    /// The form an agreement was made in. Seed 001's stage-3 preliminary contract is oral
+    /// ("предварительный устный контракт"): the client agrees in words before a witness and
+    /// nobody signs; every other agreement is a written document (see
+    /// [`crate::casework::agreement`] for which may be oral).
+    pub enum AgreementForm {
+        Oral = "oral",
+        Written = "written",
+    }
+}
+
+code_enum! {
     pub enum Sex {
         Female = "female",
         Male = "male",
@@ -197,6 +208,9 @@ mod tests {
         }
         for k in AgreementKind::ALL {
             assert_eq!(AgreementKind::parse(k.code()), Some(*k));
+        }
+        for f in AgreementForm::ALL {
+            assert_eq!(AgreementForm::parse(f.code()), Some(*f));
         }
         assert_eq!(Urgency::parse("EMERGENCY"), None);
     }

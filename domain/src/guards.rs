@@ -26,6 +26,8 @@ pub struct CaseFacts {
     pub closure_approved: bool,
     /// For attaching a report: the case it would join, if one was named.
     pub attach_target: Option<AttachTarget>,
+    /// The closure report of the current cycle and the open child-safety concerns.
+    pub closure: crate::closure::ClosureFacts,
 }
 
 impl CaseFacts {
@@ -48,6 +50,11 @@ impl CaseFacts {
                 same_client: true,
                 case_open: true,
             }),
+            // A closure report whose reason needs neither the final stage nor a notice period.
+            closure: crate::closure::ClosureFacts::reported(
+                crate::lifecycle::ClosureReason::LostContact,
+                chrono::NaiveDate::MIN,
+            ),
         }
     }
 }
@@ -91,6 +98,20 @@ pub enum Requirement {
         lifecycle: LifecycleStage,
         allowed: Vec<ModelStage>,
     },
+    /// Every closure has a closure report of the current cycle (seed 000's closing procedure).
+    ClosureReport,
+    /// The closure report states another reason than the closure.
+    ClosureReportWithReason {
+        reason: crate::lifecycle::ClosureReason,
+    },
+    /// The closure report records when and how the family was told, or why it could not be.
+    FamilyToldOfClosure,
+    /// Services do not stop while a child-safety concern awaits its decision (art. 24).
+    NoOpenSafetyConcern,
+    /// Closing for non-compliance takes effect 15 days after written notice (art. 24(5)).
+    WrittenNoticePeriod {
+        effective_from: Option<chrono::NaiveDate>,
+    },
     /// The model move needs the case at one of these lifecycle stages first.
     LifecycleStageIn {
         model_stage: ModelStage,
@@ -122,6 +143,11 @@ impl Requirement {
             ClosureReason => "closure_reason",
             RejectionReason => "rejection_reason",
             OpenCaseOfSameClient => "open_case_of_same_client",
+            ClosureReport => "closure_report",
+            ClosureReportWithReason { .. } => "closure_report_with_reason",
+            FamilyToldOfClosure => "family_told_of_closure",
+            NoOpenSafetyConcern => "no_open_safety_concern",
+            WrittenNoticePeriod { .. } => "written_notice_period",
             WorkModelStageIn { .. } => "work_model_stage",
             LifecycleStageIn { .. } => "lifecycle_stage",
         }
@@ -159,6 +185,17 @@ impl Requirement {
             OpenCaseOfSameClient => {
                 "the report may join only an open case of the same client".into()
             }
+            ClosureReport => "no closure report for this cycle of the case: write it first".into(),
+            ClosureReportWithReason { reason } => format!(
+                "the closure report states another reason than {}: correct one of them",
+                reason.code()
+            ),
+            FamilyToldOfClosure => "the closure report does not record when and how the family was told, or why it could not be".into(),
+            NoOpenSafetyConcern => "a child-safety concern awaits its decision: services do not stop while a child may be at risk".into(),
+            WrittenNoticePeriod { effective_from: Some(from) } => format!(
+                "closing for non-compliance takes effect 15 days after the written notice: not before {from}"
+            ),
+            WrittenNoticePeriod { effective_from: None } => "closing for non-compliance needs the client told in writing (letter or written notice) 15 days before".into(),
             WorkModelStageIn { lifecycle, allowed } => format!(
                 "the work model must first be at one of [{}] for the case to be in {}",
                 join(allowed.iter().map(|s| s.code()).collect()),

@@ -16,8 +16,8 @@
 use crate::access::Role;
 use crate::code_enum;
 use crate::codes::{
-    AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind, FamilyRelation,
-    GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
+    AgreementForm, AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind,
+    FamilyRelation, GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
 };
 use crate::confidentiality::{LegalBasis, SensitiveSection};
 use crate::lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
@@ -261,6 +261,7 @@ code_enum! {
         RejectionReasons = "rejection_reasons",
         AgreementKinds = "agreement_kinds",
         AgreementMethods = "agreement_methods",
+        AgreementForms = "agreement_forms",
         AssessmentKinds = "assessment_kinds",
         EvaluationKinds = "evaluation_kinds",
         GoalOutcomes = "goal_outcomes",
@@ -304,9 +305,9 @@ impl ReferenceList {
             ClientCategories | ReportSources | LifeDomains | ContactTypes => true,
             LifecycleStages | CaseManagementStages | IndividualStages | WorkModels | Urgencies
             | ClosureReasons | RejectionReasons | AgreementKinds | AgreementMethods
-            | AssessmentKinds | EvaluationKinds | GoalOutcomes | Roles | UnitKinds
-            | SensitiveSections | LegalBases | ClientKinds | FamilyRelations | Sexes
-            | MoveKinds => false,
+            | AgreementForms | AssessmentKinds | EvaluationKinds | GoalOutcomes | Roles
+            | UnitKinds | SensitiveSections | LegalBases | ClientKinds | FamilyRelations
+            | Sexes | MoveKinds => false,
         }
     }
 
@@ -323,6 +324,7 @@ impl ReferenceList {
             RejectionReasons => built_ins::<RejectionReason>(),
             AgreementKinds => built_ins::<AgreementKind>(),
             AgreementMethods => built_ins::<AgreementMethod>(),
+            AgreementForms => built_ins::<AgreementForm>(),
             AssessmentKinds => built_ins::<AssessmentKind>(),
             EvaluationKinds => built_ins::<EvaluationKind>(),
             GoalOutcomes => built_ins::<GoalOutcome>(),
@@ -363,13 +365,14 @@ pub fn is_valid_entry_code(code: &str) -> bool {
 labels!(ReferenceList {
     LifecycleStages => ["Case lifecycle stages", "Етапи життєвого циклу випадку", "Этапы жизненного цикла случая", "Fáze životního cyklu případu"],
     CaseManagementStages => ["Case-management stages (6-stage model)", "Етапи кейс-менеджменту (6 етапів)", "Этапы ведения случая (6 этапов)", "Fáze case managementu (6 fází)"],
-    IndividualStages => ["Individual case-work stages (12-stage model)", "Стадії індивідуальної роботи з випадком (12 стадій)", "Стадии индивидуальной работы со случаем (12 стадий)", "Fáze individuální práce s případem (12 fází)"],
+    IndividualStages => ["Individual case-work stages (12-stage model)", "Стадії індивідуальної роботи з випадком (12 стадій)", "Стадии индивидуальной работы со случаем (12 стадий)", "Fáze sociální práce s jednotlivcem (12 fází)"],
     WorkModels => ["Work models", "Моделі роботи з випадком", "Модели работы со случаем", "Modely práce s případem"],
     Urgencies => ["Urgency classes", "Ступені терміновості", "Степени срочности", "Stupně naléhavosti"],
     ClosureReasons => ["Case closure reasons", "Причини закриття випадку", "Причины закрытия случая", "Důvody uzavření případu"],
     RejectionReasons => ["Report rejection reasons", "Причини відхилення повідомлення", "Причины отклонения сообщения", "Důvody odmítnutí oznámení"],
     AgreementKinds => ["Kinds of agreement", "Види угод", "Виды соглашений", "Druhy dohod"],
     AgreementMethods => ["Ways of agreeing to a plan", "Способи погодження плану", "Способы согласования плана", "Způsoby souhlasu s plánem"],
+    AgreementForms => ["Forms of agreement", "Форми угоди", "Формы соглашения", "Formy dohody"],
     AssessmentKinds => ["Kinds of assessment", "Види оцінки потреб", "Виды оценки потребностей", "Druhy mapování potřeb"],
     EvaluationKinds => ["Kinds of evaluation", "Види оцінювання", "Виды оценивания", "Druhy hodnocení"],
     GoalOutcomes => ["Goal outcomes", "Ступінь досягнення цілей", "Степень достижения целей", "Míra dosažení cílů"],
@@ -427,8 +430,8 @@ labels!(IndividualStage {
 });
 
 labels!(WorkModel {
-    CaseManagement => ["Case management (6 stages)", "Кейс-менеджмент (6 етапів)", "Ведение случая (6 этапов)", "Case management (6 fází)"],
-    Individual => ["Individual case work (12 stages)", "Індивідуальна робота з випадком (12 стадій)", "Индивидуальная работа со случаем (12 стадий)", "Individuální práce s případem (12 fází)"],
+    CaseManagement => ["Case management (6 stages): a key worker coordinates the services, alone (individual) or with a team", "Ведення випадку, кейс-менеджмент (6 етапів): кейс-менеджер координує послуги сам (індивідуальне) або з командою", "Ведение случая, кейс-менеджмент (6 этапов): куратор координирует услуги сам (индивидуальное) или с командой", "Case management (6 fází): klíčový pracovník koordinuje služby sám (individuální CM) nebo s týmem (týmový CM)"],
+    Individual => ["Individual case work (12 stages): one worker one to one with the client, not case management", "Індивідуальна робота з випадком (12 стадій): працівник один на один із клієнтом, не кейс-менеджмент", "Индивидуальная работа со случаем (12 стадий): работник один на один с клиентом, не ведение случая", "Sociální práce s jednotlivcem (12 fází): pracovník s klientem jeden na jednoho, nikoli case management"],
 });
 
 labels!(Urgency {
@@ -446,6 +449,9 @@ labels!(ClosureReason {
     ClientDied => ["The client died", "Смерть клієнта", "Смерть клиента", "Úmrtí klienta"],
     TransferredToAnotherAgency => ["Transferred to another agency", "Передано до іншої установи", "Передан в другое учреждение", "Předáno jiné organizaci"],
     LostContact => ["Contact lost", "Втрачено зв'язок із клієнтом", "Утрачена связь с клиентом", "Ztráta kontaktu s klientem"],
+    ContractEnded => ["The agreement's term ended", "Закінчився строк дії договору", "Истёк срок действия договора", "Skončila doba platnosti smlouvy"],
+    FalseInformation => ["The client gave false information", "Клієнт надав недостовірну інформацію", "Клиент предоставил недостоверную информацию", "Klient uvedl nepravdivé údaje"],
+    ProviderClosed => ["The provider ceased the service", "Припинення діяльності надавача послуг", "Прекращение деятельности поставщика услуг", "Poskytovatel ukončil činnost"],
 });
 
 labels!(RejectionReason {
@@ -464,6 +470,11 @@ labels!(AgreementKind {
     Termination => ["Agreed termination", "Погоджене завершення взаємодії", "Согласованное завершение взаимодействия", "Dohodnuté ukončení spolupráce"],
     PlanAgreement => ["Agreement to the plan", "Погодження плану", "Согласование плана", "Souhlas s plánem"],
     ProgrammeInclusion => ["Programme inclusion agreement", "Угода про включення до програми", "Соглашение о включении в программу", "Dohoda o zařazení do programu"],
+});
+
+labels!(AgreementForm {
+    Oral => ["Oral (agreed before a witness)", "Усна (погоджено в присутності свідка)", "Устная (согласовано в присутствии свидетеля)", "Ústní (sjednáno před svědkem)"],
+    Written => ["Written (signed)", "Письмова (підписана)", "Письменная (подписана)", "Písemná (podepsaná)"],
 });
 
 labels!(AgreementMethod {

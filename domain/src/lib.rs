@@ -1,8 +1,9 @@
 //! Opora's domain: what a case is and how it may move, with no I/O and no framework.
 //!
 //! - [`lifecycle`]: the agency's 8-stage case lifecycle (seed 001), reports and cases as one machine;
-//! - [`work_model`]: the 6-stage case-management model (seed 002) and the 12-stage individual model
-//!   (seed 001), and the table of which of their stages may stand with which lifecycle stage;
+//! - [`work_model`]: the 6-stage case-management model (seed 002; individual or team case
+//!   management, seed 004) and the 12-stage individual case-work model (seed 001), and the table
+//!   of which of their stages may stand with which lifecycle stage;
 //! - [`guards`]: the facts the guards judge and the requirements a refusal names;
 //! - [`transition`]: the one transition function, returning the events to record;
 //! - [`access`]: roles and the actions each may take;
@@ -16,6 +17,7 @@
 pub mod access;
 pub mod caseload;
 pub mod casework;
+pub mod closure;
 pub mod codes;
 pub mod confidentiality;
 pub mod contacts;
@@ -35,8 +37,8 @@ mod tests;
 
 pub use access::{Action, Actor, Role};
 pub use codes::{
-    AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind, FamilyRelation,
-    GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
+    AgreementForm, AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind,
+    FamilyRelation, GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
 };
 pub use guards::{AttachTarget, CaseFacts, Requirement};
 pub use lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};

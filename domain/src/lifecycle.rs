@@ -182,6 +182,12 @@ code_enum! {
         TransferredToAnotherAgency = "transferred_to_another_agency",
         /// The family could not be reached despite repeated attempts.
         LostContact = "lost_contact",
+        /// The service agreement's term ended.
+        ContractEnded = "contract_ended",
+        /// The client gave false information that the decision to provide services rested on.
+        FalseInformation = "false_information",
+        /// The provider stopped providing the service (closed, or the service ended).
+        ProviderClosed = "provider_closed",
     }
 }
 

@@ -29,17 +29,17 @@ impl Requirement {
                 "je třeba zvolit model práce (case_management nebo individual)".into()
             }
             (CompletedAssessment, Uk) => {
-                "немає завершеної оцінки потреб у цьому циклі випадку".into()
+                "немає оцінки потреб, завершеної в цьому циклі випадку (після останнього повернення до оцінки)".into()
             }
             (CompletedAssessment, Ru) => {
-                "нет завершённой оценки потребностей в этом цикле случая".into()
+                "нет оценки потребностей, завершённой в этом цикле случая (после последнего возврата к оценке)".into()
             }
             (CompletedAssessment, Cs) => {
-                "v tomto cyklu případu chybí dokončené mapování potřeb".into()
+                "v tomto cyklu případu (od posledního návratu k mapování) chybí dokončené mapování potřeb".into()
             }
-            (PlanAgreedByClient, Uk) => "план не погоджено клієнтом".into(),
-            (PlanAgreedByClient, Ru) => "план не согласован с клиентом".into(),
-            (PlanAgreedByClient, Cs) => "plán není odsouhlasen klientem".into(),
+            (PlanAgreedByClient, Uk) => "немає версії плану, погодженої клієнтом у цьому циклі (після останнього коригування плану)".into(),
+            (PlanAgreedByClient, Ru) => "нет версии плана, согласованной с клиентом в этом цикле (после последней корректировки плана)".into(),
+            (PlanAgreedByClient, Cs) => "chybí verze plánu odsouhlasená klientem v tomto cyklu (od poslední úpravy plánu)".into(),
             (ServiceAgreementSigned, Uk) => "немає підписаного договору про надання послуг".into(),
             (ServiceAgreementSigned, Ru) => "нет подписанного договора об оказании услуг".into(),
             (ServiceAgreementSigned, Cs) => "chybí podepsaná smlouva o poskytování služby".into(),
@@ -104,6 +104,24 @@ impl Requirement {
                     Cs | En => format!("model práce musí být nejprve v jedné z fází [{stages}], aby případ mohl být ve fázi {}", lifecycle.code()),
                 }
             }
+            (ClosureReport, Uk) => "немає звіту про закриття цього циклу випадку: спершу складіть його".into(),
+            (ClosureReport, Ru) => "нет отчёта о закрытии этого цикла случая: сначала составьте его".into(),
+            (ClosureReport, Cs) => "chybí závěrečná zpráva tohoto cyklu případu: nejprve ji sepište".into(),
+            (ClosureReportWithReason { reason }, Uk) => format!("у звіті про закриття вказано іншу причину, ніж {}: виправте одне з двох", reason.code()),
+            (ClosureReportWithReason { reason }, Ru) => format!("в отчёте о закрытии указана другая причина, чем {}: исправьте одно из двух", reason.code()),
+            (ClosureReportWithReason { reason }, Cs) => format!("závěrečná zpráva uvádí jiný důvod než {}: opravte jedno z nich", reason.code()),
+            (FamilyToldOfClosure, Uk) => "у звіті про закриття не зазначено, коли і як родину повідомлено, або чому це було неможливо".into(),
+            (FamilyToldOfClosure, Ru) => "в отчёте о закрытии не указано, когда и как семья уведомлена, или почему это было невозможно".into(),
+            (FamilyToldOfClosure, Cs) => "závěrečná zpráva neuvádí, kdy a jak byla rodina informována, ani proč to nebylo možné".into(),
+            (NoOpenSafetyConcern, Uk) => "повідомлення про загрозу безпеці дитини чекає на рішення: послуги не припиняються, доки дитина може бути в небезпеці".into(),
+            (NoOpenSafetyConcern, Ru) => "сообщение об угрозе безопасности ребёнка ждёт решения: услуги не прекращаются, пока ребёнок может быть в опасности".into(),
+            (NoOpenSafetyConcern, Cs) => "podnět k ohrožení dítěte čeká na rozhodnutí: služby se neukončují, dokud může být dítě v ohrožení".into(),
+            (WrittenNoticePeriod { effective_from: Some(from) }, Uk) => format!("припинення через невиконання умов набирає чинності через 15 днів після письмового повідомлення: не раніше {from}"),
+            (WrittenNoticePeriod { effective_from: Some(from) }, Ru) => format!("прекращение из-за невыполнения условий вступает в силу через 15 дней после письменного уведомления: не ранее {from}"),
+            (WrittenNoticePeriod { effective_from: Some(from) }, Cs) => format!("ukončení pro neplnění podmínek nabývá účinnosti 15 dní po písemném oznámení: nejdříve {from}"),
+            (WrittenNoticePeriod { effective_from: None }, Uk) => "для припинення через невиконання умов клієнта треба письмово повідомити за 15 днів".into(),
+            (WrittenNoticePeriod { effective_from: None }, Ru) => "для прекращения из-за невыполнения условий клиента нужно письменно уведомить за 15 дней".into(),
+            (WrittenNoticePeriod { effective_from: None }, Cs) => "ukončení pro neplnění podmínek vyžaduje písemné oznámení klientovi 15 dní předem".into(),
             (
                 LifecycleStageIn {
                     model_stage,
@@ -158,6 +176,15 @@ mod tests {
             Requirement::ClosureReason,
             Requirement::RejectionReason,
             Requirement::OpenCaseOfSameClient,
+            Requirement::ClosureReport,
+            Requirement::ClosureReportWithReason {
+                reason: crate::lifecycle::ClosureReason::MovedAway,
+            },
+            Requirement::FamilyToldOfClosure,
+            Requirement::NoOpenSafetyConcern,
+            Requirement::WrittenNoticePeriod {
+                effective_from: None,
+            },
             Requirement::WorkModelStageIn {
                 lifecycle: LifecycleStage::Planning,
                 allowed: Vec::new(),

@@ -23,6 +23,10 @@ pub struct Policy {
     /// How many family tasks plus planned appointments a week a plan version may put on the
     /// family before it carries a `family_overload` warning.
     pub family_weekly_load: usize,
+    /// Working days after a client ended the service agreement unilaterally by which the case is
+    /// to be closed or the agreement renegotiated (the `closure_or_renegotiation_due` work item;
+    /// default: [`crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS`]).
+    pub renegotiation_working_days: u32,
 }
 
 impl Default for Policy {
@@ -32,6 +36,8 @@ impl Default for Policy {
             calendar: HolidayCalendar::new(HolidayCountry::Ukraine),
             caseload: CaseloadPolicy::default(),
             family_weekly_load: DEFAULT_FAMILY_WEEKLY_LOAD,
+            renegotiation_working_days:
+                crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS,
         }
     }
 }
@@ -66,6 +72,7 @@ mod tests {
         assert_eq!(p.caseload.weights, CaseloadWeights::default());
         assert_eq!(p.caseload.max_families, DEFAULT_MAX_FAMILIES);
         assert_eq!(p.family_weekly_load, 5);
+        assert_eq!(p.renegotiation_working_days, 10);
     }
 
     #[test]

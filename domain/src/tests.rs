@@ -185,11 +185,23 @@ fn reachable_states() -> HashSet<CaseState> {
     seen
 }
 
+/// A closure report of the cycle stating `reason`, the family told in writing long ago.
+fn reported(reason: ClosureReason) -> crate::closure::ClosureFacts {
+    crate::closure::ClosureFacts::reported(reason, chrono::NaiveDate::MIN)
+}
+
 /// Applies each request in turn from a new report, checking the state after each.
 fn walk(steps: &[(TransitionRequest, CaseState)]) -> CaseState {
-    let facts = CaseFacts::complete();
     let mut state = CaseState::new_report();
     for (i, (request, expected)) in steps.iter().enumerate() {
+        // The closure report states the reason the closure gives.
+        let facts = match request.closure_reason {
+            Some(reason) => CaseFacts {
+                closure: reported(reason),
+                ..CaseFacts::complete()
+            },
+            None => CaseFacts::complete(),
+        };
         let outcome = attempt(state, request, &facts).unwrap_or_else(|e| {
             panic!(
                 "step {} ({} from {state:?}) refused: {e}",
@@ -946,6 +958,7 @@ fn closing_as_goals_achieved_needs_the_model_at_its_final_stage_and_a_final_eval
     let state = case_at(LifecycleStage::Monitoring, cm(CmStage::EvaluationOfResults));
     let facts = CaseFacts {
         final_evaluation_recorded: false,
+        closure: reported(ClosureReason::GoalsAchieved),
         ..CaseFacts::complete()
     };
 
@@ -965,6 +978,7 @@ fn closing_as_goals_achieved_at_the_final_stage_still_needs_the_final_evaluation
     let state = case_at(LifecycleStage::Monitoring, ind(IndividualStage::Evolution));
     let facts = CaseFacts {
         final_evaluation_recorded: false,
+        closure: reported(ClosureReason::GoalsAchieved),
         ..CaseFacts::complete()
     };
 
@@ -980,7 +994,11 @@ fn closing_for_any_other_reason_needs_neither_the_final_stage_nor_an_evaluation(
         .iter()
         .filter(|r| **r != ClosureReason::GoalsAchieved)
     {
-        let result = attempt(state, &closing(*reason), &CaseFacts::default());
+        let facts = CaseFacts {
+            closure: crate::closure::ClosureFacts::reported(*reason, chrono::NaiveDate::MIN),
+            ..CaseFacts::default()
+        };
+        let result = attempt(state, &closing(*reason), &facts);
 
         assert_eq!(
             result.map(|o| o.state),
@@ -999,6 +1017,10 @@ fn closing_needs_the_supervisors_approval_only_where_the_unit_requires_it() {
     let required = CaseFacts {
         closure_approval_required: true,
         closure_approved: false,
+        closure: crate::closure::ClosureFacts::reported(
+            ClosureReason::ClientEndedAgreement,
+            chrono::NaiveDate::MIN,
+        ),
         ..CaseFacts::default()
     };
     let approved = CaseFacts {
@@ -1527,7 +1549,13 @@ fn closure_and_rejection_record_their_reason_code() {
             reason: Some("moved to Lviv".into()),
             ..closing(ClosureReason::MovedAway)
         },
-        &CaseFacts::complete(),
+        &CaseFacts {
+            closure: crate::closure::ClosureFacts::reported(
+                ClosureReason::MovedAway,
+                chrono::NaiveDate::MIN,
+            ),
+            ..CaseFacts::complete()
+        },
     )
     .unwrap();
     let rejected = attempt(
@@ -2047,6 +2075,7 @@ fn arb_facts() -> impl Strategy<Value = CaseFacts> {
                     same_client,
                     case_open,
                 }),
+                closure: crate::closure::ClosureFacts::default(),
             },
         )
 }
@@ -2073,18 +2102,33 @@ fn arb_step() -> impl Strategy<Value = Step> {
         closure_reason,
         rejection_reason,
         work_model,
-        arb_facts(),
+        (arb_facts(), proptest::bool::weighted(0.85)),
         roles,
     )
         .prop_map(
-            |(pick, reason, closure_reason, rejection_reason, work_model, facts, roles)| Step {
+            |(
                 pick,
                 reason,
                 closure_reason,
                 rejection_reason,
                 work_model,
-                facts,
+                (mut facts, reported),
                 roles,
+            )| {
+                // Mostly, the closure report states the reason the request gives.
+                if let (Some(reason), true) = (closure_reason, reported) {
+                    facts.closure =
+                        crate::closure::ClosureFacts::reported(reason, chrono::NaiveDate::MIN);
+                }
+                Step {
+                    pick,
+                    reason,
+                    closure_reason,
+                    rejection_reason,
+                    work_model,
+                    facts,
+                    roles,
+                }
             },
         )
 }

@@ -208,10 +208,15 @@ fn unmet_on_record(
                         .is_some_and(|t| t.same_client && t.case_open),
                     Requirement::OpenCaseOfSameClient,
                 ),
-                (MoveKind::Closure, _) => need(
-                    !facts.closure_approval_required || facts.closure_approved,
-                    Requirement::ClosureApproved,
-                ),
+                (MoveKind::Closure, _) => {
+                    need(
+                        !facts.closure_approval_required || facts.closure_approved,
+                        Requirement::ClosureApproved,
+                    );
+                    for requirement in crate::closure::closure_unmet_on_record(&facts.closure) {
+                        need(false, requirement);
+                    }
+                }
                 (MoveKind::Reopening, _) => {
                     need(actor.has(Role::Supervisor), Requirement::SupervisorDecision)
                 }
@@ -298,6 +303,11 @@ pub fn apply(
             None => unmet.push(Requirement::ClosureReason),
             Some(code) => {
                 reason_code = Some(code.code());
+                unmet.extend(crate::closure::closure_unmet_for_reason(
+                    code,
+                    &facts.closure,
+                    at.date_naive(),
+                ));
                 if code == ClosureReason::GoalsAchieved {
                     if !state.model_stage.is_some_and(ModelStage::is_final) {
                         unmet.push(Requirement::WorkModelAtFinalStage);

@@ -1,7 +1,10 @@
 //! The two working models a case follows once opened, chosen at opening (DOMAIN.md, "How they
-//! fit"): the 6-stage case-management model of seed 002 for multi-agency family work, and the
-//! 12-stage individual case-work model of seed 001 for one worker with one client. Also the table
-//! of which model stages may stand with which lifecycle stage.
+//! fit"): the 6-stage case-management model of seed 002, where a key worker coordinates the
+//! services (seed 004: *individual* case management when the key worker leads alone, *team* case
+//! management when several workers or bodies take part; both follow these six stages), and the
+//! 12-stage individual case-work model of seed 001, one worker one to one with one client (case
+//! *work*, not seed 004's "individuální case management"). Also the table of which model stages
+//! may stand with which lifecycle stage.
 //!
 //! Design decisions (documented in the README):
 //! - 6-stage: forward one stage at a time; back to needs assessment from planning, implementation
@@ -18,9 +21,11 @@ use crate::lifecycle::{LifecycleStage, MoveKind};
 code_enum! {
     /// The working model chosen when a case is opened.
     pub enum WorkModel {
-        /// Seed 002: 6-stage case management (team work with families).
+        /// Seed 002: 6-stage case management. A key worker coordinates the services, alone
+        /// (seed 004's individual case management) or with a team (team case management).
         CaseManagement = "case_management",
-        /// Seed 001: 12-stage individual case work.
+        /// Seed 001: 12-stage individual case *work*: one worker one to one with one client. Not
+        /// "individual case management" (that is `case_management` led by one key worker).
         Individual = "individual",
     }
 }

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::{Action, AgreementKind, Role};
+use opora_domain::casework::agreement::form_of_plan_agreement;
+use opora_domain::{Action, AgreementForm, AgreementKind, Role};
 use serde_json::json;
 
 use crate::cases::{case_for, subject};
@@ -325,6 +326,12 @@ pub(crate) fn record_plan_agreement(
         method: Some(agreement.method.clone()),
         signed_for_child_by: agreement.signed_for_child_by.clone(),
         signer_relation: agreement.signer_relation.clone(),
+        // The API admits only the methods of the closed list; an electronic one is written.
+        form: opora_domain::AgreementMethod::parse(&agreement.method)
+            .map_or(AgreementForm::Written, form_of_plan_agreement)
+            .code()
+            .to_owned(),
+        witnessed_by: None,
     };
     diesel::insert_into(agreements::table)
         .values(&row)

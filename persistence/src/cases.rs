@@ -118,6 +118,7 @@ pub(crate) fn facts_for(
         ))
         .load(conn)?;
     let closure_approval = crate::approvals::closure_approval_facts(conn, cases)?;
+    let mut closure = crate::closure::closure_facts(conn, cases)?;
     let today = now().date();
     let in_cycle = |rows: &[(String, i32)], case: &CaseRow| {
         rows.iter()
@@ -162,6 +163,7 @@ pub(crate) fn facts_for(
                     .get(&case.id)
                     .is_some_and(|(_, approved)| *approved),
                 attach_target: None,
+                closure: closure.remove(&case.id).unwrap_or_default(),
             };
             (case.id.clone(), facts)
         })

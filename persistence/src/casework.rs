@@ -18,7 +18,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::{Action, AgreementKind};
+use opora_domain::casework::agreement;
+use opora_domain::{Action, AgreementForm, AgreementKind};
 use serde_json::json;
 
 use crate::cases::{case_for, subject};
@@ -203,6 +204,11 @@ pub struct PlanAgreement {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewAgreement {
     pub kind: AgreementKind,
+    /// `None`: as the domain defaults it (`opora_domain::casework::agreement::record`).
+    pub form: Option<AgreementForm>,
+    /// Who witnessed an oral agreement.
+    pub witnessed_by: Option<String>,
+    /// The day it was signed, or agreed orally.
     pub signed_on: NaiveDate,
     pub signed_by_client: bool,
     pub signed_by_service: bool,
@@ -1409,6 +1415,14 @@ impl Store {
                 "a plan_agreement is recorded when a plan version is agreed (POST …/plans/{plan_id}/agreement)",
             ));
         }
+        let recorded = agreement::record(agreement::Terms {
+            kind: new.kind,
+            form: new.form,
+            witnessed_by: new.witnessed_by.as_deref(),
+            signed_by_client: new.signed_by_client,
+            signed_by_service: new.signed_by_service,
+        })
+        .map_err(|r| StoreError::invalid(r.field, r.code, r.message))?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let at = now();
@@ -1419,8 +1433,8 @@ impl Store {
                 cycle: case.cycle,
                 kind: new.kind.code().to_owned(),
                 signed_on: new.signed_on,
-                signed_by_client: new.signed_by_client,
-                signed_by_service: new.signed_by_service,
+                signed_by_client: recorded.client_agreed,
+                signed_by_service: recorded.signed_by_service,
                 parties: new.parties,
                 notes: new.notes,
                 valid_until: new.valid_until,
@@ -1431,6 +1445,8 @@ impl Store {
                 method: None,
                 signed_for_child_by: None,
                 signer_relation: None,
+                form: recorded.form.code().to_owned(),
+                witnessed_by: recorded.witnessed_by,
             };
             diesel::insert_into(agreements::table)
                 .values(&row)
@@ -1442,7 +1458,7 @@ impl Store {
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "agreement_id": row.id, "kind": row.kind, "signed_on": row.signed_on }),
+                json!({ "agreement_id": row.id, "kind": row.kind, "form": row.form, "signed_on": row.signed_on }),
             )?;
             Ok(row)
         })

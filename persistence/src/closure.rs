@@ -14,6 +14,9 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::closure::{
+    ClosureFacts, FamilyInformed as Informed, InformedHow, NotInformedReason,
+};
 use opora_domain::{Action, ClosureReason, LifecycleStage};
 use serde_json::json;
 
@@ -22,14 +25,12 @@ use crate::events;
 use crate::models::{AgreementRow, CaseRow};
 use crate::schema::{
     agreement_terminations, agreements, closure_goal_evaluations, closure_opinions,
-    closure_reports, plan_goals, plans, staff,
+    closure_reports, plan_goals, plans, safety_concerns, staff,
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 /// Who gave an opinion on the work with the family.
 pub const OPINION_SOURCES: [&str; 3] = ["specialist", "family", "independent_expert"];
-/// How the family was told why the case ends.
-pub const INFORMED_HOW: [&str; 4] = ["in_person", "phone", "letter", "other"];
 /// Who ended an agreement unilaterally.
 pub const ENDED_BY: [&str; 2] = ["client", "service"];
 /// Why the service refused further help (seed 003).
@@ -55,6 +56,8 @@ pub struct ClosureReportRow {
     pub created_at: NaiveDateTime,
     pub updated_by: String,
     pub updated_at: NaiveDateTime,
+    /// Why the family could not be told (`client_died`, `moved_away`, `no_contact`).
+    pub not_informed_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -133,6 +136,8 @@ pub struct ClosureReportInput {
     pub satisfaction_comment: Option<String>,
     pub recommendations: Option<String>,
     pub family_informed: Option<FamilyInformed>,
+    /// Why the family could not be told, instead of `family_informed`.
+    pub family_not_informed: Option<NotInformedReason>,
 }
 
 /// A closure report with its parts and where it stands.
@@ -244,6 +249,53 @@ pub(crate) fn complete_reports(
         })
         .map(|(_, case_id, cycle)| (case_id, cycle))
         .collect())
+}
+
+/// What the closure rules judge, per case: the closure report of its current cycle and whether a
+/// child-safety concern about the case or its report awaits its decision.
+pub(crate) fn closure_facts(
+    conn: &mut AnyConnection,
+    cases: &[CaseRow],
+) -> StoreResult<HashMap<String, ClosureFacts>> {
+    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+    let report_ids: Vec<&str> = cases.iter().map(|c| c.report_id.as_str()).collect();
+    let reports: Vec<ClosureReportRow> = closure_reports::table
+        .filter(closure_reports::case_id.eq_any(&ids))
+        .select(ClosureReportRow::as_select())
+        .load(conn)?;
+    let open: Vec<(Option<String>, Option<String>)> = safety_concerns::table
+        .filter(
+            safety_concerns::case_id
+                .eq_any(&ids)
+                .or(safety_concerns::report_id.eq_any(&report_ids)),
+        )
+        .filter(safety_concerns::decided_at.is_null())
+        .select((safety_concerns::case_id, safety_concerns::report_id))
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for case in cases {
+        let report = reports
+            .iter()
+            .find(|r| r.case_id == case.id && r.cycle == case.cycle);
+        let facts = ClosureFacts {
+            report_reason: report.and_then(|r| ClosureReason::parse(&r.closure_reason)),
+            family_informed: report.and_then(|r| {
+                Some(Informed {
+                    on: r.informed_on?,
+                    how: InformedHow::parse(r.informed_how.as_deref()?)?,
+                })
+            }),
+            family_not_informed: report
+                .and_then(|r| r.not_informed_reason.as_deref())
+                .and_then(NotInformedReason::parse),
+            open_safety_concern: open.iter().any(|(case_id, report_id)| {
+                case_id.as_deref() == Some(case.id.as_str())
+                    || report_id.as_deref() == Some(case.report_id.as_str())
+            }),
+        };
+        out.insert(case.id.clone(), facts);
+    }
+    Ok(out)
 }
 
 fn position(i: usize) -> i32 {
@@ -379,6 +431,13 @@ fn check_input(
                 "the family cannot have been told on a future date",
             ));
         }
+        if input.family_not_informed.is_some() {
+            return Err(StoreError::invalid(
+                "family_not_informed_reason",
+                "informed_and_not",
+                "the family was either told (family_informed) or could not be: not both",
+            ));
+        }
     }
     Ok(())
 }
@@ -457,6 +516,7 @@ impl Store {
                 created_at: existing.as_ref().map_or(at, |r| r.created_at),
                 updated_by: caller.actor.staff_id.clone(),
                 updated_at: at,
+                not_informed_reason: input.family_not_informed.map(|r| r.code().to_owned()),
             };
             if let Some(before) = &existing {
                 diesel::delete(
@@ -483,16 +543,20 @@ impl Store {
                     closure_reports::informed_how.eq(&row.informed_how),
                     closure_reports::informed_by.eq(&row.informed_by),
                     closure_reports::informed_note.eq(&row.informed_note),
+                    closure_reports::not_informed_reason.eq(&row.not_informed_reason),
                     closure_reports::version.eq(row.version),
                     closure_reports::updated_by.eq(&row.updated_by),
                     closure_reports::updated_at.eq(at),
                 ))
                 .execute(conn)?;
-                if updated != 1 {
-                    return Err(StoreError::VersionMismatch {
-                        current: before.version,
-                    });
-                }
+                crate::db::compare_and_set(updated, || {
+                    Ok(StoreError::VersionMismatch {
+                        current: closure_reports::table
+                            .find(&before.id)
+                            .select(closure_reports::version)
+                            .first(conn)?,
+                    })
+                })?;
             } else {
                 diesel::insert_into(closure_reports::table)
                     .values(&row)

@@ -437,7 +437,11 @@ pub struct AgreementRow {
     pub unit_id: String,
     pub cycle: i32,
     pub kind: String,
+    /// The day it was signed, or agreed orally.
     pub signed_on: NaiveDate,
+    /// The client's consent is on record: signed for a written agreement, given before the
+    /// witness for an oral one (the guards count it either way; the API shows an oral agreement
+    /// as agreed, not signed: `opora_domain::casework::agreement::Signatures`).
     pub signed_by_client: bool,
     pub signed_by_service: bool,
     pub parties: String,
@@ -454,6 +458,10 @@ pub struct AgreementRow {
     pub signed_for_child_by: Option<String>,
     /// Their relation to the child (e.g. `mother`, `guardian`).
     pub signer_relation: Option<String>,
+    /// `oral` or `written` (`opora_domain::AgreementForm`).
+    pub form: String,
+    /// Who witnessed an oral agreement.
+    pub witnessed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

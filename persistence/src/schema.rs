@@ -234,6 +234,8 @@ diesel::table! {
         method -> Nullable<Text>,
         signed_for_child_by -> Nullable<Text>,
         signer_relation -> Nullable<Text>,
+        form -> Text,
+        witnessed_by -> Nullable<Text>,
     }
 }
 
@@ -540,7 +542,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_by -> Text,
-        updated_at -> Timestamp,
+        updated_at -> Timestamp,    not_informed_reason -> Nullable<Text>,
     }
 }
 

@@ -2,17 +2,21 @@
 //! reports they registered); for a supervisor, across their units: overdue and soon-due intake
 //! deadlines and needs assessments, open child-safety concerns, plan reviews due, plans awaiting
 //! the client's agreement, actions of active plans due within a week (or past due) and not yet
-//! done or dropped.
+//! done or dropped, and cases whose service agreement (or 12-stage concluded contract) the client
+//! ended unilaterally with none in force since: closure or renegotiation due (seed 003; see
+//! `opora_domain::casework::agreement`).
 
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use opora_domain::{Action, Role};
+use opora_domain::casework::agreement::{closure_or_renegotiation_due, renegotiation_due_on};
+use opora_domain::{Action, AgreementKind, Role};
 
 use crate::cases::{facts_for, visible};
 use crate::models::{ActionRow, CaseRow, PlanRow, ReportRow};
 use crate::safety::SafetyConcern;
 use crate::schema::{
-    cases, intake_reports, plan_action_execution, plan_actions, plans, safety_concerns,
+    agreement_terminations, agreements, cases, intake_reports, plan_action_execution, plan_actions,
+    plans, safety_concerns,
 };
 use crate::{now, Caller, Store, StoreResult};
 
@@ -27,7 +31,8 @@ pub enum QueueScope {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkItem {
     /// `report_due`, `assessment_due`, `safety_decision_due`, `plan_review_due`,
-    /// `plan_awaiting_agreement`, `action_due`.
+    /// `plan_awaiting_agreement`, `action_due`, `plan_awaiting_approval`,
+    /// `closure_awaiting_approval`, `closure_or_renegotiation_due`.
     pub kind: &'static str,
     pub due_at: Option<NaiveDateTime>,
     pub overdue: bool,
@@ -105,6 +110,62 @@ impl Store {
                 }
             }
             let ids: Vec<&str> = mine.iter().map(|c| c.id.as_str()).collect();
+
+            // The client ended the agreement the work rests on and none is in force again: the
+            // key worker closes the case or renegotiates, by the policy's working days.
+            let ended: Vec<(String, String, NaiveDate)> = agreement_terminations::table
+                .filter(agreement_terminations::case_id.eq_any(&ids))
+                .filter(agreement_terminations::ended_by.eq("client"))
+                .order(agreement_terminations::terminated_on.desc())
+                .select((
+                    agreement_terminations::case_id,
+                    agreement_terminations::agreement_id,
+                    agreement_terminations::terminated_on,
+                ))
+                .load(conn)?;
+            let kinds: Vec<(String, String)> = agreements::table
+                .filter(agreements::id.eq_any(ended.iter().map(|(_, a, _)| a.as_str())))
+                .select((agreements::id, agreements::kind))
+                .load(conn)?;
+            let policy = self.policy();
+            let mut seen: Vec<(&str, AgreementKind)> = Vec::new();
+            for (case_id, agreement_id, ended_on) in &ended {
+                let Some(kind) = kinds
+                    .iter()
+                    .find(|(id, _)| id == agreement_id)
+                    .and_then(|(_, kind)| AgreementKind::parse(kind))
+                else {
+                    continue;
+                };
+                // The latest ending of each kind per case.
+                if seen.contains(&(case_id.as_str(), kind)) {
+                    continue;
+                }
+                seen.push((case_id.as_str(), kind));
+                let replaced = facts.get(case_id).is_some_and(|f| match kind {
+                    AgreementKind::ConcludedContract => f.concluded_contract_recorded,
+                    _ => f.service_agreement_signed,
+                });
+                if !closure_or_renegotiation_due(kind, true, replaced) {
+                    continue;
+                }
+                let due = renegotiation_due_on(
+                    *ended_on,
+                    policy.renegotiation_working_days,
+                    &policy.calendar,
+                );
+                items.push(WorkItem {
+                    kind: "closure_or_renegotiation_due",
+                    due_at: due.and_hms_opt(0, 0, 0),
+                    overdue: due < at.date(),
+                    report_id: None,
+                    case_id: Some(case_id.clone()),
+                    record_id: agreement_id.clone(),
+                    summary: format!(
+                        "the client ended the {kind} on {ended_on}: close the case or agree anew"
+                    ),
+                });
+            }
 
             let mut concerns = safety_concerns::table
                 .filter(safety_concerns::unit_id.eq_any(&caller.scope))

@@ -358,6 +358,7 @@ fn an_intake_officer_registers_and_verifies_a_report_but_may_not_open_a_case() {
 #[test]
 fn a_case_manager_may_not_reopen_a_closed_case() {
     let a = district_a();
+    opora_tests::walk::closure_report(&a.app, &a.manager, &a.case, "client_ended_agreement");
     let closed = close(&a.app, &a.manager, &a.case);
     assert_eq!(closed.status, 200, "{:?}", closed.body);
     assert_eq!(closed.body["lifecycle_stage"], "closed");
@@ -378,6 +379,7 @@ fn a_case_manager_may_not_reopen_a_closed_case() {
 fn a_supervisor_reopens_a_closed_case() {
     let a = district_a();
     let supervisor = a.app.staff("iryna", &[Role::Supervisor], &a.app.district_a);
+    opora_tests::walk::closure_report(&a.app, &a.manager, &a.case, "client_ended_agreement");
     let closed = close(&a.app, &a.manager, &a.case);
     assert_eq!(closed.status, 200, "{:?}", closed.body);
 

@@ -176,7 +176,7 @@ fn a_unit_requiring_closure_approval_refuses_closing_until_the_report_is_approve
 
     let refused = move_case(&t.app, &t.manager, &id, close.clone());
     assert_eq!(refused.status, 409, "{:?}", refused.body);
-    assert_eq!(refused.unmet(), ["closure_approved"]);
+    assert_eq!(refused.unmet(), ["closure_approved", "closure_report"]);
 
     let approval = format!("/api/v1/cases/{id}/closure-report/approval");
     // No report yet: nothing to approve.
@@ -191,7 +191,8 @@ fn a_unit_requiring_closure_approval_refuses_closing_until_the_report_is_approve
         &format!("/api/v1/cases/{id}/closure-report"),
         Some(&t.manager),
         &[],
-        Some(&json!({"closure_reason": "moved_away"})),
+        Some(&json!({"closure_reason": "moved_away",
+                     "family_informed": {"on": "2026-11-20", "how": "phone", "by": "olena"}})),
     );
     assert_eq!(report.status, 201, "{:?}", report.body);
     let by_manager = t.app.post(&approval, &t.manager, json!({"approved": true}));
@@ -222,6 +223,7 @@ fn without_the_requirement_a_case_closes_without_approval() {
     let t = team();
     let case = opened_case(&t.app, &t.manager, "olena", "case_management");
     let id = case["id"].as_str().unwrap().to_owned();
+    opora_tests::walk::closure_report(&t.app, &t.manager, &id, "moved_away");
     let closed = move_case(
         &t.app,
         &t.manager,
@@ -254,6 +256,12 @@ fn settings_of_the_nearest_unit_up_the_tree_apply() {
     assert_eq!(inherited.body["set_on"], centre.as_str());
     // And the guards see it: closing a case of the district needs the approval.
     let case = opened_case(&t.app, &t.manager, "olena", "case_management");
+    opora_tests::walk::closure_report(
+        &t.app,
+        &t.manager,
+        case["id"].as_str().unwrap(),
+        "moved_away",
+    );
     let refused = move_case(
         &t.app,
         &t.manager,

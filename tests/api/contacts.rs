@@ -498,6 +498,7 @@ fn another_district_sees_nothing_and_an_auditor_writes_nothing() {
 fn contacts_are_recorded_only_while_the_case_is_active_but_stay_readable() {
     let c = case();
     let id = c.plan("home_visit", 1).id();
+    opora_tests::walk::closure_report(&c.app, &c.manager, &c.case, "moved_away");
     let closed = move_case(
         &c.app,
         &c.manager,
@@ -713,6 +714,7 @@ fn contacts_and_stories_are_exported_and_pseudonymised_with_the_client() {
     );
     assert_eq!(export.body["success_stories"][0]["id"], story.id().as_str());
 
+    opora_tests::walk::closure_report(&c.app, &c.manager, &c.case, "moved_away");
     let closed = move_case(
         &c.app,
         &c.manager,

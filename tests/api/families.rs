@@ -372,6 +372,7 @@ fn retention_clears_phones_schools_and_the_questionnaire_and_the_export_holds_th
         "rented"
     );
 
+    opora_tests::walk::closure_report(&app, &token, case["id"].as_str().unwrap(), "moved_away");
     let closed = move_case(
         &app,
         &token,

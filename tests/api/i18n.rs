@@ -32,7 +32,7 @@ fn a_refused_transition_speaks_the_callers_language() {
     );
     assert_eq!(
         uk.body["unmet"][0]["message"],
-        "немає завершеної оцінки потреб у цьому циклі випадку"
+        "немає оцінки потреб, завершеної в цьому циклі випадку (після останнього повернення до оцінки)"
     );
     assert_eq!(ask("cs").body["title"], "Podmínky přechodu nejsou splněny");
     assert_eq!(

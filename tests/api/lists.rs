@@ -95,6 +95,7 @@ fn cases() -> Cases {
     let closed = opened_case(&app, &token, "olena", "case_management");
     let individual = opened_case(&app, &token, "iryna", "individual");
     let closed_id = closed["id"].as_str().unwrap().to_owned();
+    opora_tests::walk::closure_report(&app, &token, &closed_id, "client_ended_agreement");
     let answer = move_case(
         &app,
         &token,

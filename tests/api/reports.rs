@@ -353,6 +353,7 @@ fn a_report_may_not_join_a_closed_case() {
     let case = opened_case(&d.app, &d.manager, "olena", "case_management");
     let case_id = case["id"].as_str().unwrap();
     let client = case["client_id"].as_str().unwrap();
+    opora_tests::walk::closure_report(&d.app, &d.manager, case_id, "client_ended_agreement");
     let closed = opora_tests::walk::move_case(
         &d.app,
         &d.manager,

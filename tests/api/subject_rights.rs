@@ -9,6 +9,7 @@ use serde_json::json;
 fn closed_family_case(app: &TestApp, manager: &str) -> (String, String) {
     let case = opened_case(app, manager, "olena", "case_management");
     let id = case["id"].as_str().unwrap().to_owned();
+    opora_tests::walk::closure_report(app, manager, &id, "moved_away");
     let closed = move_case(
         app,
         manager,

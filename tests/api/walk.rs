@@ -263,7 +263,9 @@ fn a_family_case_goes_from_a_hotline_report_to_closure_under_the_six_stage_model
         json!({"from": "implementation_and_monitoring", "to": "evaluation_of_results"}),
     );
 
-    // Goals achieved needs the model at its final stage and a final evaluation.
+    // Goals achieved needs the model at its final stage and a final evaluation (and, as every
+    // closure, a closure report saying how the family was told).
+    opora_tests::walk::closure_report(&t.app, &t.manager, &id, "goals_achieved");
     let refused = t.refused(
         &id,
         json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}),
@@ -515,6 +517,7 @@ fn an_individual_case_goes_through_all_twelve_stages_with_its_contracts() {
         "evaluations",
         json!({"kind": "final", "summary": "Housing and work found", "outcome": "achieved"}),
     );
+    opora_tests::walk::closure_report(&t.app, &t.manager, &id, "goals_achieved");
     let closed = t.step(
         &id,
         json!({"from": "monitoring", "to": "closed", "closure_reason": "goals_achieved"}),

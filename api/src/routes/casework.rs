@@ -6,7 +6,10 @@
 use actix_web::http::header::ETAG;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use opora_domain::{AgreementKind, AgreementMethod, AssessmentKind, EvaluationKind, GoalOutcome};
+use opora_domain::casework::agreement::Signatures;
+use opora_domain::{
+    AgreementForm, AgreementKind, AgreementMethod, AssessmentKind, EvaluationKind, GoalOutcome,
+};
 use opora_persistence::casework::{
     ActionExecution, AssessmentChanges, ChildView, DomainEntry, GoalProgress, NewAction,
     NewAgreement, NewAssessment, NewEvaluation, NewGoal, NewPlan, PlanAgreement, PlanApproval,
@@ -19,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::Authenticated;
-use crate::dto::{codes, parse_code, utc};
+use crate::dto::{codes, parse_code, parse_opt, utc};
 use crate::etag::{etag, if_match};
 use crate::json::JsonBody;
 use crate::problem::{responses, ApiError};
@@ -1382,8 +1385,26 @@ pub struct NewAgreementBody {
     #[schema(schema_with = codes::agreement_kind)]
     #[validate(custom(function = "crate::dto::codes::valid::agreement_kind"))]
     pub kind: String,
+    /// `oral` or `written`. When not given: `written` if a signature is recorded, otherwise the
+    /// kind's default (`oral` for a `preliminary_contract`, seed 001 stage 3; `written` for every
+    /// other kind). Only a preliminary contract may be oral: any other kind is made in writing
+    /// (seed 003; Civil Code of Ukraine art. 208), 422 `must_be_written`.
+    #[schema(schema_with = codes::agreement_form::nullable)]
+    #[validate(custom(function = "crate::dto::codes::valid::agreement_form"))]
+    pub form: Option<String>,
+    /// Who witnessed an oral agreement: required for one (422 `required`), refused on a written
+    /// one (422 `oral_only`).
+    #[validate(length(min = 1, max = 300))]
+    #[schema(min_length = 1, max_length = 300)]
+    pub witnessed_by: Option<String>,
+    /// The day it was signed, or, for an oral agreement, agreed.
     pub signed_on: NaiveDate,
+    /// A written agreement signed by the client. An oral one carries no signatures (422
+    /// `oral_not_signed`): the client's consent is recorded as agreed (`agreed_by_client`).
+    #[serde(default)]
     pub signed_by_client: bool,
+    /// A written agreement signed for the service (not for an oral one).
+    #[serde(default)]
     pub signed_by_service: bool,
     #[validate(length(min = 1, max = 1000))]
     #[schema(min_length = 1, max_length = 1000)]
@@ -1401,9 +1422,20 @@ pub struct AgreementBody {
     pub cycle: i32,
     #[schema(schema_with = codes::agreement_kind)]
     pub kind: String,
+    #[schema(schema_with = codes::agreement_form)]
+    pub form: String,
+    /// Who witnessed an oral agreement (`null` for a written one, and for an oral agreement to a
+    /// plan version, whose `parties` name who agreed).
+    pub witnessed_by: Option<String>,
+    /// The day it was signed, or, for an oral agreement, agreed.
     pub signed_on: NaiveDate,
+    /// Signed by the client (always `false` for an oral agreement).
     pub signed_by_client: bool,
+    /// Signed for the service (always `false` for an oral agreement).
     pub signed_by_service: bool,
+    /// The client's consent is on record: signed, or given orally before the witness. This is
+    /// what the guards count (e.g. `preliminary_contract_recorded`).
+    pub agreed_by_client: bool,
     pub parties: String,
     pub notes: Option<String>,
     pub valid_until: Option<NaiveDate>,
@@ -1422,14 +1454,19 @@ pub struct AgreementBody {
 
 impl From<AgreementRow> for AgreementBody {
     fn from(a: AgreementRow) -> Self {
+        let form = AgreementForm::parse(&a.form).unwrap_or(AgreementForm::Written);
+        let signatures = Signatures::shown(form, a.signed_by_client, a.signed_by_service);
         AgreementBody {
             id: a.id,
             case_id: a.case_id,
             cycle: a.cycle,
             kind: a.kind,
+            form: a.form,
+            witnessed_by: a.witnessed_by,
             signed_on: a.signed_on,
-            signed_by_client: a.signed_by_client,
-            signed_by_service: a.signed_by_service,
+            signed_by_client: signatures.signed_by_client,
+            signed_by_service: signatures.signed_by_service,
+            agreed_by_client: signatures.agreed_by_client,
             parties: a.parties,
             notes: a.notes,
             valid_until: a.valid_until,
@@ -1445,7 +1482,11 @@ impl From<AgreementRow> for AgreementBody {
 }
 
 /// Records an agreement: service agreement, informed consent, preliminary or concluded
-/// contract, termination.
+/// contract, termination, programme inclusion. Each has a form: seed 001's preliminary contract
+/// is oral by default (agreed before a witness, `witnessed_by`, no signatures; it satisfies the
+/// 12-stage 3 → 4 guard as agreed by the client); every other kind is written and signed. An
+/// invalid combination is 422 naming the field (`form`, `witnessed_by`, `signed_by_client`,
+/// `signed_by_service`).
 #[utoipa::path(
     tag = "casework",
     operation_id = "create_agreement",
@@ -1473,6 +1514,8 @@ pub async fn create_agreement(
     }
     let new = NewAgreement {
         kind: parse_code("kind", &body.kind, AgreementKind::parse)?,
+        form: parse_opt("form", body.form.as_deref(), AgreementForm::parse)?,
+        witnessed_by: body.witnessed_by,
         signed_on: body.signed_on,
         signed_by_client: body.signed_by_client,
         signed_by_service: body.signed_by_service,

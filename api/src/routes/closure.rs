@@ -5,11 +5,11 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use opora_domain::closure::{InformedHow, NotInformedReason};
 use opora_domain::ClosureReason;
 use opora_persistence::closure::{
     ClosureReport, ClosureReportInput, ClosureReportSaved, FamilyInformed, GoalEvaluation,
-    NewTermination, Opinion, TerminationRow, ENDED_BY, INFORMED_HOW, OPINION_SOURCES,
-    REFUSAL_REASONS,
+    NewTermination, Opinion, TerminationRow, ENDED_BY, OPINION_SOURCES, REFUSAL_REASONS,
 };
 use opora_persistence::models::AgreementRow;
 use serde::{Deserialize, Serialize};
@@ -40,7 +40,18 @@ fn opinion_source() -> utoipa::openapi::schema::Object {
 }
 
 fn informed_how() -> utoipa::openapi::schema::Object {
-    code_schema(INFORMED_HOW, "How the family was told why the case ends.")
+    code_schema(
+        InformedHow::ALL.iter().map(|c| c.code()),
+        "How the family was told why the case ends (`letter` and `written_notice` are in writing, \
+         which closing for non-compliance needs 15 days before, art. 24(5)).",
+    )
+}
+
+fn not_informed_reason() -> utoipa::openapi::schema::Object {
+    crate::dto::or_null(code_schema(
+        NotInformedReason::ALL.iter().map(|c| c.code()),
+        "Why the family could not be told that the case ends (instead of `family_informed`).",
+    ))
 }
 
 fn ended_by() -> utoipa::openapi::schema::Object {
@@ -72,7 +83,13 @@ fn valid_opinion_source(value: &str) -> Result<(), ValidationError> {
 }
 
 fn valid_informed_how(value: &str) -> Result<(), ValidationError> {
-    one_of(&INFORMED_HOW, value)
+    let codes: Vec<&str> = InformedHow::ALL.iter().map(|c| c.code()).collect();
+    one_of(&codes, value)
+}
+
+fn valid_not_informed_reason(value: &str) -> Result<(), ValidationError> {
+    let codes: Vec<&str> = NotInformedReason::ALL.iter().map(|c| c.code()).collect();
+    one_of(&codes, value)
 }
 
 fn valid_ended_by(value: &str) -> Result<(), ValidationError> {
@@ -183,8 +200,14 @@ pub struct ClosureReportPutBody {
     #[validate(length(max = 4000))]
     #[schema(max_length = 4000)]
     pub recommendations: Option<String>,
+    /// When and how the family was told why the case ends. Every closure needs this or
+    /// `family_not_informed_reason` (seed 000: the family knows when and why the case ends).
     #[validate(nested)]
     pub family_informed: Option<FamilyInformedInput>,
+    /// Why the family could not be told (death, moved away, no contact).
+    #[schema(schema_with = not_informed_reason)]
+    #[validate(custom(function = "valid_not_informed_reason"))]
+    pub family_not_informed_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -212,6 +235,8 @@ pub struct ClosureReportBody {
     pub satisfaction: Option<SatisfactionBody>,
     pub recommendations: Option<String>,
     pub family_informed: Option<FamilyInformedInput>,
+    #[schema(schema_with = not_informed_reason)]
+    pub family_not_informed_reason: Option<String>,
     pub version: i64,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -264,6 +289,7 @@ impl From<ClosureReport> for ClosureReportBody {
             }),
             recommendations: row.recommendations,
             family_informed,
+            family_not_informed_reason: row.not_informed_reason,
             version: row.version,
             created_by: row.created_by,
             created_at: utc(row.created_at),
@@ -362,6 +388,10 @@ pub async fn put_closure_report(
             by: f.by,
             note: f.note,
         }),
+        family_not_informed: body
+            .family_not_informed_reason
+            .as_deref()
+            .and_then(NotInformedReason::parse),
     };
     let store = state.store.clone();
     let saved =
@@ -436,8 +466,10 @@ impl TerminationBody {
 
 /// Records that an agreement ended unilaterally: by the client (reason optional) or by the
 /// service refusing further help (`reason_code` required; `other` needs `reason`). The agreement
-/// stops counting for the guards (e.g. `service_agreement_signed`). 409 if it already ended or
-/// the case is not active.
+/// stops counting for the guards (e.g. `service_agreement_signed`). When the client ends the
+/// service agreement (or the 12-stage concluded contract), the key worker's work queue shows
+/// `closure_or_renegotiation_due` until the case closes or a new one is in force. 409 if it
+/// already ended or the case is not active.
 #[utoipa::path(
     tag = "closure",
     operation_id = "terminate_agreement",

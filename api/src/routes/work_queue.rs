@@ -1,5 +1,6 @@
 //! "My work": for a worker, what their cases and reports need next; for a supervisor, the same
-//! across their units. Overdue first, then soonest due.
+//! across their units. Overdue first, then soonest due. A client's unilateral ending of the
+//! service agreement (seed 003) is work too: `closure_or_renegotiation_due`.
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -29,8 +30,11 @@ fn kinds() -> utoipa::openapi::schema::Object {
             "action_due",
             "plan_awaiting_approval",
             "closure_awaiting_approval",
+            "closure_or_renegotiation_due",
         ],
-        "What needs doing.",
+        "What needs doing. `closure_or_renegotiation_due`: the client ended the service agreement \
+         (or the 12-stage concluded contract) unilaterally and none is in force since; close the \
+         case or agree anew, by the policy's working days after the ending (default 10).",
     )
 }
 
@@ -42,8 +46,8 @@ pub struct WorkItemBody {
     pub overdue: bool,
     pub report_id: Option<String>,
     pub case_id: Option<String>,
-    /// The report, case, concern, plan version or plan action (its id across plan versions)
-    /// concerned.
+    /// The report, case, concern, plan version, plan action (its id across plan versions) or
+    /// agreement (the one the client ended) concerned.
     pub record_id: String,
     pub summary: String,
 }

@@ -11,3 +11,6 @@ ALTER TABLE cases ADD COLUMN replanning_since TIMESTAMP;
 -- When the client's agreement to a plan version was recorded (agreed_on is the day they agreed).
 ALTER TABLE plans ADD COLUMN agreed_at TIMESTAMP;
 UPDATE plans SET agreed_at = created_at WHERE agreed_on IS NOT NULL;
+
+-- Why the family could not be told that the case ends (death, moved away, no contact).
+ALTER TABLE closure_reports ADD COLUMN not_informed_reason TEXT;

@@ -1,0 +1,333 @@
+//! Closing a case: seed 000's standardised closing procedure (staff and family know when and why
+//! the case ends) under the grounds of the Ukrainian Law on Social Services, art. 24.
+//!
+//! - Every closure, whatever its reason, has a closure report of the case's current cycle whose
+//!   reason equals the transition's, and that records when and how the family was told, or why it
+//!   could not be (death, moved away, no contact).
+//! - Art. 24: services are not stopped while there is a threat to life or health, domestic
+//!   violence or cruelty to a child; so a case with an open child-safety concern closes only on
+//!   the client's death or a transfer to another agency (whose work goes on).
+//! - Art. 24(5): stopping for the recipient's non-compliance takes effect no earlier than 15
+//!   calendar days after the recipient was told in writing.
+
+use chrono::{Days, NaiveDate};
+
+use crate::code_enum;
+use crate::guards::Requirement;
+use crate::lifecycle::ClosureReason;
+
+/// Calendar days between the written notice and a closure for non-compliance (art. 24(5) of the
+/// Ukrainian Law on Social Services: law, not agency policy).
+pub const NON_COMPLIANCE_NOTICE_DAYS: u64 = 15;
+
+code_enum! {
+    /// The grounds on which services end, as art. 24 of the Ukrainian Law on Social Services
+    /// lists them; every closure reason falls under one.
+    pub enum LegalGround {
+        NoFurtherNeed = "no_further_need",
+        ContractEnded = "contract_ended",
+        Moved = "moved",
+        NonCompliance = "non_compliance",
+        FalseInformation = "false_information",
+        Death = "death",
+        EndedByRecipient = "ended_by_recipient",
+        ProviderClosed = "provider_closed",
+    }
+}
+
+code_enum! {
+    /// How the family was told why the case ends.
+    pub enum InformedHow {
+        InPerson = "in_person",
+        Phone = "phone",
+        /// A letter sent (in writing).
+        Letter = "letter",
+        /// A written notice handed over (in writing).
+        WrittenNotice = "written_notice",
+        Other = "other",
+    }
+}
+
+code_enum! {
+    /// Why the family could not be told that the case ends.
+    pub enum NotInformedReason {
+        ClientDied = "client_died",
+        MovedAway = "moved_away",
+        NoContact = "no_contact",
+    }
+}
+
+impl InformedHow {
+    /// Whether the family was told in writing (what art. 24(5) asks before stopping for
+    /// non-compliance).
+    pub const fn in_writing(self) -> bool {
+        match self {
+            InformedHow::Letter | InformedHow::WrittenNotice => true,
+            InformedHow::InPerson | InformedHow::Phone | InformedHow::Other => false,
+        }
+    }
+}
+
+impl ClosureReason {
+    /// The ground of art. 24 the reason falls under.
+    pub const fn legal_ground(self) -> LegalGround {
+        use ClosureReason::*;
+        match self {
+            GoalsAchieved => LegalGround::NoFurtherNeed,
+            // Another agency takes the case over: this provider's service is no longer needed.
+            TransferredToAnotherAgency => LegalGround::NoFurtherNeed,
+            ClientEndedAgreement => LegalGround::EndedByRecipient,
+            // A family that stopped answering has in fact stopped taking the service.
+            LostContact => LegalGround::EndedByRecipient,
+            // Breaking the agreement, or demanding what is unlawful, breaks its conditions.
+            AgreementBreached | UnlawfulRequest => LegalGround::NonCompliance,
+            MovedAway => LegalGround::Moved,
+            ClientDied => LegalGround::Death,
+            ContractEnded => LegalGround::ContractEnded,
+            FalseInformation => LegalGround::FalseInformation,
+            ProviderClosed => LegalGround::ProviderClosed,
+        }
+    }
+
+    /// Whether the case may close on this reason while a child-safety concern is open: only on
+    /// the client's death, or when another agency takes the case (and the protection) over.
+    pub const fn closes_despite_open_safety_concern(self) -> bool {
+        matches!(
+            self,
+            ClosureReason::ClientDied | ClosureReason::TransferredToAnotherAgency
+        )
+    }
+}
+
+/// When and how the family was told, as the closure report records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FamilyInformed {
+    pub on: NaiveDate,
+    pub how: InformedHow,
+}
+
+/// What the closure rules look at: the closure report of the current cycle and the open
+/// child-safety concerns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClosureFacts {
+    /// The reason the current cycle's closure report states; `None` without a report.
+    pub report_reason: Option<ClosureReason>,
+    pub family_informed: Option<FamilyInformed>,
+    pub family_not_informed: Option<NotInformedReason>,
+    /// A child-safety concern about the case or its report awaits its decision.
+    pub open_safety_concern: bool,
+}
+
+impl ClosureFacts {
+    /// A closure report stating `reason`, the family told by letter: what a proper closure has.
+    pub fn reported(reason: ClosureReason, informed_on: NaiveDate) -> Self {
+        ClosureFacts {
+            report_reason: Some(reason),
+            family_informed: Some(FamilyInformed {
+                on: informed_on,
+                how: InformedHow::Letter,
+            }),
+            family_not_informed: None,
+            open_safety_concern: false,
+        }
+    }
+}
+
+/// What any closure still lacks, whatever reason it will give: a closure report of the cycle
+/// that says how the family was told (or why not), and no open child-safety concern unless the
+/// report's reason lets the case close despite one.
+pub fn closure_unmet_on_record(facts: &ClosureFacts) -> Vec<Requirement> {
+    let mut unmet = Vec::new();
+    match facts.report_reason {
+        None => unmet.push(Requirement::ClosureReport),
+        Some(_) if facts.family_informed.is_none() && facts.family_not_informed.is_none() => {
+            unmet.push(Requirement::FamilyToldOfClosure)
+        }
+        Some(_) => {}
+    }
+    if facts.open_safety_concern
+        && !facts
+            .report_reason
+            .is_some_and(ClosureReason::closes_despite_open_safety_concern)
+    {
+        unmet.push(Requirement::NoOpenSafetyConcern);
+    }
+    unmet
+}
+
+/// What a closure for `reason` on `today` lacks beyond [`closure_unmet_on_record`]: the report
+/// states this reason, and a closure for non-compliance waits for its notice period.
+pub fn closure_unmet_for_reason(
+    reason: ClosureReason,
+    facts: &ClosureFacts,
+    today: NaiveDate,
+) -> Vec<Requirement> {
+    let mut unmet = Vec::new();
+    if facts.report_reason.is_some_and(|r| r != reason) {
+        unmet.push(Requirement::ClosureReportWithReason { reason });
+    }
+    if reason.legal_ground() == LegalGround::NonCompliance {
+        let effective_from = facts
+            .family_informed
+            .filter(|i| i.how.in_writing())
+            .and_then(|i| i.on.checked_add_days(Days::new(NON_COMPLIANCE_NOTICE_DAYS)));
+        if effective_from.is_none_or(|from| today < from) {
+            unmet.push(Requirement::WrittenNoticePeriod { effective_from });
+        }
+    }
+    unmet
+}
+
+/// Everything a closure for `reason` on `today` lacks (empty when it may take place).
+pub fn closure_unmet(
+    reason: ClosureReason,
+    facts: &ClosureFacts,
+    today: NaiveDate,
+) -> Vec<Requirement> {
+    let mut unmet = closure_unmet_on_record(facts);
+    unmet.extend(closure_unmet_for_reason(reason, facts, today));
+    unmet
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default()
+    }
+
+    #[test]
+    fn every_closure_reason_falls_under_a_ground_of_article_24() {
+        for reason in ClosureReason::ALL {
+            assert!(
+                LegalGround::ALL.contains(&reason.legal_ground()),
+                "{reason:?}"
+            );
+        }
+        for ground in LegalGround::ALL {
+            assert!(
+                ClosureReason::ALL
+                    .iter()
+                    .any(|r| r.legal_ground() == *ground),
+                "no closure reason for {ground:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_case_closes_with_a_closure_report_stating_the_same_reason_and_the_family_told() {
+        let facts = ClosureFacts::reported(ClosureReason::MovedAway, day(1));
+        assert_eq!(closure_unmet(ClosureReason::MovedAway, &facts, day(2)), []);
+    }
+
+    #[test]
+    fn a_closure_without_a_closure_report_is_refused() {
+        let unmet = closure_unmet(
+            ClosureReason::GoalsAchieved,
+            &ClosureFacts::default(),
+            day(2),
+        );
+        assert_eq!(unmet, [Requirement::ClosureReport]);
+    }
+
+    #[test]
+    fn the_closure_report_must_state_the_transitions_reason() {
+        let facts = ClosureFacts::reported(ClosureReason::MovedAway, day(1));
+        assert_eq!(
+            closure_unmet(ClosureReason::LostContact, &facts, day(2)),
+            [Requirement::ClosureReportWithReason {
+                reason: ClosureReason::LostContact
+            }]
+        );
+    }
+
+    #[test]
+    fn a_closure_report_that_does_not_say_whether_the_family_was_told_is_not_enough() {
+        let facts = ClosureFacts {
+            report_reason: Some(ClosureReason::MovedAway),
+            ..ClosureFacts::default()
+        };
+        assert_eq!(
+            closure_unmet(ClosureReason::MovedAway, &facts, day(2)),
+            [Requirement::FamilyToldOfClosure]
+        );
+    }
+
+    #[test]
+    fn a_family_that_could_not_be_told_is_recorded_with_the_reason_why() {
+        let facts = ClosureFacts {
+            report_reason: Some(ClosureReason::ClientDied),
+            family_not_informed: Some(NotInformedReason::ClientDied),
+            ..ClosureFacts::default()
+        };
+        assert_eq!(closure_unmet(ClosureReason::ClientDied, &facts, day(2)), []);
+    }
+
+    #[test]
+    fn an_open_child_safety_concern_stops_closure_except_on_death_or_transfer() {
+        for reason in ClosureReason::ALL {
+            let facts = ClosureFacts {
+                open_safety_concern: true,
+                ..ClosureFacts::reported(*reason, day(1))
+            };
+            let refused =
+                closure_unmet(*reason, &facts, day(20)).contains(&Requirement::NoOpenSafetyConcern);
+            let allowed = matches!(
+                reason,
+                ClosureReason::ClientDied | ClosureReason::TransferredToAnotherAgency
+            );
+            assert_eq!(refused, !allowed, "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn closing_for_non_compliance_takes_effect_fifteen_days_after_written_notice() {
+        let mut facts = ClosureFacts::reported(ClosureReason::AgreementBreached, day(1));
+        facts.family_informed = Some(FamilyInformed {
+            on: day(1),
+            how: InformedHow::Letter,
+        });
+        let waiting = Requirement::WrittenNoticePeriod {
+            effective_from: Some(day(16)),
+        };
+        assert_eq!(
+            closure_unmet(ClosureReason::AgreementBreached, &facts, day(15)),
+            [waiting]
+        );
+        assert_eq!(
+            closure_unmet(ClosureReason::AgreementBreached, &facts, day(16)),
+            []
+        );
+    }
+
+    #[test]
+    fn notice_of_non_compliance_given_orally_does_not_start_the_period() {
+        let mut facts = ClosureFacts::reported(ClosureReason::UnlawfulRequest, day(1));
+        facts.family_informed = Some(FamilyInformed {
+            on: day(1),
+            how: InformedHow::InPerson,
+        });
+        assert_eq!(
+            closure_unmet(ClosureReason::UnlawfulRequest, &facts, day(30)),
+            [Requirement::WrittenNoticePeriod {
+                effective_from: None
+            }]
+        );
+    }
+
+    #[test]
+    fn other_grounds_need_no_notice_period() {
+        for reason in ClosureReason::ALL
+            .iter()
+            .filter(|r| r.legal_ground() != LegalGround::NonCompliance)
+        {
+            let mut facts = ClosureFacts::reported(*reason, day(1));
+            facts.family_informed = Some(FamilyInformed {
+                on: day(1),
+                how: InformedHow::Phone,
+            });
+            assert_eq!(closure_unmet(*reason, &facts, day(1)), [], "{reason:?}");
+        }
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE agreements DROP COLUMN witnessed_by;
+ALTER TABLE agreements DROP COLUMN form;
