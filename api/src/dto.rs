@@ -205,7 +205,9 @@ pub struct Unmet {
     /// Stable code, e.g. `completed_assessment`, `plan_agreed_by_client`.
     #[schema(example = "completed_assessment")]
     pub code: String,
-    #[schema(example = "no assessment completed in this cycle of the case (after its last return to assessment)")]
+    #[schema(
+        example = "no assessment completed in this cycle of the case (after its last return to assessment)"
+    )]
     pub message: String,
 }
 

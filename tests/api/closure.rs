@@ -379,3 +379,150 @@ fn the_services_refusal_of_further_help_needs_its_reason() {
     );
     assert_eq!(answer.status, 403);
 }
+
+/// A closure report with `reason`, saying how the family was told (or why it could not be).
+fn reason_only(reason: &str, told: Value) -> Value {
+    let mut body = json!({"closure_reason": reason});
+    match told {
+        Value::String(why) => body["family_not_informed_reason"] = json!(why),
+        informed => body["family_informed"] = informed,
+    }
+    body
+}
+
+impl Team {
+    fn close(&self, case: &str, reason: &str) -> Answer {
+        move_case(
+            &self.app,
+            &self.manager,
+            case,
+            json!({"from": "opened", "to": "closed", "closure_reason": reason}),
+        )
+    }
+
+    fn opened(&self) -> String {
+        let case = opened_case(&self.app, &self.manager, "olena", "case_management");
+        case["id"].as_str().unwrap().to_owned()
+    }
+}
+
+#[test]
+fn every_closure_needs_a_closure_report_stating_its_reason_and_how_the_family_was_told() {
+    let t = team();
+    let id = t.opened();
+    let refused = t.close(&id, "moved_away");
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    assert_eq!(refused.unmet(), ["closure_report"]);
+
+    // A report that does not say whether the family was told is not enough.
+    let draft = t.put_report(&id, None, &json!({"closure_reason": "moved_away"}));
+    assert_eq!(draft.status, 201, "{:?}", draft.body);
+    assert_eq!(
+        t.close(&id, "moved_away").unmet(),
+        ["family_told_of_closure"]
+    );
+
+    // The report's reason and the closure's must be the same.
+    let told = json!({"on": today(), "how": "phone", "by": "olena"});
+    let etag = draft.etag.clone().unwrap();
+    let report = t.put_report(&id, Some(&etag), &reason_only("moved_away", told));
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    assert_eq!(
+        t.close(&id, "lost_contact").unmet(),
+        ["closure_report_with_reason"]
+    );
+    let closed = t.close(&id, "moved_away");
+    assert_eq!(closed.status, 200, "{:?}", closed.body);
+    assert_eq!(closed.body["closure_reason"], "moved_away");
+}
+
+#[test]
+fn a_family_that_could_not_be_told_is_recorded_with_why() {
+    let t = team();
+    let id = t.opened();
+    let both = json!({"closure_reason": "client_died", "family_not_informed_reason": "client_died",
+                      "family_informed": {"on": today(), "how": "phone", "by": "olena"}});
+    let refused = t.put_report(&id, None, &both);
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    assert_eq!(refused.fields_at_fault(), ["family_not_informed_reason"]);
+    let unknown = t.put_report(&id, None, &reason_only("client_died", json!("forgot")));
+    assert_eq!(unknown.fields_at_fault(), ["family_not_informed_reason"]);
+
+    let report = t.put_report(&id, None, &reason_only("client_died", json!("client_died")));
+    assert_eq!(report.status, 201, "{:?}", report.body);
+    assert_eq!(report.body["family_not_informed_reason"], "client_died");
+    assert_eq!(t.close(&id, "client_died").status, 200);
+}
+
+#[test]
+fn a_case_with_an_undecided_child_safety_concern_closes_only_on_death_or_transfer() {
+    let t = team();
+    let told = json!({"on": today(), "how": "in_person", "by": "olena"});
+    let concern = |case: &str| {
+        let raised = t.app.post(
+            &format!("/api/v1/cases/{case}/safety-concerns"),
+            &t.manager,
+            json!({"description": "Daryna says her stepfather hits her"}),
+        );
+        assert_eq!(raised.status, 201, "{:?}", raised.body);
+        raised.id()
+    };
+
+    let id = t.opened();
+    let raised = concern(&id);
+    t.put_report(&id, None, &reason_only("moved_away", told.clone()));
+    let refused = t.close(&id, "moved_away");
+    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    assert_eq!(refused.unmet(), ["no_open_safety_concern"]);
+    // Once the supervisor has decided, the case may close.
+    let decided = t.app.post(
+        &format!("/api/v1/safety-concerns/{raised}/decision"),
+        &t.supervisor,
+        json!({"decision": "child_protection_informed", "note": "The district service visits today"}),
+    );
+    assert_eq!(decided.status, 200, "{:?}", decided.body);
+    assert_eq!(t.close(&id, "moved_away").status, 200);
+
+    // Another agency taking the case over, or the client's death, closes it despite the concern.
+    let transferred = t.opened();
+    concern(&transferred);
+    t.put_report(
+        &transferred,
+        None,
+        &reason_only("transferred_to_another_agency", told),
+    );
+    let closed = t.close(&transferred, "transferred_to_another_agency");
+    assert_eq!(closed.status, 200, "{:?}", closed.body);
+}
+
+#[test]
+fn closing_for_non_compliance_takes_effect_fifteen_days_after_written_notice() {
+    let t = team();
+    let id = t.opened();
+    // Told by phone: no written notice, so the period has not started.
+    let by_phone = json!({"on": today(), "how": "phone", "by": "olena"});
+    let report = t.put_report(&id, None, &reason_only("agreement_breached", by_phone));
+    let refused = t.close(&id, "agreement_breached");
+    assert_eq!(refused.unmet(), ["written_notice_period"]);
+
+    // A letter today: not before fifteen days have passed.
+    let letter = json!({"on": today(), "how": "letter", "by": "olena"});
+    let etag = report.etag.clone().unwrap();
+    let report = t.put_report(&id, Some(&etag), &reason_only("agreement_breached", letter));
+    assert_eq!(report.status, 200, "{:?}", report.body);
+    let refused = t.close(&id, "agreement_breached");
+    assert_eq!(refused.unmet(), ["written_notice_period"]);
+    let from = (chrono::Utc::now().date_naive() + chrono::Days::new(15)).to_string();
+    assert!(
+        refused.body["detail"].as_str().unwrap().contains(&from),
+        "{:?}",
+        refused.body
+    );
+
+    // A letter sent fifteen days ago: the closure takes effect.
+    let earlier = (chrono::Utc::now().date_naive() - chrono::Days::new(15)).to_string();
+    let etag = report.etag.clone().unwrap();
+    let sent = json!({"on": earlier, "how": "letter", "by": "olena"});
+    t.put_report(&id, Some(&etag), &reason_only("agreement_breached", sent));
+    assert_eq!(t.close(&id, "agreement_breached").status, 200);
+}

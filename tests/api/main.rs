@@ -5,6 +5,7 @@
 
 mod access;
 mod accounts;
+mod agreements;
 mod approvals;
 mod assignment;
 mod auth;

@@ -122,7 +122,7 @@ fn the_index_names_every_list_and_every_list_reads_in_every_language() {
     assert_eq!(status, 200, "{index}");
     assert_eq!(language.as_deref(), Some("ru"));
     let lists = index["lists"].as_array().unwrap();
-    assert_eq!(lists.len(), 24);
+    assert_eq!(lists.len(), 25);
     let categories = lists
         .iter()
         .find(|l| l["list"] == "client_categories")

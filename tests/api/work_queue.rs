@@ -211,3 +211,76 @@ fn a_supervisor_sees_plans_and_closures_awaiting_approval_where_the_unit_require
         "approvals are the supervisor's work: {mine:?}"
     );
 }
+
+#[test]
+fn a_clients_unilateral_ending_of_the_service_agreement_puts_closure_or_renegotiation_due_in_the_key_workers_queue(
+) {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let olena = app.staff("olena", &[Role::CaseManager], &a);
+    let andrii = app.staff("andrii", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let case = opened_case(&app, &olena, "olena", "case_management");
+    let id = case["id"].as_str().unwrap();
+    let agreement = |kind: &str| {
+        let answer = app.post(
+            &format!("/api/v1/cases/{id}/agreements"),
+            &olena,
+            json!({"kind": kind, "signed_on": "2026-01-05", "signed_by_client": true,
+                   "signed_by_service": true, "parties": "Oksana Shevchenko; District A"}),
+        );
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+        answer.id()
+    };
+    let end = |agreement: &str, ended_by: &str, on: &str| {
+        let mut body = json!({"ended_by": ended_by, "terminated_on": on});
+        if ended_by == "service" {
+            body["reason_code"] = json!("breach_of_agreement");
+        }
+        let answer = app.post(
+            &format!("/api/v1/cases/{id}/agreements/{agreement}/termination"),
+            &olena,
+            body,
+        );
+        assert_eq!(answer.status, 201, "{:?}", answer.body);
+    };
+    let due = |token: &str, query: &str| -> Vec<serde_json::Value> {
+        let answer = app.get(&format!("/api/v1/work-queue{query}"), token);
+        assert_eq!(answer.status, 200, "{:?}", answer.body);
+        answer
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "closure_or_renegotiation_due")
+            .cloned()
+            .collect()
+    };
+
+    // The client withdrawing an informed consent, or the service ending an agreement, is not it.
+    let consent = agreement("informed_consent");
+    end(&consent, "client", "2026-01-06");
+    let first = agreement("service_agreement");
+    end(&first, "service", "2026-01-06");
+    assert_eq!(due(&olena, ""), Vec::<serde_json::Value>::new());
+
+    // The client ends the service agreement: due ten working days later (Ukrainian calendar).
+    let service = agreement("service_agreement");
+    end(&service, "client", "2026-01-06");
+    let mine = due(&olena, "");
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["case_id"], id);
+    assert_eq!(mine[0]["record_id"], service.as_str());
+    assert_eq!(mine[0]["due_at"], "2026-01-20T00:00:00Z");
+    assert_eq!(mine[0]["overdue"], true);
+    assert_eq!(due(&supervisor, "?scope=units").len(), 1, "the unit's");
+    assert_eq!(
+        due(&andrii, ""),
+        Vec::<serde_json::Value>::new(),
+        "not another worker's"
+    );
+
+    // Renegotiated: a new service agreement in force ends it.
+    agreement("service_agreement");
+    assert_eq!(due(&olena, ""), Vec::<serde_json::Value>::new());
+}

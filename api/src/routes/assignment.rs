@@ -128,7 +128,7 @@ pub struct CandidateBody {
     #[schema(example = 3)]
     pub families: u32,
     /// They lead the maximum number of families or more (`OPORA_MAX_CASELOAD`): ranked after
-    /// everyone else, never suggested; assigning them a case answers with a warning.
+    /// everyone else, never suggested; a transfer to them answers with a warning.
     pub at_maximum: bool,
 }
 
