@@ -6,7 +6,7 @@
 
 use chrono::NaiveDate;
 
-use crate::access::Role;
+use crate::access::{roles_may, Action, Role};
 use crate::code_enum;
 
 code_enum! {
@@ -92,23 +92,12 @@ pub fn may_read(
     approved_bases: &[(LegalBasis, Vec<SensitiveSection>)],
     today: NaiveDate,
 ) -> Option<Grant> {
-    let reads_content = roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::IntakeOfficer
-                | Role::CaseManager
-                | Role::Specialist
-                | Role::Supervisor
-                | Role::Facilitator
-                | Role::Provider
-        )
-    });
-    if !reads_content {
+    if !roles_may(roles, Action::ReadSensitiveSections) {
         return None;
     }
     let team = match relationship {
         Relationship::KeyWorker => true,
-        Relationship::Supervisor => roles.contains(&Role::Supervisor),
+        Relationship::Supervisor => roles_may(roles, Action::SuperviseUnit),
         Relationship::Other => false,
     };
     if team {
@@ -126,10 +115,8 @@ pub fn may_read(
 /// Who may write a section: the case team only.
 pub fn may_write(roles: &[Role], relationship: Relationship) -> bool {
     match relationship {
-        Relationship::KeyWorker => roles
-            .iter()
-            .any(|r| matches!(r, Role::CaseManager | Role::Supervisor)),
-        Relationship::Supervisor => roles.contains(&Role::Supervisor),
+        Relationship::KeyWorker => roles_may(roles, Action::WriteSensitiveSections),
+        Relationship::Supervisor => roles_may(roles, Action::SuperviseUnit),
         Relationship::Other => false,
     }
 }

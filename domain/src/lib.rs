@@ -6,7 +6,7 @@
 //!   of which of their stages may stand with which lifecycle stage;
 //! - [`guards`]: the facts the guards judge and the requirements a refusal names;
 //! - [`transition`]: the one transition function, returning the events to record;
-//! - [`access`]: roles and the actions each may take;
+//! - [`access`]: roles and the actions each may take, and who sees which case and client;
 //! - [`confidentiality`]: who may read the sensitive sections of a client, and on what ground;
 //! - [`caseload`]: caseload weights for key-worker suggestions (urgency × work model) and the
 //!   maximum caseload per key worker;
@@ -22,6 +22,7 @@ pub mod codes;
 pub mod confidentiality;
 pub mod contacts;
 pub mod deadlines;
+pub mod events;
 pub mod guards;
 pub mod labels;
 pub mod lifecycle;

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::access::{Actor, Role};
+use crate::access::{Action, Actor};
 use crate::guards::{CaseFacts, Requirement};
 use crate::lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
 use crate::work_model::{
@@ -217,9 +217,10 @@ fn unmet_on_record(
                         need(false, requirement);
                     }
                 }
-                (MoveKind::Reopening, _) => {
-                    need(actor.has(Role::Supervisor), Requirement::SupervisorDecision)
-                }
+                (MoveKind::Reopening, _) => need(
+                    actor.may(Action::ReopenCase),
+                    Requirement::SupervisorDecision,
+                ),
                 _ => {}
             }
             // The model stage stays where it is on every move but opening and reopening.

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::casework::agreement::form_of_plan_agreement;
+use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementForm, AgreementKind, Role};
 use serde_json::json;
 
@@ -435,7 +436,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "closure_report.approval",
+                EventKind::ClosureReportApproval,
                 &caller.actor.staff_id,
                 row.recorded_at,
                 comment,

@@ -25,6 +25,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::caseload::{Caseload, CaseloadPolicy, CaseloadWeights};
+use opora_domain::events::EventKind;
 use opora_domain::{Action, LifecycleStage, Role, Urgency, WorkModel};
 use serde_json::json;
 
@@ -629,7 +630,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "case.transfer_requested",
+                EventKind::TransferRequested,
                 &caller.actor.staff_id,
                 at,
                 Some(row.reason.clone()),
@@ -710,7 +711,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "case.transfer_accepted",
+                EventKind::TransferAccepted,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -746,7 +747,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "case.transfer_declined",
+                EventKind::TransferDeclined,
                 &caller.actor.staff_id,
                 at,
                 Some(reason),
@@ -785,7 +786,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "case.transfer_cancelled",
+                EventKind::TransferCancelled,
                 &caller.actor.staff_id,
                 at,
                 Some(reason),

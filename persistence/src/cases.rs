@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use opora_domain::events::EventKind;
 use opora_domain::{
     apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
     LifecycleStage, ModelStage, Stage, TransitionRequest, Urgency, WorkModel,
@@ -185,31 +186,8 @@ pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseR
         .first(conn)?)
 }
 
-/// Whether the caller may see a case at all: its unit is in scope and, for a restricted case, the
-/// caller is its key worker or named on it.
-pub(crate) fn visible(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    case: &CaseRow,
-) -> StoreResult<bool> {
-    // The key worker leads the case: they see it even when it is filed in a unit above theirs
-    // (a district department's case led by a worker of one of its services).
-    if case.key_worker_id == caller.actor.staff_id {
-        return Ok(true);
-    }
-    if !caller.sees_unit(&case.unit_id) {
-        return Ok(false);
-    }
-    if !case.restricted {
-        return Ok(true);
-    }
-    let named: i64 = case_access::table
-        .filter(case_access::case_id.eq(&case.id))
-        .filter(case_access::staff_id.eq(&caller.actor.staff_id))
-        .count()
-        .get_result(conn)?;
-    Ok(named > 0)
-}
+/// Whether the caller may see a case at all (the rule: [`opora_domain::access::sees_case`]).
+pub(crate) use crate::visibility::visible;
 
 /// The case, if the caller sees it and may do `action` on it.
 pub(crate) fn case_for(
@@ -280,18 +258,8 @@ impl Store {
     ) -> StoreResult<Page<CaseView>> {
         caller.require(Action::ReadCaseRecords)?;
         self.write(|conn| {
-            // The restricted cases the caller is named on (a handful per person).
-            let named: Vec<String> = case_access::table
-                .filter(case_access::staff_id.eq(&caller.actor.staff_id))
-                .select(case_access::case_id)
-                .load(conn)?;
-            let me = caller.actor.staff_id.clone();
             let mut query = cases::table
-                .filter(
-                    cases::key_worker_id.eq(me.clone()).or(cases::unit_id
-                        .eq_any(&caller.scope)
-                        .and(cases::restricted.eq(false).or(cases::id.eq_any(named)))),
-                )
+                .filter(crate::visibility::visible_cases(caller))
                 .select(CaseRow::as_select())
                 .order(cases::id)
                 .limit(page.fetch_limit())
@@ -419,7 +387,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "case.updated",
+                EventKind::CaseUpdated,
                 &caller.actor.staff_id,
                 at,
                 changes.reason,
@@ -623,9 +591,9 @@ impl Store {
                 conn,
                 &subject(&case),
                 if restricted {
-                    "case.restricted"
+                    EventKind::CaseRestricted
                 } else {
-                    "case.unrestricted"
+                    EventKind::CaseUnrestricted
                 },
                 &caller.actor.staff_id,
                 at,

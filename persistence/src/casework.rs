@@ -19,6 +19,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::agreement;
+use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementForm, AgreementKind};
 use serde_json::json;
 
@@ -539,9 +540,9 @@ impl Store {
                 conn,
                 &subject(&case),
                 if new.complete {
-                    "assessment.completed"
+                    EventKind::AssessmentCompleted
                 } else {
-                    "assessment.drafted"
+                    EventKind::AssessmentDrafted
                 },
                 &caller.actor.staff_id,
                 at,
@@ -667,7 +668,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "assessment.updated",
+                EventKind::AssessmentUpdated,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -677,7 +678,7 @@ impl Store {
                 events::record(
                     conn,
                     &subject(&case),
-                    "assessment.completed",
+                    EventKind::AssessmentCompleted,
                     &caller.actor.staff_id,
                     at,
                     None,
@@ -730,7 +731,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "assessment.completed",
+                EventKind::AssessmentCompleted,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -963,7 +964,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan.drafted",
+                EventKind::PlanDrafted,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1053,7 +1054,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan.agreed",
+                EventKind::PlanAgreed,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1151,7 +1152,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan.specialist_agreement",
+                EventKind::PlanSpecialistAgreement,
                 me,
                 at,
                 agreement.comment.clone(),
@@ -1202,7 +1203,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan.approval",
+                EventKind::PlanApproval,
                 &caller.actor.staff_id,
                 at,
                 approval.comment,
@@ -1269,7 +1270,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan_action.execution",
+                EventKind::PlanActionExecution,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1329,7 +1330,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "plan_goal.progress",
+                EventKind::PlanGoalProgress,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1454,7 +1455,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "agreement.recorded",
+                EventKind::AgreementRecorded,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1513,7 +1514,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "evaluation.recorded",
+                EventKind::EvaluationRecorded,
                 &caller.actor.staff_id,
                 at,
                 None,

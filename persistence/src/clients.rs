@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
 use opora_domain::{Action, ClientKind};
@@ -365,7 +366,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&client.client),
-                "client.created",
+                EventKind::ClientCreated,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -556,7 +557,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&after.client),
-                "client.updated",
+                EventKind::ClientUpdated,
                 &caller.actor.staff_id,
                 at,
                 None,

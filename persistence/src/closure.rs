@@ -17,6 +17,7 @@ use diesel::prelude::*;
 use opora_domain::closure::{
     ClosureFacts, FamilyInformed as Informed, InformedHow, NotInformedReason,
 };
+use opora_domain::events::EventKind;
 use opora_domain::{Action, ClosureReason, LifecycleStage};
 use serde_json::json;
 
@@ -592,9 +593,9 @@ impl Store {
                 conn,
                 &subject(&case),
                 if created {
-                    "closure_report.drafted"
+                    EventKind::ClosureReportDrafted
                 } else {
-                    "closure_report.updated"
+                    EventKind::ClosureReportUpdated
                 },
                 &caller.actor.staff_id,
                 at,
@@ -716,7 +717,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "agreement.terminated",
+                EventKind::AgreementTerminated,
                 &caller.actor.staff_id,
                 at,
                 row.reason.clone(),

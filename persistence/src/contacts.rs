@@ -21,6 +21,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use opora_domain::contacts::{ContactStatus, ShareScope, StoryConsent};
+use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::Action;
 use serde_json::json;
@@ -624,9 +625,9 @@ impl Store {
                 conn,
                 &subject(&case),
                 if new.status == ContactStatus::Held {
-                    "contact.held"
+                    EventKind::ContactHeld
                 } else {
-                    "contact.planned"
+                    EventKind::ContactPlanned
                 },
                 &caller.actor.staff_id,
                 at,
@@ -771,9 +772,9 @@ impl Store {
                             row.recorded_at = Some(at);
                         }
                     }
-                    format!("contact.{status}")
+                    EventKind::contact(status)
                 }
-                None => "contact.rescheduled".to_owned(),
+                None => EventKind::ContactRescheduled,
             };
             row.version += 1;
             row.updated_at = at;
@@ -804,13 +805,16 @@ impl Store {
                 contacts::updated_at.eq(at),
             ))
             .execute(conn)?;
-            if updated != 1 {
-                return Err(StoreError::VersionMismatch {
-                    current: before.version,
-                });
-            }
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::VersionMismatch {
+                    current: contacts::table
+                        .find(&row.id)
+                        .select(contacts::version)
+                        .first(conn)?,
+                })
+            })?;
             let mut details = contact_details(&row, &participants);
-            if action == "contact.rescheduled" {
+            if action == EventKind::ContactRescheduled {
                 details["before"] = json!({
                     "type": before.contact_type,
                     "scheduled_at": before.scheduled_at,
@@ -819,7 +823,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                &action,
+                action,
                 &caller.actor.staff_id,
                 at,
                 changes.reason,
@@ -875,7 +879,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "contact.addendum_added",
+                EventKind::ContactAddendumAdded,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1003,7 +1007,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "success_story.recorded",
+                EventKind::SuccessStoryRecorded,
                 &caller.actor.staff_id,
                 at,
                 None,
@@ -1078,7 +1082,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                "success_story.consent_withdrawn",
+                EventKind::SuccessStoryConsentWithdrawn,
                 &caller.actor.staff_id,
                 at,
                 withdrawal.reason,

@@ -2,6 +2,7 @@
 //! case (its report's events included) for the history auditors read.
 
 use diesel::prelude::*;
+use opora_domain::events::EventKind;
 use opora_domain::TransitionEvent;
 
 use crate::models::EventRow;
@@ -21,7 +22,7 @@ pub struct Subject {
 pub fn record(
     conn: &mut AnyConnection,
     subject: &Subject,
-    action: &str,
+    kind: EventKind,
     actor_id: &str,
     at: chrono::NaiveDateTime,
     reason: Option<String>,
@@ -33,7 +34,7 @@ pub fn record(
         case_id: subject.case_id.clone(),
         report_id: subject.report_id.clone(),
         client_id: subject.client_id.clone(),
-        action: action.to_owned(),
+        action: kind.code().to_owned(),
         machine: None,
         move_kind: None,
         from_stage: None,
@@ -43,6 +44,7 @@ pub fn record(
         details: Some(details.to_string()),
         actor_id: actor_id.to_owned(),
         at,
+        schema_version: kind.schema_version(),
     };
     diesel::insert_into(events::table)
         .values(&row)
@@ -105,7 +107,7 @@ pub fn record_transitions(
             case_id: subject.case_id.clone(),
             report_id: subject.report_id.clone(),
             client_id: subject.client_id.clone(),
-            action: "transition".to_owned(),
+            action: EventKind::Transition.code().to_owned(),
             machine: Some(t.machine.code().to_owned()),
             move_kind: Some(t.kind.code().to_owned()),
             from_stage: t.from.map(|s| s.code().to_owned()),
@@ -115,6 +117,7 @@ pub fn record_transitions(
             details: None,
             actor_id: t.actor.clone(),
             at: t.at.naive_utc(),
+            schema_version: EventKind::Transition.schema_version(),
         };
         diesel::insert_into(events::table)
             .values(&row)

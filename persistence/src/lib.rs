@@ -27,6 +27,7 @@ pub mod reports;
 pub mod retention;
 pub mod safety;
 pub mod schema;
+pub mod visibility;
 pub mod work_queue;
 
 use chrono::{NaiveDateTime, Utc};
@@ -127,8 +128,16 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as visibility sees them ([`opora_domain::access::sees_case`]).
+    pub fn viewer(&self) -> opora_domain::access::Viewer<'_> {
+        opora_domain::access::Viewer {
+            staff_id: &self.actor.staff_id,
+            scope: &self.scope,
+        }
+    }
+
     pub fn sees_unit(&self, unit_id: &str) -> bool {
-        self.scope.iter().any(|u| u == unit_id)
+        self.viewer().sees_unit(unit_id)
     }
 
     /// Forbidden unless one of the caller's roles permits the action.

@@ -191,6 +191,8 @@ pub struct EventRow {
     pub details: Option<String>,
     pub actor_id: String,
     pub at: NaiveDateTime,
+    /// The version of the shape of `details` for this kind of event.
+    pub schema_version: i32,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

@@ -12,6 +12,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use opora_domain::events::EventKind;
 use opora_domain::Action;
 use serde_json::{json, Map, Value};
 
@@ -345,7 +346,7 @@ impl Store {
                     client_id: Some(client.id.clone()),
                     ..Subject::default()
                 },
-                "client.questionnaire.updated",
+                EventKind::QuestionnaireUpdated,
                 &caller.actor.staff_id,
                 at,
                 None,

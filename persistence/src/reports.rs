@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::{
     apply, available_transitions, Action, AttachTarget, AvailableTransition, CaseFacts, CaseState,
@@ -250,7 +251,7 @@ impl Store {
             events::record(
                 conn,
                 &subject(&row),
-                "report.registered",
+                EventKind::ReportRegistered,
                 &caller.actor.staff_id,
                 at,
                 None,

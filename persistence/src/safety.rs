@@ -6,6 +6,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::deadlines::{due_at, SafetyDecision};
+use opora_domain::events::EventKind;
 use opora_domain::{Action, Role, Urgency};
 use serde_json::json;
 
@@ -116,7 +117,7 @@ impl Store {
             events::record(
                 conn,
                 &subject_of(&concern),
-                "safety_concern.raised",
+                EventKind::SafetyConcernRaised,
                 &caller.actor.staff_id,
                 at,
                 Some(concern.description.clone()),
@@ -169,7 +170,7 @@ impl Store {
             events::record(
                 conn,
                 &subject_of(&concern),
-                "safety_concern.decided",
+                EventKind::SafetyConcernDecided,
                 &caller.actor.staff_id,
                 at,
                 concern.decision_note.clone(),

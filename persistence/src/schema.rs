@@ -133,6 +133,7 @@ diesel::table! {
         details -> Nullable<Text>,
         actor_id -> Text,
         at -> Timestamp,
+        schema_version -> Integer,
     }
 }
 

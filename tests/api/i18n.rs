@@ -37,7 +37,7 @@ fn a_refused_transition_speaks_the_callers_language() {
     assert_eq!(ask("cs").body["title"], "Podmínky přechodu nejsou splněny");
     assert_eq!(
         ask("ru").body["unmet"][0]["message"],
-        "нет завершённой оценки потребностей в этом цикле случая"
+        "нет оценки потребностей, завершённой в этом цикле случая (после последнего возврата к оценке)"
     );
     assert_eq!(
         ask("de-DE").body["title"],

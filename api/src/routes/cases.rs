@@ -337,13 +337,26 @@ pub async fn transition_case(
     Ok(with_etag(HttpResponse::Ok(), case))
 }
 
+fn event_kind() -> utoipa::openapi::schema::Object {
+    crate::dto::code_schema(
+        opora_domain::events::EventKind::ALL
+            .iter()
+            .map(|k| k.code()),
+        "What happened: the stable name of the event's kind.",
+    )
+}
+
 /// One recorded change: who, when, what, from, to, why.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventBody {
     pub id: String,
-    /// `transition`, `report.registered`, `case.updated`, `assessment.completed`, `plan.agreed`, …
-    #[schema(example = "transition")]
+    /// The event's stable name: `transition`, `report.registered`, `case.updated`,
+    /// `assessment.completed`, `plan.agreed`, … (the closed list of the domain's event kinds).
+    #[schema(schema_with = event_kind)]
     pub action: String,
+    /// The version of the shape of `details` for this kind of event.
+    #[schema(example = 1, minimum = 1)]
+    pub schema_version: i32,
     #[schema(schema_with = codes::machine::nullable)]
     pub machine: Option<String>,
     #[schema(schema_with = codes::move_kind::nullable)]
@@ -368,6 +381,7 @@ impl From<EventRow> for EventBody {
         EventBody {
             id: e.id,
             action: e.action,
+            schema_version: e.schema_version,
             machine: e.machine,
             kind: e.move_kind,
             from: e.from_stage,

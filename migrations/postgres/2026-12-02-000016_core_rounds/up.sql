@@ -14,3 +14,7 @@ UPDATE plans SET agreed_at = created_at WHERE agreed_on IS NOT NULL;
 
 -- Why the family could not be told that the case ends (death, moved away, no contact).
 ALTER TABLE closure_reports ADD COLUMN not_informed_reason TEXT;
+
+-- Every event is stored under a stable name (domain::events::EventKind) with the version of the
+-- shape of its details.
+ALTER TABLE events ADD COLUMN schema_version INTEGER NOT NULL DEFAULT 1;

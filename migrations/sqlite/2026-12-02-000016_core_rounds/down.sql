@@ -1,3 +1,4 @@
+ALTER TABLE events DROP COLUMN schema_version;
 ALTER TABLE closure_reports DROP COLUMN not_informed_reason;
 ALTER TABLE plans DROP COLUMN agreed_at;
 ALTER TABLE cases DROP COLUMN replanning_since;
