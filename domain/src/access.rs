@@ -54,6 +54,8 @@ code_enum! {
         ManageDirectory = "manage_directory",
         /// Read the audit log, export its head and verify its chain.
         ReadAudit = "read_audit",
+        /// Be a case's key worker (checked on whoever is made one, not on the caller).
+        LeadCase = "lead_case",
         /// Read who reported a family (the reporter's identity on an intake report).
         ReadReporterIdentity = "read_reporter_identity",
         /// Read a client's sensitive sections, on a ground ([`crate::confidentiality::may_read`]):
@@ -112,6 +114,7 @@ impl Role {
                     | ManageCase
                     | RecordCaseWork
                     | ReadDirectory
+                    | LeadCase
                     | ReadReporterIdentity
                     | ReadSensitiveSections
                     | WriteSensitiveSections
@@ -129,6 +132,7 @@ impl Role {
                     | ManageCase
                     | RecordCaseWork
                     | ReadDirectory
+                    | LeadCase
                     | ReadReporterIdentity
                     | ReadSensitiveSections
                     | WriteSensitiveSections
@@ -150,6 +154,13 @@ impl Role {
             Facilitator | Provider => matches!(action, ReadDirectory | ReadSensitiveSections),
             Registry => matches!(action, ReadDirectory),
         }
+    }
+}
+
+impl Action {
+    /// The roles the policy table grants this action (to find who may be made a key worker).
+    pub fn roles(self) -> impl Iterator<Item = Role> {
+        Role::ALL.iter().copied().filter(move |r| r.may(self))
     }
 }
 
@@ -292,6 +303,7 @@ mod tests {
                 ManageCase,
                 RecordCaseWork,
                 ReadDirectory,
+                LeadCase,
                 ReadReporterIdentity,
                 ReadSensitiveSections,
                 WriteSensitiveSections
@@ -326,6 +338,7 @@ mod tests {
                 ManageCase,
                 RecordCaseWork,
                 ReadDirectory,
+                LeadCase,
                 ReadReporterIdentity,
                 ReadSensitiveSections,
                 WriteSensitiveSections,
@@ -378,12 +391,17 @@ mod tests {
     }
 
     #[test]
-    fn only_case_managers_and_supervisors_open_and_move_cases() {
+    fn only_case_managers_and_supervisors_open_move_and_lead_cases() {
         for role in Role::ALL {
             let expected = matches!(role, Role::CaseManager | Role::Supervisor);
             assert_eq!(role.may(Action::OpenCase), expected, "{role}");
             assert_eq!(role.may(Action::ManageCase), expected, "{role}");
+            assert_eq!(role.may(Action::LeadCase), expected, "{role}");
         }
+        assert_eq!(
+            Action::LeadCase.roles().collect::<Vec<_>>(),
+            [Role::CaseManager, Role::Supervisor]
+        );
     }
 
     #[test]

@@ -57,6 +57,16 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// Whose opinion on the work with the family the closure report records.
+    pub enum OpinionSource {
+        /// A specialist, named by staff id.
+        Specialist = "specialist",
+        Family = "family",
+        IndependentExpert = "independent_expert",
+    }
+}
+
 impl InformedHow {
     /// Whether the family was told in writing (what art. 24(5) asks before stopping for
     /// non-compliance).

@@ -176,6 +176,15 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a client's phone number is.
+    pub enum PhoneKind {
+        Mobile = "mobile",
+        Home = "home",
+        Work = "work",
+    }
+}
+
+code_enum! {
     /// A family member's relation to the head of the household.
     pub enum FamilyRelation {
         Head = "head",

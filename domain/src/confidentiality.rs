@@ -3,6 +3,9 @@
 //! reported the family). All case records are confidential; these sections go beyond the case team
 //! only with the client's active consent or a recorded legal basis approved by a supervisor
 //! (seeds 000, 003: "where the law provides"). Every such read is logged by the storage layer.
+//!
+//! A disclosure on a legal basis is requested by the case team and approved or rejected by a
+//! supervisor other than the one who asked ([`DisclosureStatus::decide`]); the decision is final.
 
 use chrono::NaiveDate;
 
@@ -34,6 +37,83 @@ code_enum! {
         CourtOrder = "court_order",
         /// To protect someone's life or health when consent cannot be obtained.
         VitalInterest = "vital_interest",
+    }
+}
+
+code_enum! {
+    /// Where a disclosure on a legal basis stands.
+    pub enum DisclosureStatus {
+        /// Asked by the case team; awaits a supervisor's decision.
+        Requested = "requested",
+        /// Approved: the recipient reads the sections named.
+        Approved = "approved",
+        /// Rejected: nothing is disclosed.
+        Rejected = "rejected",
+    }
+}
+
+code_enum! {
+    /// A supervisor's decision on a requested disclosure.
+    pub enum DisclosureCommand {
+        Approve = "approve",
+        Reject = "reject",
+    }
+}
+
+/// Why a disclosure cannot be decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisclosureRefusal {
+    /// It is decided already: a decision is final (a new request is made instead).
+    AlreadyDecided(DisclosureStatus),
+    /// The supervisor who asked does not decide their own request (four eyes).
+    OwnRequest,
+}
+
+impl DisclosureRefusal {
+    pub const fn code(self) -> &'static str {
+        match self {
+            DisclosureRefusal::AlreadyDecided(_) => "disclosure_decided",
+            DisclosureRefusal::OwnRequest => "own_request",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            DisclosureRefusal::AlreadyDecided(status) => {
+                format!("the disclosure is already {status}")
+            }
+            DisclosureRefusal::OwnRequest => {
+                "a disclosure is decided by another supervisor than the one who asked".to_owned()
+            }
+        }
+    }
+}
+
+crate::error::conflict_from!(DisclosureRefusal);
+
+impl DisclosureStatus {
+    /// The status after `command`, or why it is refused.
+    pub fn next(self, command: DisclosureCommand) -> Result<DisclosureStatus, DisclosureRefusal> {
+        use DisclosureCommand::*;
+        use DisclosureStatus::*;
+        match (self, command) {
+            (Requested, Approve) => Ok(Approved),
+            (Requested, Reject) => Ok(Rejected),
+            (Approved | Rejected, Approve | Reject) => Err(DisclosureRefusal::AlreadyDecided(self)),
+        }
+    }
+
+    /// Decides a disclosure: [`Self::next`], by someone other than who asked for it.
+    pub fn decide(
+        self,
+        command: DisclosureCommand,
+        decided_by_requester: bool,
+    ) -> Result<DisclosureStatus, DisclosureRefusal> {
+        let next = self.next(command)?;
+        if decided_by_requester {
+            return Err(DisclosureRefusal::OwnRequest);
+        }
+        Ok(next)
     }
 }
 
@@ -141,6 +221,54 @@ mod tests {
             expires_on: expires.map(day),
             revoked_on: revoked.map(day),
         }
+    }
+
+    #[test]
+    fn the_disclosure_machine_allows_exactly_these_moves() {
+        use DisclosureCommand::*;
+        use DisclosureStatus::*;
+        let allowed: Vec<_> = DisclosureStatus::ALL
+            .iter()
+            .flat_map(|s| DisclosureCommand::ALL.iter().map(move |c| (*s, *c)))
+            .filter_map(|(s, c)| s.next(c).ok().map(|to| (s, c, to)))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![(Requested, Approve, Approved), (Requested, Reject, Rejected)]
+        );
+    }
+
+    #[test]
+    fn a_decided_disclosure_is_final() {
+        use DisclosureStatus::*;
+        for status in [Approved, Rejected] {
+            for command in DisclosureCommand::ALL {
+                assert_eq!(
+                    status.decide(*command, false),
+                    Err(DisclosureRefusal::AlreadyDecided(status))
+                );
+            }
+        }
+        assert_eq!(
+            Approved.next(DisclosureCommand::Reject).unwrap_err().message(),
+            "the disclosure is already approved"
+        );
+    }
+
+    #[test]
+    fn a_disclosure_is_decided_by_another_supervisor_than_the_one_who_asked() {
+        use DisclosureStatus::*;
+        assert_eq!(
+            Requested.decide(DisclosureCommand::Approve, true),
+            Err(DisclosureRefusal::OwnRequest)
+        );
+        assert_eq!(Requested.decide(DisclosureCommand::Approve, false), Ok(Approved));
+        assert_eq!(Requested.decide(DisclosureCommand::Reject, false), Ok(Rejected));
+        // A decided disclosure says so first, whoever asks.
+        assert_eq!(
+            Rejected.decide(DisclosureCommand::Approve, true),
+            Err(DisclosureRefusal::AlreadyDecided(Rejected))
+        );
     }
 
     #[test]

@@ -58,11 +58,6 @@ impl ContactStatus {
         matches!(self, ContactStatus::Planned | ContactStatus::Held)
     }
 
-    /// Whether a contact in this status may move to `to`: only a planned one, to an outcome.
-    pub fn may_become(self, to: ContactStatus) -> bool {
-        self == ContactStatus::Planned && to != ContactStatus::Planned
-    }
-
     /// Whether the outcome needs a reason (missed, cancelled).
     pub fn needs_reason(self) -> bool {
         matches!(self, ContactStatus::Missed | ContactStatus::Cancelled)
@@ -73,11 +68,86 @@ impl ContactStatus {
         self == ContactStatus::Held
     }
 
-    /// Whether nothing but an addendum may change the contact any more.
-    pub fn is_final(self) -> bool {
-        self != ContactStatus::Planned
+    /// The status after `command`, or why it is refused: a planned contact changes its plan
+    /// or takes its outcome; an outcome is final and takes addenda only.
+    pub fn next(self, command: ContactCommand) -> Result<ContactStatus, ContactRefusal> {
+        use ContactCommand::*;
+        use ContactStatus::*;
+        match (self, command) {
+            (Planned, Reschedule) => Ok(Planned),
+            (Planned, RecordHeld) => Ok(Held),
+            (Planned, RecordMissed) => Ok(Missed),
+            (Planned, RecordCancelled) => Ok(Cancelled),
+            (Planned, AppendAddendum) => Err(ContactRefusal::StillPlanned),
+            (Held, Reschedule | RecordHeld | RecordMissed | RecordCancelled) => {
+                Err(ContactRefusal::HeldIsImmutable)
+            }
+            (Missed | Cancelled, Reschedule | RecordHeld | RecordMissed | RecordCancelled) => {
+                Err(ContactRefusal::OutcomeIsFinal(self))
+            }
+            (Held | Missed | Cancelled, AppendAddendum) => Ok(self),
+        }
     }
 }
+
+code_enum! {
+    /// What may be done with a contact.
+    pub enum ContactCommand {
+        /// Change the plan (type, time, place, purpose, participants).
+        Reschedule = "reschedule",
+        /// Record that it took place, with its record.
+        RecordHeld = "record_held",
+        /// Record that it did not take place, with the reason.
+        RecordMissed = "record_missed",
+        /// Record that it was called off, with the reason.
+        RecordCancelled = "record_cancelled",
+        /// Append a correction or completion to a recorded contact.
+        AppendAddendum = "append_addendum",
+    }
+}
+
+impl ContactCommand {
+    /// The command that records `outcome`; recording `planned` is a change of plan.
+    pub const fn recording(outcome: ContactStatus) -> ContactCommand {
+        match outcome {
+            ContactStatus::Planned => ContactCommand::Reschedule,
+            ContactStatus::Held => ContactCommand::RecordHeld,
+            ContactStatus::Missed => ContactCommand::RecordMissed,
+            ContactStatus::Cancelled => ContactCommand::RecordCancelled,
+        }
+    }
+}
+
+/// Why a contact refuses a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactRefusal {
+    /// A held contact's record is immutable: addenda only.
+    HeldIsImmutable,
+    /// A missed or cancelled contact is final: a new contact is planned instead.
+    OutcomeIsFinal(ContactStatus),
+    /// Addenda complete a recorded contact; a planned one is changed instead.
+    StillPlanned,
+}
+
+impl ContactRefusal {
+    pub const fn code(self) -> &'static str {
+        match self {
+            ContactRefusal::HeldIsImmutable => "contact_held",
+            ContactRefusal::OutcomeIsFinal(_) => "contact_final",
+            ContactRefusal::StillPlanned => "contact_planned",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            ContactRefusal::HeldIsImmutable => "the contact was held: its record is immutable; append an addendum to correct or complete it".to_owned(),
+            ContactRefusal::OutcomeIsFinal(status) => format!("the contact was {status}: that is final; plan a new contact instead, or append an addendum"),
+            ContactRefusal::StillPlanned => "the contact is still planned: change it with PATCH; addenda complete a recorded contact".to_owned(),
+        }
+    }
+}
+
+crate::error::conflict_from!(ContactRefusal);
 
 /// The client's consent to share a success story, as the rule needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,16 +201,68 @@ mod tests {
     }
 
     #[test]
+    fn the_contact_machine_allows_exactly_these_moves() {
+        use ContactCommand::*;
+        use ContactStatus::*;
+        let allowed: Vec<_> = ContactStatus::ALL
+            .iter()
+            .flat_map(|s| ContactCommand::ALL.iter().map(move |c| (*s, *c)))
+            .filter_map(|(s, c)| s.next(c).ok().map(|to| (s, c, to)))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (Planned, Reschedule, Planned),
+                (Planned, RecordHeld, Held),
+                (Planned, RecordMissed, Missed),
+                (Planned, RecordCancelled, Cancelled),
+                (Held, AppendAddendum, Held),
+                (Missed, AppendAddendum, Missed),
+                (Cancelled, AppendAddendum, Cancelled),
+            ]
+        );
+    }
+
+    #[test]
     fn only_a_planned_contact_moves_and_only_to_an_outcome() {
         use ContactStatus::*;
-        for from in ContactStatus::ALL {
-            for to in ContactStatus::ALL {
-                let expected = *from == Planned && *to != Planned;
-                assert_eq!(from.may_become(*to), expected, "{from} -> {to}");
-            }
+        for outcome in ContactStatus::ALL {
+            let command = ContactCommand::recording(*outcome);
+            assert_eq!(Planned.next(command), Ok(*outcome), "{outcome}");
         }
-        assert!(Held.is_final() && Missed.is_final() && Cancelled.is_final());
-        assert!(!Planned.is_final());
+    }
+
+    #[test]
+    fn a_held_contact_is_immutable_but_for_addenda() {
+        use ContactCommand::*;
+        for command in [Reschedule, RecordHeld, RecordMissed, RecordCancelled] {
+            assert_eq!(
+                ContactStatus::Held.next(command),
+                Err(ContactRefusal::HeldIsImmutable)
+            );
+        }
+        assert_eq!(
+            ContactStatus::Held.next(AppendAddendum),
+            Ok(ContactStatus::Held)
+        );
+    }
+
+    #[test]
+    fn a_missed_or_cancelled_contact_is_final_and_a_new_one_is_planned_instead() {
+        use ContactStatus::*;
+        for status in [Missed, Cancelled] {
+            let refused = status.next(ContactCommand::Reschedule).unwrap_err();
+            assert_eq!(refused, ContactRefusal::OutcomeIsFinal(status));
+            assert!(refused.message().starts_with(&format!("the contact was {status}: that is final")));
+        }
+    }
+
+    #[test]
+    fn addenda_complete_a_recorded_contact_not_a_planned_one() {
+        assert_eq!(
+            ContactStatus::Planned.next(ContactCommand::AppendAddendum),
+            Err(ContactRefusal::StillPlanned)
+        );
     }
 
     #[test]

@@ -12,9 +12,13 @@
 //!   maximum caseload per key worker;
 //! - [`deadlines`]: response deadlines over working days and holiday calendars;
 //! - [`policy`]: the configuration that shapes rules, as one value handed to the use cases;
-//! - [`codes`]: the closed lists of codes shared by the API, the database and reports.
+//! - [`codes`]: the closed lists of codes shared by the API, the database and reports;
+//! - [`error`]: [`DomainError`], what a rule refuses (the field at fault, or the state in the way);
+//! - [`casework`], [`assignment`], [`confidentiality`], [`contacts`], [`safety`]: the records of
+//!   the work, each status a machine with one total transition function (`next`).
 
 pub mod access;
+pub mod assignment;
 pub mod caseload;
 pub mod casework;
 pub mod closure;
@@ -22,6 +26,7 @@ pub mod codes;
 pub mod confidentiality;
 pub mod contacts;
 pub mod deadlines;
+pub mod error;
 pub mod events;
 pub mod guards;
 pub mod labels;
@@ -30,6 +35,7 @@ pub mod messages;
 pub mod names;
 pub mod policy;
 pub mod rounds;
+pub mod safety;
 pub mod transition;
 pub mod work_model;
 
@@ -39,8 +45,9 @@ mod tests;
 pub use access::{Action, Actor, Role};
 pub use codes::{
     AgreementForm, AgreementKind, AgreementMethod, AssessmentKind, ClientKind, EvaluationKind,
-    FamilyRelation, GoalOutcome, ReportSource, Sex, UnitKind, Urgency,
+    FamilyRelation, GoalOutcome, PhoneKind, ReportSource, Sex, UnitKind, Urgency,
 };
+pub use error::DomainError;
 pub use guards::{AttachTarget, CaseFacts, Requirement};
 pub use lifecycle::{ClosureReason, LifecycleStage, MoveKind, RejectionReason};
 pub use policy::Policy;

@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::casework::agreement::form_of_plan_agreement;
 use opora_domain::events::EventKind;
-use opora_domain::{Action, AgreementForm, AgreementKind, Role};
+use opora_domain::{Action, AgreementForm, AgreementKind};
 use serde_json::json;
 
 use crate::cases::{case_for, subject};
@@ -404,9 +404,7 @@ impl Store {
     ) -> StoreResult<ClosureApprovalRow> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
-            if !caller.actor.has(Role::Supervisor) {
-                return Err(StoreError::Forbidden(Action::ManageCase));
-            }
+            caller.require(Action::ApproveClosure)?;
             let report: ClosureReportRow = closure_reports::table
                 .filter(closure_reports::case_id.eq(&case.id))
                 .filter(closure_reports::cycle.eq(case.cycle))

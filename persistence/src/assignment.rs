@@ -24,9 +24,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::assignment::{TransferCommand, TransferStatus};
 use opora_domain::caseload::{Caseload, CaseloadPolicy, CaseloadWeights};
 use opora_domain::events::EventKind;
-use opora_domain::{Action, LifecycleStage, Role, Urgency, WorkModel};
+use opora_domain::{access, Action, LifecycleStage, Role, Urgency, WorkModel};
 use serde_json::json;
 
 use crate::cases::{case_for, load_case, subject, visible};
@@ -58,7 +59,7 @@ pub struct TransferRow {
     /// The key worker when the transfer was requested.
     pub from_staff_id: String,
     pub to_staff_id: String,
-    /// One of [`status::ALL`].
+    /// A [`TransferStatus`] code (read it with [`TransferRow::status`]).
     pub status: String,
     pub reason: String,
     pub requested_by: String,
@@ -69,13 +70,16 @@ pub struct TransferRow {
     pub decision_note: Option<String>,
 }
 
-/// A transfer's states: pending, then accepted, declined or cancelled (final).
-pub mod status {
-    pub const PENDING: &str = "pending";
-    pub const ACCEPTED: &str = "accepted";
-    pub const DECLINED: &str = "declined";
-    pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 4] = [PENDING, ACCEPTED, DECLINED, CANCELLED];
+impl TransferRow {
+    /// Where the transfer stands: pending, then accepted, declined or cancelled (final).
+    pub fn status(&self) -> StoreResult<TransferStatus> {
+        crate::error::stored("transfer status", &self.status, TransferStatus::parse)
+    }
+
+    /// The status `command` leads to, or the 409 saying the transfer is decided already.
+    fn next(&self, command: TransferCommand) -> StoreResult<TransferStatus> {
+        self.status()?.next(command).map_err(StoreError::refused)
+    }
 }
 
 /// A case manager who could take the new case, with their current load.
@@ -173,11 +177,6 @@ pub(crate) fn caseload_warning(
     }))
 }
 
-/// Admins (who manage staff) and supervisors (who plan their team's work) record leave.
-fn manages_leave(caller: &Caller) -> bool {
-    caller.actor.may(Action::ManageDirectory) || caller.actor.has(Role::Supervisor)
-}
-
 fn active_case_stages() -> Vec<&'static str> {
     LifecycleStage::ALL
         .iter()
@@ -230,7 +229,7 @@ fn unit_and_ancestors(conn: &mut AnyConnection, unit: &str) -> StoreResult<Vec<S
 fn leads_cases(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<bool> {
     let leads: i64 = staff_roles::table
         .filter(staff_roles::staff_id.eq(staff_id))
-        .filter(staff_roles::role.eq_any([Role::CaseManager.code(), Role::Supervisor.code()]))
+        .filter(staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()))
         .count()
         .get_result(conn)?;
     Ok(leads > 0)
@@ -329,34 +328,23 @@ fn for_target(
     Ok((case, transfer))
 }
 
-fn require_pending(transfer: &TransferRow) -> StoreResult<()> {
-    if transfer.status == status::PENDING {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(format!(
-            "the transfer is {} already: only a pending transfer is accepted, declined or cancelled",
-            transfer.status
-        )))
-    }
-}
-
 /// Closes a pending transfer with its outcome (guarded by its status, so two decisions cannot
 /// both win).
 fn decide(
     conn: &mut AnyConnection,
     caller: &Caller,
     transfer: &TransferRow,
-    outcome: &str,
+    outcome: TransferStatus,
     note: Option<String>,
     at: NaiveDateTime,
 ) -> StoreResult<TransferRow> {
     let updated = diesel::update(
         case_transfers::table
             .filter(case_transfers::id.eq(&transfer.id))
-            .filter(case_transfers::status.eq(status::PENDING)),
+            .filter(case_transfers::status.eq(TransferStatus::Pending.code())),
     )
     .set((
-        case_transfers::status.eq(outcome),
+        case_transfers::status.eq(outcome.code()),
         case_transfers::decided_by.eq(Some(&caller.actor.staff_id)),
         case_transfers::decided_at.eq(Some(at)),
         case_transfers::decision_note.eq(&note),
@@ -368,7 +356,7 @@ fn decide(
         ));
     }
     Ok(TransferRow {
-        status: outcome.to_owned(),
+        status: outcome.code().to_owned(),
         decided_by: Some(caller.actor.staff_id.clone()),
         decided_at: Some(at),
         decision_note: note,
@@ -497,9 +485,7 @@ impl Store {
             if !caller.sees_unit(&member.unit_id) {
                 return Err(StoreError::NotFound);
             }
-            if !manages_leave(caller) {
-                return Err(StoreError::Forbidden(Action::ManageDirectory));
-            }
+            caller.require(Action::ManageLeave)?;
             if new.ends_on < new.starts_on {
                 return Err(StoreError::invalid(
                     "ends_on",
@@ -566,8 +552,8 @@ impl Store {
             if !caller.sees_unit(&unit) {
                 return Err(StoreError::NotFound);
             }
-            if staff_id != caller.actor.staff_id && !manages_leave(caller) {
-                return Err(StoreError::Forbidden(Action::ManageDirectory));
+            if !access::may_read_leave(&caller.actor, staff_id) {
+                return Err(StoreError::Forbidden(Action::ManageLeave));
             }
             Ok(staff_leave::table
                 .filter(staff_leave::staff_id.eq(staff_id))
@@ -587,9 +573,8 @@ impl Store {
     ) -> StoreResult<TransferOutcome> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
-            if case.key_worker_id != caller.actor.staff_id && !caller.actor.has(Role::Supervisor)
-            {
-                return Err(StoreError::Forbidden(Action::ManageCase));
+            if !access::may_request_transfer(&caller.actor, &case.key_worker_id) {
+                return Err(StoreError::Forbidden(Action::ReassignCase));
             }
             check_target(conn, caller, &case, &new.to_staff_id)?;
             if !is_active(&case) {
@@ -600,7 +585,7 @@ impl Store {
             }
             let pending: Option<(String, String)> = case_transfers::table
                 .filter(case_transfers::case_id.eq(&case.id))
-                .filter(case_transfers::status.eq(status::PENDING))
+                .filter(case_transfers::status.eq(TransferStatus::Pending.code()))
                 .select((case_transfers::id, case_transfers::to_staff_id))
                 .first(conn)
                 .optional()?;
@@ -616,7 +601,7 @@ impl Store {
                 unit_id: case.unit_id.clone(),
                 from_staff_id: case.key_worker_id.clone(),
                 to_staff_id: new.to_staff_id,
-                status: status::PENDING.to_owned(),
+                status: TransferStatus::Pending.code().to_owned(),
                 reason: new.reason,
                 requested_by: caller.actor.staff_id.clone(),
                 requested_at: at,
@@ -661,7 +646,7 @@ impl Store {
     ) -> StoreResult<TransferOutcome> {
         self.write(|conn| {
             let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
-            require_pending(&transfer)?;
+            let accepted = transfer.next(TransferCommand::Accept)?;
             if !is_active(&case) {
                 return Err(StoreError::Conflict(format!(
                     "the case is {}: only an active case changes its key worker; decline the transfer",
@@ -703,7 +688,7 @@ impl Store {
                     "the case changed meanwhile; try again".into(),
                 ));
             }
-            let decided = decide(conn, caller, &transfer, status::ACCEPTED, None, at)?;
+            let decided = decide(conn, caller, &transfer, accepted, None, at)?;
             let mut details = transfer_details(&decided);
             details["before"] = json!({ "key_worker_id": case.key_worker_id });
             details["after"] = json!({ "key_worker_id": decided.to_staff_id });
@@ -734,13 +719,13 @@ impl Store {
     ) -> StoreResult<TransferRow> {
         self.write(|conn| {
             let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
-            require_pending(&transfer)?;
+            let declined = transfer.next(TransferCommand::Decline)?;
             let at = now();
             let decided = decide(
                 conn,
                 caller,
                 &transfer,
-                status::DECLINED,
+                declined,
                 Some(reason.clone()),
                 at,
             )?;
@@ -769,17 +754,16 @@ impl Store {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
             let transfer =
                 load_transfer(conn, &case.id, transfer_id)?.ok_or(StoreError::NotFound)?;
-            if transfer.requested_by != caller.actor.staff_id && !caller.actor.has(Role::Supervisor)
-            {
-                return Err(StoreError::Forbidden(Action::ManageCase));
+            if !access::may_cancel_transfer(&caller.actor, &transfer.requested_by) {
+                return Err(StoreError::Forbidden(Action::ReassignCase));
             }
-            require_pending(&transfer)?;
+            let cancelled = transfer.next(TransferCommand::Cancel)?;
             let at = now();
             let decided = decide(
                 conn,
                 caller,
                 &transfer,
-                status::CANCELLED,
+                cancelled,
                 Some(reason.clone()),
                 at,
             )?;
@@ -823,7 +807,7 @@ impl Store {
         self.write(|conn| {
             let rows: Vec<TransferRow> = case_transfers::table
                 .filter(case_transfers::to_staff_id.eq(&caller.actor.staff_id))
-                .filter(case_transfers::status.eq(status::PENDING))
+                .filter(case_transfers::status.eq(TransferStatus::Pending.code()))
                 .filter(case_transfers::unit_id.eq_any(&caller.scope))
                 .order(case_transfers::id)
                 .select(TransferRow::as_select())

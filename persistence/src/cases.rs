@@ -29,6 +29,8 @@ pub struct CaseView {
     pub available: Vec<AvailableTransition>,
     /// The needs assessment is due and no completed one is on record in this cycle.
     pub assessment_overdue: bool,
+    /// Warnings about the change just made (none on a read).
+    pub warnings: Vec<crate::models::Warning>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -213,6 +215,7 @@ fn view(conn: &mut AnyConnection, caller: &Caller, case: CaseRow) -> StoreResult
         case,
         available,
         assessment_overdue,
+        warnings: Vec::new(),
     })
 }
 
@@ -303,6 +306,7 @@ impl Store {
                         case,
                         available,
                         assessment_overdue,
+                        warnings: Vec::new(),
                     })
                 })
                 .collect::<StoreResult<_>>()?;
@@ -360,7 +364,16 @@ impl Store {
                     ));
                 }
             }
+            let mut warnings = Vec::new();
             if let Some(key_worker_id) = changes.key_worker_id {
+                if key_worker_id != before.key_worker_id {
+                    warnings.extend(crate::assignment::caseload_warning(
+                        conn,
+                        &self.policy().caseload,
+                        &key_worker_id,
+                        &before.client_id,
+                    )?);
+                }
                 case.key_worker_id = key_worker_id;
             }
             let at = now();
@@ -396,7 +409,9 @@ impl Store {
                     "after": { "urgency": case.urgency, "key_worker_id": case.key_worker_id },
                 }),
             )?;
-            view(conn, caller, case)
+            let mut updated = view(conn, caller, case)?;
+            updated.warnings = warnings;
+            Ok(updated)
         })
     }
 
@@ -524,9 +539,7 @@ impl Store {
     ) -> StoreResult<Restriction> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
-            if !caller.actor.has(opora_domain::Role::Supervisor) {
-                return Err(StoreError::Forbidden(Action::ManageCase));
-            }
+            caller.require(Action::RestrictCase)?;
             let mut named = named;
             named.sort();
             named.dedup();

@@ -19,11 +19,18 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::agreement;
+use opora_domain::casework::assessment::{AssessmentCommand, AssessmentStatus, NeedLevel};
+use opora_domain::casework::execution::ExecutionStatus;
+use opora_domain::casework::plan::{
+    ApprovalDecision, PlanCommand, PlanStatus, ResponsibleKind,
+};
+use opora_domain::contacts::ContactStatus;
 use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementForm, AgreementKind};
 use serde_json::json;
 
 use crate::cases::{case_for, subject};
+use crate::error::one_of;
 use crate::events;
 use crate::models::{
     ActionExecutionRow, ActionExecutionView, ActionRow, AgreementRow, Assessment,
@@ -37,21 +44,12 @@ use crate::schema::{
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-/// Need levels of a life-domain entry, lowest first.
-pub const NEED_LEVELS: [&str; 5] = ["none", "low", "moderate", "high", "critical"];
-/// Execution states of an action or goal.
-pub const EXECUTION_STATUSES: [&str; 4] = ["planned", "in_progress", "done", "dropped"];
-/// Who carries out an action.
-pub const RESPONSIBLE_KINDS: [&str; 3] = ["worker", "family_member", "partner_organisation"];
-/// A supervisor's decision on a plan version.
-pub const APPROVAL_DECISIONS: [&str; 2] = ["approved", "commented"];
-
 /// One life domain of an assessment.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DomainEntry {
     /// A code of the `life_domains` list.
     pub domain: String,
-    /// One of [`NEED_LEVELS`].
+    /// A [`NeedLevel`] code.
     pub need_level: String,
     pub strengths: String,
     pub risks: String,
@@ -126,7 +124,7 @@ pub struct NewAction {
     pub description: String,
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
-    /// One of [`RESPONSIBLE_KINDS`].
+    /// A [`ResponsibleKind`] code.
     pub responsible_kind: Option<String>,
     /// The responsible's staff id, name or organisation.
     pub responsible_ref: Option<String>,
@@ -138,7 +136,7 @@ pub struct NewAction {
 /// Execution state of an action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionExecution {
-    /// One of [`EXECUTION_STATUSES`].
+    /// An [`ExecutionStatus`] code.
     pub status: String,
     pub done_on: Option<NaiveDate>,
     pub result: Option<String>,
@@ -147,7 +145,7 @@ pub struct ActionExecution {
 /// Progress of a goal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoalProgress {
-    /// One of [`EXECUTION_STATUSES`].
+    /// An [`ExecutionStatus`] code.
     pub status: String,
     /// 0–100.
     pub progress: i32,
@@ -165,7 +163,7 @@ pub struct SpecialistAgreement {
 /// A supervisor's approval of, or comment on, a plan version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanApproval {
-    /// One of [`APPROVAL_DECISIONS`].
+    /// An [`ApprovalDecision`] code.
     pub decision: String,
     pub comment: Option<String>,
 }
@@ -347,7 +345,7 @@ fn check_domain_codes(
 fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
     let mut seen = HashSet::new();
     for (i, d) in domains.iter().enumerate() {
-        if !NEED_LEVELS.contains(&d.need_level.as_str()) {
+        if NeedLevel::parse(&d.need_level).is_none() {
             return Err(StoreError::invalid(
                 &format!("domains[{i}].need_level"),
                 "unknown_code",
@@ -459,12 +457,9 @@ fn current_version(
         .filter(plans::case_id.eq(&case.id))
         .select(PlanRow::as_select())
         .first(conn)?;
-    if plan.status == "superseded" {
-        return Err(StoreError::Conflict(format!(
-            "plan version {} is superseded; work on the current version",
-            plan.version_no
-        )));
-    }
+    plan.status()?
+        .next(PlanCommand::Review)
+        .map_err(|r| StoreError::Conflict(r.message_for_version(plan.version_no)))?;
     Ok(plan)
 }
 
@@ -499,13 +494,10 @@ impl Store {
                     ),
                     other => other,
                 })?;
-                if earlier.status != "completed" {
-                    return Err(StoreError::invalid(
-                        "corrects",
-                        "not_completed",
-                        "a draft is edited, not corrected",
-                    ));
-                }
+                earlier
+                    .status()?
+                    .next(AssessmentCommand::Correct)
+                    .map_err(|r| StoreError::refused(r.at_field("corrects")))?;
             }
             let at = now();
             let child_view = new.child_view;
@@ -519,7 +511,7 @@ impl Store {
                 needs: new.needs,
                 strengths: new.strengths,
                 risks: new.risks,
-                status: if new.complete { "completed" } else { "draft" }.to_owned(),
+                status: AssessmentStatus::at_creation(new.complete).code().to_owned(),
                 completed_at: new.complete.then_some(at),
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
@@ -590,11 +582,10 @@ impl Store {
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let mut row = load_assessment(conn, &case, assessment_id)?;
-            if row.status == "completed" {
-                return Err(StoreError::Conflict(
-                    "the assessment is completed and cannot change; record corrections in a re-assessment".into(),
-                ));
-            }
+            let edited = row
+                .status()?
+                .next(AssessmentCommand::Edit)
+                .map_err(StoreError::refused)?;
             if row.version != expected {
                 return Err(StoreError::VersionMismatch {
                     current: row.version,
@@ -629,7 +620,10 @@ impl Store {
                 changed.push("child_view");
             }
             if changes.complete {
-                row.status = "completed".into();
+                let completed = edited
+                    .next(AssessmentCommand::Complete)
+                    .map_err(StoreError::refused)?;
+                row.status = completed.code().to_owned();
                 row.completed_at = Some(at);
             }
             row.version += 1;
@@ -703,11 +697,10 @@ impl Store {
                 .filter(assessments::case_id.eq(&case.id))
                 .select(AssessmentRow::as_select())
                 .first(conn)?;
-            if row.status == "completed" {
-                return Err(StoreError::Conflict(
-                    "the assessment is already completed; record corrections in a new one".into(),
-                ));
-            }
+            let completed = row
+                .status()?
+                .next(AssessmentCommand::Complete)
+                .map_err(StoreError::refused)?;
             let at = now();
             let updated = diesel::update(
                 assessments::table
@@ -715,7 +708,7 @@ impl Store {
                     .filter(assessments::version.eq(row.version)),
             )
             .set((
-                assessments::status.eq("completed"),
+                assessments::status.eq(completed.code()),
                 assessments::completed_at.eq(at),
                 assessments::version.eq(row.version + 1),
             ))
@@ -725,7 +718,7 @@ impl Store {
                     "the assessment was changed meanwhile; read it again".into(),
                 ))
             })?;
-            row.status = "completed".into();
+            row.status = completed.code().to_owned();
             row.completed_at = Some(at);
             row.version += 1;
             events::record(
@@ -786,11 +779,11 @@ impl Store {
         }
         for (i, a) in new.actions.iter().enumerate() {
             if let Some(kind) = &a.responsible_kind {
-                if !RESPONSIBLE_KINDS.contains(&kind.as_str()) {
+                if ResponsibleKind::parse(kind).is_none() {
                     return Err(StoreError::invalid(
                         &format!("actions[{i}].responsible_kind"),
                         "unknown_code",
-                        format!("{kind:?} is not one of: {}", RESPONSIBLE_KINDS.join(", ")),
+                        format!("{kind:?} is not one of: {}", one_of(ResponsibleKind::ALL)),
                     ));
                 }
             }
@@ -864,7 +857,7 @@ impl Store {
                 period_start: new.period_start,
                 period_end: new.period_end,
                 next_review_on: new.next_review_on,
-                status: "draft".into(),
+                status: PlanStatus::Draft.code().to_owned(),
                 agreed_on: None,
                 agreed_by: None,
                 agreement_method: None,
@@ -940,11 +933,13 @@ impl Store {
             // coming week.
             let family_tasks = actions
                 .iter()
-                .filter(|a| a.responsible_kind.as_deref() == Some("family_member"))
+                .filter(|a| {
+                    a.responsible_kind.as_deref() == Some(ResponsibleKind::FamilyMember.code())
+                })
                 .count();
             let planned: i64 = contacts::table
                 .filter(contacts::case_id.eq(&case.id))
-                .filter(contacts::status.eq("planned"))
+                .filter(contacts::status.eq(ContactStatus::Planned.code()))
                 .filter(contacts::scheduled_at.ge(at))
                 .filter(contacts::scheduled_at.lt(at + chrono::Duration::days(7)))
                 .count()
@@ -999,12 +994,11 @@ impl Store {
                 .filter(plans::case_id.eq(&case.id))
                 .select(PlanRow::as_select())
                 .first(conn)?;
-            if plan.status != "draft" {
-                return Err(StoreError::Conflict(format!(
-                    "plan version {} is {}; only a draft can be agreed",
-                    plan.version_no, plan.status
-                )));
-            }
+            let version_no = plan.version_no;
+            let not_agreed = |r: opora_domain::casework::plan::PlanRefusal| {
+                StoreError::Conflict(r.message_for_version(version_no))
+            };
+            let agreed = plan.status()?.next(PlanCommand::Agree).map_err(not_agreed)?;
             crate::approvals::check_plan_approval(conn, &case, &plan)?;
             let facts = crate::cases::facts_of(conn, &case)?;
             opora_domain::casework::plan::may_be_agreed(facts.assessment_completed)
@@ -1012,23 +1006,26 @@ impl Store {
             let at = now();
             // The version in force steps down first: at most one active version per case (a
             // unique index says so too).
+            let superseded = PlanStatus::Active
+                .next(PlanCommand::Supersede)
+                .map_err(StoreError::refused)?;
             diesel::update(
                 plans::table
                     .filter(plans::case_id.eq(&case.id))
                     .filter(plans::id.ne(&plan.id))
-                    .filter(plans::status.eq("active")),
+                    .filter(plans::status.eq(PlanStatus::Active.code())),
             )
-            .set(plans::status.eq("superseded"))
+            .set(plans::status.eq(superseded.code()))
             .execute(conn)?;
             // Compare-and-set on the draft status read: of parallel agreements one wins, the
             // others find the version no longer a draft and roll back.
             let updated = diesel::update(
                 plans::table
                     .filter(plans::id.eq(&plan.id))
-                    .filter(plans::status.eq("draft")),
+                    .filter(plans::status.eq(PlanStatus::Draft.code())),
             )
             .set((
-                plans::status.eq("active"),
+                plans::status.eq(agreed.code()),
                 plans::agreed_on.eq(agreement.agreed_on),
                 plans::agreed_by.eq(&agreement.agreed_by),
                 plans::agreement_method.eq(&agreement.method),
@@ -1040,13 +1037,16 @@ impl Store {
                     .find(&plan.id)
                     .select(plans::status)
                     .first(conn)?;
-                Ok(StoreError::Conflict(format!(
-                    "plan version {} is {status}; only a draft can be agreed",
-                    plan.version_no
-                )))
+                let now_is = crate::error::stored("plan status", &status, PlanStatus::parse)?;
+                Ok(match now_is.next(PlanCommand::Agree) {
+                    Err(r) => not_agreed(r),
+                    Ok(_) => StoreError::Conflict(format!(
+                        "plan version {version_no} was changed meanwhile; read it again"
+                    )),
+                })
             })?;
             crate::approvals::record_plan_agreement(conn, caller, &case, &plan, &agreement)?;
-            plan.status = "active".into();
+            plan.status = agreed.code().to_owned();
             plan.agreed_at = Some(at);
             plan.agreed_on = Some(agreement.agreed_on);
             plan.agreed_by = Some(agreement.agreed_by);
@@ -1170,22 +1170,20 @@ impl Store {
         plan_id: &str,
         approval: PlanApproval,
     ) -> StoreResult<Plan> {
-        if !APPROVAL_DECISIONS.contains(&approval.decision.as_str()) {
+        if ApprovalDecision::parse(&approval.decision).is_none() {
             return Err(StoreError::invalid(
                 "decision",
                 "unknown_code",
                 format!(
                     "{:?} is not one of: {}",
                     approval.decision,
-                    APPROVAL_DECISIONS.join(", ")
+                    one_of(ApprovalDecision::ALL)
                 ),
             ));
         }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
-            if !caller.actor.has(opora_domain::Role::Supervisor) {
-                return Err(StoreError::Forbidden(Action::ManageCase));
-            }
+            caller.require(Action::ApprovePlan)?;
             let plan = current_version(conn, &case, plan_id)?;
             let at = now();
             diesel::insert_into(plan_approvals::table)
@@ -1221,18 +1219,18 @@ impl Store {
         action_id: &str,
         execution: ActionExecution,
     ) -> StoreResult<ActionExecutionRow> {
-        if !EXECUTION_STATUSES.contains(&execution.status.as_str()) {
+        let Some(status) = ExecutionStatus::parse(&execution.status) else {
             return Err(StoreError::invalid(
                 "status",
                 "unknown_code",
                 format!(
                     "{:?} is not one of: {}",
                     execution.status,
-                    EXECUTION_STATUSES.join(", ")
+                    one_of(ExecutionStatus::ALL)
                 ),
             ));
-        }
-        if execution.done_on.is_some() && execution.status != "done" {
+        };
+        if execution.done_on.is_some() && !status.has_done_date() {
             return Err(StoreError::invalid(
                 "done_on",
                 "not_done",
@@ -1253,10 +1251,9 @@ impl Store {
                 action_id: action_id.to_owned(),
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
-                done_on: match execution.status.as_str() {
-                    "done" => Some(execution.done_on.unwrap_or(at.date())),
-                    _ => None,
-                },
+                done_on: status
+                    .has_done_date()
+                    .then(|| execution.done_on.unwrap_or(at.date())),
                 status: execution.status,
                 result: execution.result,
                 updated_by: caller.actor.staff_id.clone(),
@@ -1288,14 +1285,14 @@ impl Store {
         goal_id: &str,
         progress: GoalProgress,
     ) -> StoreResult<GoalProgressRow> {
-        if !EXECUTION_STATUSES.contains(&progress.status.as_str()) {
+        if ExecutionStatus::parse(&progress.status).is_none() {
             return Err(StoreError::invalid(
                 "status",
                 "unknown_code",
                 format!(
                     "{:?} is not one of: {}",
                     progress.status,
-                    EXECUTION_STATUSES.join(", ")
+                    one_of(ExecutionStatus::ALL)
                 ),
             ));
         }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
+use opora_domain::access::{sees_client, ClientScope};
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
@@ -379,17 +380,18 @@ impl Store {
     pub fn get_client(&self, caller: &Caller, id: &str) -> StoreResult<Client> {
         self.write(|conn| {
             let client = load_client(conn, id)?;
-            // The key worker of one of the client's cases sees the client wherever it is filed.
-            let leads: i64 = crate::schema::cases::table
+            let key_worker_ids: Vec<String> = crate::schema::cases::table
                 .filter(crate::schema::cases::client_id.eq(id))
-                .filter(crate::schema::cases::key_worker_id.eq(&caller.actor.staff_id))
-                .count()
-                .get_result(conn)?;
-            if leads == 0 {
-                caller.require_on(&client.client.unit_id, Action::ReadCaseRecords)?;
-            } else {
-                caller.require(Action::ReadCaseRecords)?;
+                .select(crate::schema::cases::key_worker_id)
+                .load(conn)?;
+            let scope = ClientScope {
+                unit_id: &client.client.unit_id,
+                key_worker_ids: &key_worker_ids,
+            };
+            if !sees_client(&caller.viewer(), &scope) {
+                return Err(StoreError::NotFound);
             }
+            caller.require(Action::ReadCaseRecords)?;
             crate::audit::viewed(conn, caller, "client", id, &client.client.unit_id, None)?;
             Ok(client)
         })

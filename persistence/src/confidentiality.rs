@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use opora_domain::confidentiality::{
     may_read, may_write, ConsentTerms, Grant, LegalBasis, Relationship, SensitiveSection,
 };
-use opora_domain::{Action, Role};
+use opora_domain::Action;
 use serde_json::{json, Value};
 
 use crate::audit;
@@ -144,7 +144,7 @@ fn relationship(
         .get_result(conn)?;
     Ok(if leads > 0 {
         Relationship::KeyWorker
-    } else if caller.actor.has(Role::Supervisor) && caller.sees_unit(&client.unit_id) {
+    } else if caller.actor.may(Action::SuperviseUnit) && caller.sees_unit(&client.unit_id) {
         Relationship::Supervisor
     } else {
         Relationship::Other
@@ -524,9 +524,7 @@ impl Store {
     ) -> StoreResult<DisclosureRow> {
         self.write(|conn| {
             let client = load_client_row(conn, caller, client_id)?;
-            if !caller.actor.has(Role::Supervisor) {
-                return Err(StoreError::Forbidden(Action::ManageCase));
-            }
+            caller.require(Action::DecideDisclosure)?;
             let mut row: DisclosureRow = disclosures::table
                 .filter(disclosures::id.eq(disclosure_id))
                 .filter(disclosures::client_id.eq(client_id))

@@ -83,6 +83,19 @@ impl StoreError {
         }
     }
 
+    /// A domain rule's refusal: the field at fault (422) or the state in the way (409, with the
+    /// domain's message; its code stays in the domain).
+    pub fn refused(e: impl Into<opora_domain::DomainError>) -> Self {
+        match e.into() {
+            opora_domain::DomainError::Invalid {
+                field,
+                code,
+                message,
+            } => StoreError::invalid(field, code, message),
+            opora_domain::DomainError::Conflict { message, .. } => StoreError::Conflict(message),
+        }
+    }
+
     pub fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         StoreError::Invalid {
             field: field.to_owned(),
@@ -90,4 +103,19 @@ impl StoreError {
             message: message.into(),
         }
     }
+}
+
+/// A code read from a row, as the domain's enum: the one place stored text becomes a domain
+/// value. Unknown text means the database was changed outside the app ([`StoreError::Corrupt`]).
+pub(crate) fn stored<T>(
+    what: &str,
+    code: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(code).ok_or_else(|| StoreError::Corrupt(format!("{what} {code:?}")))
+}
+
+/// "a, b, c": the codes of a closed list, for a message naming what is allowed.
+pub(crate) fn one_of<T: std::fmt::Display>(all: &[T]) -> String {
+    all.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

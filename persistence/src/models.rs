@@ -1,10 +1,16 @@
 //! Rows as stored. Codes (stages, kinds, reasons) are the domain's stable text codes; the
-//! conversion to domain enums happens where rules are applied ([`crate::cases`]).
+//! conversion to domain enums happens where rules are applied ([`crate::cases`]); statuses are
+//! read as the domain's enums through the rows' `status()`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::casework::agreement::AgreementStatus;
+use opora_domain::casework::assessment::AssessmentStatus;
+use opora_domain::casework::plan::PlanStatus;
 
+use crate::error::stored;
 use crate::schema::*;
+use crate::StoreResult;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = units)]
@@ -224,6 +230,13 @@ pub struct AssessmentRow {
     pub corrects: Option<String>,
 }
 
+impl AssessmentRow {
+    /// Where the assessment stands.
+    pub fn status(&self) -> StoreResult<AssessmentStatus> {
+        stored("assessment status", &self.status, AssessmentStatus::parse)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = assessment_domains)]
 pub struct AssessmentDomainRow {
@@ -318,6 +331,13 @@ pub struct PlanRow {
     pub created_at: NaiveDateTime,
     /// When the client's agreement was recorded.
     pub agreed_at: Option<NaiveDateTime>,
+}
+
+impl PlanRow {
+    /// Where the plan version stands.
+    pub fn status(&self) -> StoreResult<PlanStatus> {
+        stored("plan status", &self.status, PlanStatus::parse)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -464,6 +484,13 @@ pub struct AgreementRow {
     pub form: String,
     /// Who witnessed an oral agreement.
     pub witnessed_by: Option<String>,
+}
+
+impl AgreementRow {
+    /// In force, or ended (`terminated_on`).
+    pub fn status(&self) -> AgreementStatus {
+        AgreementStatus::of(self.terminated_on)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]

@@ -76,6 +76,8 @@ pub struct ReportView {
 pub struct ReportOutcome {
     pub report: ReportView,
     pub case: Option<CaseRow>,
+    /// Warnings about the change that do not stop it (the key worker over the maximum caseload).
+    pub warnings: Vec<crate::models::Warning>,
 }
 
 pub(crate) fn stage_of(report: &ReportRow) -> StoreResult<LifecycleStage> {
@@ -84,15 +86,8 @@ pub(crate) fn stage_of(report: &ReportRow) -> StoreResult<LifecycleStage> {
 }
 
 fn view(caller: &Caller, mut report: ReportRow) -> StoreResult<ReportView> {
-    // Who reported the family is a sensitive section: only intake officers, case managers and
-    // supervisors see it (not specialists, auditors or partners).
-    let sees_reporter = caller.actor.roles.iter().any(|r| {
-        matches!(
-            r,
-            Role::IntakeOfficer | Role::CaseManager | Role::Supervisor
-        )
-    });
-    if !sees_reporter {
+    // Who reported the family is a sensitive section: not for specialists, auditors or partners.
+    if !caller.actor.may(Action::ReadReporterIdentity) {
         report.reporter = None;
     }
     let state = CaseState {
@@ -138,7 +133,7 @@ pub(crate) fn check_key_worker(
         })?;
     let leads: i64 = staff_roles::table
         .filter(staff_roles::staff_id.eq(key_worker_id))
-        .filter(staff_roles::role.eq_any([Role::CaseManager.code(), Role::Supervisor.code()]))
+        .filter(staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()))
         .count()
         .get_result(conn)?;
     if leads == 0 {
@@ -405,6 +400,7 @@ impl Store {
                 })?;
 
             let mut opened = None;
+            let mut warnings = Vec::new();
             match transition.to {
                 LifecycleStage::Opened => {
                     let (Some(client_id), Some(key_worker_id), Some(model_stage)) =
@@ -435,6 +431,12 @@ impl Store {
                         replanning_since: None,
                     };
                     diesel::insert_into(cases::table).values(&case).execute(conn)?;
+                    warnings.extend(crate::assignment::caseload_warning(
+                        conn,
+                        &self.policy().caseload,
+                        &case.key_worker_id,
+                        &case.client_id,
+                    )?);
                     report.case_id = Some(case.id.clone());
                     report.client_id = Some(client_id);
                     opened = Some(case);
@@ -474,7 +476,7 @@ impl Store {
                 })
             })?;
             events::record_transitions(conn, &subject(&report), &outcome.events)?;
-            Ok(ReportOutcome { report: view(caller, report)?, case: opened })
+            Ok(ReportOutcome { report: view(caller, report)?, case: opened, warnings })
         })
     }
 }

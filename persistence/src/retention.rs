@@ -11,7 +11,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::{Action, Role};
+use opora_domain::Action;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -35,11 +35,7 @@ pub struct RetentionReport {
 
 fn require_supervisor(caller: &Caller, unit_id: &str) -> StoreResult<()> {
     caller.require_on(unit_id, Action::ReadCaseRecords)?;
-    if caller.actor.has(Role::Supervisor) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden(Action::ManageCase))
-    }
+    caller.require(Action::HandleSubjectRights)
 }
 
 fn case_ids(conn: &mut AnyConnection, client_id: &str) -> StoreResult<Vec<String>> {

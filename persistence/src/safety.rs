@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::deadlines::{due_at, SafetyDecision};
 use opora_domain::events::EventKind;
-use opora_domain::{Action, Role, Urgency};
+use opora_domain::{Action, Urgency};
 use serde_json::json;
 
 use crate::cases::case_for;
@@ -137,9 +137,7 @@ impl Store {
     ) -> StoreResult<SafetyConcern> {
         self.write(|conn| {
             let mut concern = visible_concern(conn, caller, id)?;
-            if !caller.actor.has(Role::Supervisor) {
-                return Err(StoreError::Forbidden(Action::ManageCase));
-            }
+            caller.require(Action::DecideSafetyConcern)?;
             if concern.decided_at.is_some() {
                 return Err(StoreError::Conflict("the concern is already decided; raise a new one if the situation changed".into()));
             }

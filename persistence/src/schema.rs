@@ -395,6 +395,9 @@ diesel::table! {
     }
 }
 
+// Visibility asks, inside a query on `cases`, whether the caller is named on the case.
+diesel::allow_tables_to_appear_in_same_query!(cases, case_access);
+
 diesel::table! {
     client_name_words (owner_id, word) {
         owner_id -> Text,

@@ -22,8 +22,7 @@ pub(crate) fn visible_cases(caller: &Caller) -> CaseCondition {
     let me = caller.actor.staff_id.clone();
     let named = case_access::table
         .filter(case_access::staff_id.eq(me.clone()))
-        .select(case_access::case_id)
-        .into_boxed();
+        .select(case_access::case_id);
     Box::new(
         cases::key_worker_id.eq(me).or(cases::unit_id
             .eq_any(caller.scope.clone())
@@ -55,4 +54,206 @@ pub(crate) fn visible(
             named: &named,
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use opora_domain::{Role, UnitKind};
+
+    use super::*;
+    use crate::directory::{NewUnit, StaffUpsert};
+    use crate::models::{ClientRow, ReportRow};
+    use crate::schema::{clients, intake_reports};
+    use crate::{now, Store};
+
+    /// A SQLite store, and a PostgreSQL one when the tests are given a server.
+    fn stores() -> (Vec<Store>, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stores = vec![Store::open(
+            &format!("sqlite://{}", dir.path().join("v.db").display()),
+            2,
+        )
+        .unwrap()];
+        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
+            if base.starts_with("postgres") {
+                let schema = format!("v_{}", uuid::Uuid::now_v7().simple());
+                stores.push(
+                    Store::open(&crate::db::postgres_schema_url(&base, &schema).unwrap(), 2)
+                        .unwrap(),
+                );
+            }
+        }
+        (stores, dir)
+    }
+
+    fn unit(store: &Store, parent_id: Option<&str>, kind: UnitKind) -> String {
+        store
+            .create_unit(NewUnit {
+                parent_id: parent_id.map(str::to_owned),
+                kind,
+                name: format!("{kind}"),
+            })
+            .unwrap()
+            .id
+    }
+
+    fn staff(store: &Store, id: &str, role: Role, unit_id: &str) {
+        store
+            .upsert_staff(StaffUpsert {
+                id: id.into(),
+                full_name: None,
+                roles: vec![role],
+                unit_id: Some(unit_id.into()),
+                active: true,
+            })
+            .unwrap();
+    }
+
+    /// A case filed in `unit_id`, led by `key_worker_id`, restricted to `named` if any are given.
+    fn case(
+        conn: &mut AnyConnection,
+        client: &ClientRow,
+        unit_id: &str,
+        key_worker_id: &str,
+        restricted: bool,
+        named: &[&str],
+    ) {
+        let at = now();
+        let report = ReportRow {
+            id: crate::new_id(),
+            unit_id: unit_id.into(),
+            client_id: Some(client.id.clone()),
+            source: "phone".into(),
+            urgency: "routine".into(),
+            description: "d".into(),
+            reporter: None,
+            received_at: at,
+            stage: "opened".into(),
+            rejection_reason: None,
+            outcome_note: None,
+            case_id: None,
+            version: 1,
+            created_by: key_worker_id.into(),
+            created_at: at,
+            updated_at: at,
+            due_at: None,
+        };
+        diesel::insert_into(intake_reports::table)
+            .values(&report)
+            .execute(conn)
+            .unwrap();
+        let case = CaseRow {
+            id: crate::new_id(),
+            unit_id: unit_id.into(),
+            client_id: client.id.clone(),
+            report_id: report.id,
+            lifecycle_stage: "assessment".into(),
+            work_model: "case_management".into(),
+            model_stage: "cm_assessment".into(),
+            urgency: "routine".into(),
+            key_worker_id: key_worker_id.into(),
+            cycle: 1,
+            closure_reason: None,
+            opened_at: at,
+            closed_at: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            restricted,
+            assessment_due_at: None,
+            reassessment_since: None,
+            replanning_since: None,
+        };
+        diesel::insert_into(cases::table)
+            .values(&case)
+            .execute(conn)
+            .unwrap();
+        for staff_id in named {
+            diesel::insert_into(case_access::table)
+                .values((
+                    case_access::case_id.eq(&case.id),
+                    case_access::staff_id.eq(*staff_id),
+                    case_access::unit_id.eq(unit_id),
+                    case_access::granted_by.eq("sv"),
+                    case_access::granted_at.eq(at),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn the_sql_filter_and_the_domain_rule_see_the_same_cases_on_each_backend() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            // A department with a centre below it, and a second department beside it.
+            let department = unit(&store, None, UnitKind::Department);
+            let centre = unit(&store, Some(&department), UnitKind::Centre);
+            let other = unit(&store, None, UnitKind::Department);
+            staff(&store, "sv", Role::Supervisor, &department);
+            staff(&store, "kw", Role::CaseManager, &centre);
+            staff(&store, "cm", Role::CaseManager, &centre);
+            staff(&store, "named", Role::Specialist, &centre);
+            staff(&store, "out", Role::CaseManager, &other);
+            staff(&store, "named_out", Role::Specialist, &other);
+            let mut conn = store.conn().unwrap();
+            let conn = &mut *conn;
+            let at = now();
+            let client = ClientRow {
+                id: crate::new_id(),
+                unit_id: department.clone(),
+                kind: "family".into(),
+                display_name: "F".into(),
+                date_of_birth: None,
+                sex: None,
+                phone: None,
+                address: None,
+                district: None,
+                version: 1,
+                created_by: "sv".into(),
+                created_at: at,
+                updated_at: at,
+                name_key: "f".into(),
+            };
+            diesel::insert_into(clients::table)
+                .values(&client)
+                .execute(conn)
+                .unwrap();
+            // Every unit × key worker × restriction × naming.
+            for unit_id in [&department, &centre, &other] {
+                for key_worker_id in ["kw", "out"] {
+                    for restricted in [false, true] {
+                        for named in [&[][..], &["named"], &["named", "named_out", "cm"]] {
+                            case(conn, &client, unit_id, key_worker_id, restricted, named);
+                        }
+                    }
+                }
+            }
+            let all: Vec<CaseRow> = cases::table
+                .order(cases::id)
+                .select(CaseRow::as_select())
+                .load(conn)
+                .unwrap();
+            assert_eq!(all.len(), 36);
+            for viewer in ["sv", "kw", "cm", "named", "out", "named_out"] {
+                let caller = store.authenticate(viewer).unwrap().unwrap();
+                let by_sql: Vec<String> = cases::table
+                    .filter(visible_cases(&caller))
+                    .order(cases::id)
+                    .select(cases::id)
+                    .load(conn)
+                    .unwrap();
+                let by_rule: Vec<String> = all
+                    .iter()
+                    .filter(|c| visible(conn, &caller, c).unwrap())
+                    .map(|c| c.id.clone())
+                    .collect();
+                assert_eq!(by_sql, by_rule, "{viewer} on {:?}", store.backend());
+                // Nobody sees everything, and everybody sees something.
+                assert!(!by_rule.is_empty() && by_rule.len() < all.len(), "{viewer}");
+            }
+        }
+    }
 }

@@ -9,7 +9,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::casework::agreement::{closure_or_renegotiation_due, renegotiation_due_on};
-use opora_domain::{Action, AgreementKind, Role};
+use opora_domain::{Action, AgreementKind};
 
 use crate::cases::{facts_for, visible};
 use crate::models::{ActionRow, CaseRow, PlanRow, ReportRow};
@@ -47,7 +47,7 @@ const SOON_DAYS: i64 = 7;
 impl Store {
     pub fn work_queue(&self, caller: &Caller, scope: QueueScope) -> StoreResult<Vec<WorkItem>> {
         caller.require(Action::ReadCaseRecords)?;
-        let units = scope == QueueScope::Units && caller.actor.has(Role::Supervisor);
+        let units = scope == QueueScope::Units && caller.actor.may(Action::SuperviseUnit);
         let me = caller.actor.staff_id.clone();
         self.write(|conn| {
             let at = now();
@@ -272,7 +272,7 @@ impl Store {
             }
 
             // What waits for a supervisor's approval where the unit requires it.
-            if caller.actor.has(Role::Supervisor) {
+            if caller.actor.may(Action::ApprovePlan) || caller.actor.may(Action::ApproveClosure) {
                 for p in plans::table
                     .filter(plans::case_id.eq_any(&ids))
                     .filter(plans::status.eq("draft"))

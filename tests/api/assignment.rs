@@ -580,3 +580,52 @@ fn a_restricted_case_passes_to_its_new_key_worker_who_then_sees_it() {
         .to_string()
         .contains(&case));
 }
+
+#[test]
+fn opening_a_case_or_changing_its_key_worker_over_the_maximum_caseload_warns_and_goes_ahead() {
+    use opora_tests::walk::{family, move_report, report};
+    let mut policy = opora_domain::Policy::default();
+    policy.caseload.max_families = 1;
+    let u = unit_on(TestApp::start_with_policy(policy));
+    u.case("anna", "routine", "individual");
+    let bohdans = u.case("bohdan", "routine", "individual");
+
+    // Opening a second family's case with Anna: opened, with a warning.
+    let client = family(&u.app, &u.supervisor, None).id();
+    let report_id = report(&u.app, &u.supervisor, Some(&client)).id();
+    for (from, to) in [
+        ("intake", "verification"),
+        ("verification", "need_recognition"),
+    ] {
+        let moved = move_report(
+            &u.app,
+            &u.supervisor,
+            &report_id,
+            json!({"from": from, "to": to}),
+        );
+        assert_eq!(moved.status, 200, "{:?}", moved.body);
+    }
+    let opened = move_report(
+        &u.app,
+        &u.supervisor,
+        &report_id,
+        json!({"from": "need_recognition", "to": "opened", "work_model": "individual",
+               "key_worker_id": "anna", "reason": "Need recognised"}),
+    );
+    assert_eq!(opened.status, 200, "{:?}", opened.body);
+    assert_eq!(opened.body["case"]["key_worker_id"], "anna");
+    assert_eq!(opened.body["warnings"][0]["code"], "caseload_over_maximum");
+
+    // A supervisor handing Bohdan's family to Anna: done, with a warning; reads carry none.
+    let etag = u.get_case(&bohdans).etag.unwrap();
+    let patched = u.app.patch(
+        &format!("/api/v1/cases/{bohdans}"),
+        &u.supervisor,
+        Some(&etag),
+        json!({"key_worker_id": "anna", "reason": "Bohdan leaves the unit"}),
+    );
+    assert_eq!(patched.status, 200, "{:?}", patched.body);
+    assert_eq!(patched.body["key_worker_id"], "anna");
+    assert_eq!(patched.body["warnings"][0]["code"], "caseload_over_maximum");
+    assert_eq!(u.get_case(&bohdans).body["warnings"], json!([]));
+}

@@ -66,6 +66,9 @@ pub struct CaseBody {
     pub updated_at: DateTime<Utc>,
     /// Every move possible from here, each `ready` or with what it lacks.
     pub allowed_transitions: Vec<AllowedTransition>,
+    /// Warnings about the change just made, which did not stop it (`caseload_over_maximum` when
+    /// the new key worker now leads more families than the maximum); empty on reads.
+    pub warnings: Vec<crate::routes::casework::WarningBody>,
 }
 
 impl From<CaseView> for CaseBody {
@@ -92,6 +95,14 @@ impl From<CaseView> for CaseBody {
             created_at: utc(c.created_at),
             updated_at: utc(c.updated_at),
             allowed_transitions: v.available.iter().map(AllowedTransition::from).collect(),
+            warnings: v
+                .warnings
+                .into_iter()
+                .map(|w| crate::routes::casework::WarningBody {
+                    code: w.code,
+                    detail: w.detail,
+                })
+                .collect(),
         }
     }
 }

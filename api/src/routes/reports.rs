@@ -270,6 +270,9 @@ pub struct ReportTransitionBody {
 pub struct ReportTransitionResult {
     pub report: ReportBody,
     pub case: Option<CaseBody>,
+    /// Warnings about the move, which did not stop it (`caseload_over_maximum` when the key
+    /// worker of the case opened now leads more families than the maximum).
+    pub warnings: Vec<crate::routes::casework::WarningBody>,
 }
 
 /// Moves a report: verification, need recognition, rejection, attachment to an open case, or
@@ -308,17 +311,24 @@ pub async fn transition_report(
     };
     let store = state.store.clone();
     let caller = auth.0;
-    let (report, case) = crate::blocking(move || {
+    let (report, case, warnings) = crate::blocking(move || {
         let outcome = store.transition_report(&caller, &id, transition)?;
         let case = match &outcome.case {
             Some(case) => Some(store.get_case(&caller, &case.id)?),
             None => None,
         };
-        Ok((outcome.report, case))
+        Ok((outcome.report, case, outcome.warnings))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ReportTransitionResult {
         report: report.into(),
         case: case.map(CaseBody::from),
+        warnings: warnings
+            .into_iter()
+            .map(|w| crate::routes::casework::WarningBody {
+                code: w.code,
+                detail: w.detail,
+            })
+            .collect(),
     }))
 }

@@ -24,9 +24,13 @@
 //!   case or renegotiate (Law on Social Services, art. 24: ending by the recipient is a ground to
 //!   end services, by a written, reasoned decision), within
 //!   [`DEFAULT_RENEGOTIATION_WORKING_DAYS`] unless the policy says otherwise.
+//! - **In force or ended** ([`AgreementStatus`]): an agreement ends early once, ended by the
+//!   client or by the service refusing further help ([`EndedBy`], [`ServiceRefusalReason`]);
+//!   from then on the guards stop counting it.
 
 use chrono::{Duration, NaiveDate};
 
+use crate::code_enum;
 use crate::codes::{AgreementForm, AgreementKind, AgreementMethod};
 use crate::deadlines::HolidayCalendar;
 
@@ -217,6 +221,92 @@ pub fn renegotiation_due_on(
         }
     }
     date
+}
+
+code_enum! {
+    /// Whether an agreement still binds: in force until it ends early (stored as the day it
+    /// ended, `terminated_on`). The guards count agreements in force only.
+    pub enum AgreementStatus {
+        InForce = "in_force",
+        Terminated = "terminated",
+    }
+}
+
+code_enum! {
+    /// What may happen to an agreement on record.
+    pub enum AgreementCommand {
+        /// Ended unilaterally, by the client or by the service refusing further help.
+        Terminate = "terminate",
+    }
+}
+
+/// Why an agreement refuses a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgreementRefusal {
+    /// It has ended already; an agreement ends once.
+    AlreadyEnded,
+}
+
+impl AgreementRefusal {
+    pub const fn code(self) -> &'static str {
+        match self {
+            AgreementRefusal::AlreadyEnded => "agreement_ended",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            AgreementRefusal::AlreadyEnded => "the agreement has already ended".to_owned(),
+        }
+    }
+
+    /// The message naming the day the agreement ended.
+    pub fn message_ended_on(self, ended_on: NaiveDate) -> String {
+        match self {
+            AgreementRefusal::AlreadyEnded => format!("the agreement already ended on {ended_on}"),
+        }
+    }
+}
+
+crate::error::conflict_from!(AgreementRefusal);
+
+impl AgreementStatus {
+    /// The status of an agreement that ended on `terminated_on`, if it did.
+    pub const fn of(terminated_on: Option<NaiveDate>) -> AgreementStatus {
+        match terminated_on {
+            Some(_) => AgreementStatus::Terminated,
+            None => AgreementStatus::InForce,
+        }
+    }
+
+    /// The status after `command`, or why it is refused.
+    pub fn next(self, command: AgreementCommand) -> Result<AgreementStatus, AgreementRefusal> {
+        use AgreementCommand::*;
+        use AgreementStatus::*;
+        match (self, command) {
+            (InForce, Terminate) => Ok(Terminated),
+            (Terminated, Terminate) => Err(AgreementRefusal::AlreadyEnded),
+        }
+    }
+}
+
+code_enum! {
+    /// Who ended an agreement unilaterally.
+    pub enum EndedBy {
+        /// The client (seed 003: "расторгнуть соглашение в одностороннем порядке").
+        Client = "client",
+        /// The service, refusing further help for a stated reason.
+        Service = "service",
+    }
+}
+
+code_enum! {
+    /// Why the service refused further help (seed 003).
+    pub enum ServiceRefusalReason {
+        BreachOfAgreement = "breach_of_agreement",
+        UnlawfulRequest = "unlawful_request",
+        Other = "other",
+    }
 }
 
 #[cfg(test)]
@@ -467,5 +557,35 @@ mod tests {
             renegotiation_due_on(date("2026-12-18"), 0, &martial),
             date("2026-12-18")
         );
+    }
+
+    #[test]
+    fn the_agreement_machine_allows_exactly_these_moves() {
+        let allowed: Vec<_> = AgreementStatus::ALL
+            .iter()
+            .flat_map(|s| AgreementCommand::ALL.iter().map(move |c| (*s, *c)))
+            .filter_map(|(s, c)| s.next(c).ok().map(|to| (s, c, to)))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![(
+                AgreementStatus::InForce,
+                AgreementCommand::Terminate,
+                AgreementStatus::Terminated
+            )]
+        );
+    }
+
+    #[test]
+    fn an_agreement_ends_once() {
+        let ended = date("2026-11-20");
+        let status = AgreementStatus::of(Some(ended));
+        assert_eq!(status, AgreementStatus::Terminated);
+        let refused = status.next(AgreementCommand::Terminate).unwrap_err();
+        assert_eq!(
+            refused.message_ended_on(ended),
+            "the agreement already ended on 2026-11-20"
+        );
+        assert_eq!(AgreementStatus::of(None), AgreementStatus::InForce);
     }
 }

@@ -4,4 +4,6 @@
 //! wrong, the field at fault, for a 422).
 
 pub mod agreement;
+pub mod assessment;
+pub mod execution;
 pub mod plan;

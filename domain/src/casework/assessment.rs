@@ -1,0 +1,183 @@
+//! Needs assessments (seed 002, stage 2; seed 001, stages 2 and 4). An assessment is drafted and
+//! edited, then completed; a completed assessment is the record the plan rests on and never
+//! changes: what turns out wrong is corrected by a re-assessment that names it (seed 002: the
+//! situation is re-assessed when it changes).
+
+use crate::code_enum;
+use crate::error::{conflict_from, DomainError};
+
+code_enum! {
+    /// Where an assessment stands.
+    pub enum AssessmentStatus {
+        /// Being written; edited with its version (ETag).
+        Draft = "draft",
+        /// Done: immutable, counted by the guards.
+        Completed = "completed",
+    }
+}
+
+code_enum! {
+    /// What may be done with an assessment.
+    pub enum AssessmentCommand {
+        /// Change its text, domains, conclusions or the child's view.
+        Edit = "edit",
+        /// Complete it.
+        Complete = "complete",
+        /// Correct it by a re-assessment that names it (`corrects`).
+        Correct = "correct",
+    }
+}
+
+code_enum! {
+    /// How great the need in a life domain is, lowest first.
+    pub enum NeedLevel {
+        None = "none",
+        Low = "low",
+        Moderate = "moderate",
+        High = "high",
+        Critical = "critical",
+    }
+}
+
+/// Why an assessment refuses a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssessmentRefusal {
+    /// A completed assessment is not edited.
+    CompletedIsImmutable,
+    /// A completed assessment is not completed again.
+    AlreadyCompleted,
+    /// A draft is edited, not corrected by a re-assessment.
+    DraftIsNotCorrected,
+}
+
+impl AssessmentRefusal {
+    pub const fn code(self) -> &'static str {
+        match self {
+            AssessmentRefusal::CompletedIsImmutable => "assessment_completed",
+            AssessmentRefusal::AlreadyCompleted => "already_completed",
+            AssessmentRefusal::DraftIsNotCorrected => "not_completed",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            AssessmentRefusal::CompletedIsImmutable => "the assessment is completed and cannot change; record corrections in a re-assessment",
+            AssessmentRefusal::AlreadyCompleted => "the assessment is already completed; record corrections in a new one",
+            AssessmentRefusal::DraftIsNotCorrected => "a draft is edited, not corrected",
+        }
+        .to_owned()
+    }
+}
+
+conflict_from!(AssessmentRefusal);
+
+impl AssessmentRefusal {
+    /// The refusal as a fault of the request's field (a re-assessment's `corrects` naming a
+    /// draft is a wrong reference, not a state conflict).
+    pub fn at_field(self, field: &'static str) -> DomainError {
+        DomainError::Invalid {
+            field,
+            code: self.code(),
+            message: self.message(),
+        }
+    }
+}
+
+impl AssessmentStatus {
+    /// The status after `command`, or why it is refused.
+    pub fn next(self, command: AssessmentCommand) -> Result<AssessmentStatus, AssessmentRefusal> {
+        use AssessmentCommand::*;
+        use AssessmentStatus::*;
+        match (self, command) {
+            (Draft, Edit) => Ok(Draft),
+            (Draft, Complete) => Ok(Completed),
+            (Draft, Correct) => Err(AssessmentRefusal::DraftIsNotCorrected),
+            (Completed, Edit) => Err(AssessmentRefusal::CompletedIsImmutable),
+            (Completed, Complete) => Err(AssessmentRefusal::AlreadyCompleted),
+            // The re-assessment is a new record; the corrected one stays as it was.
+            (Completed, Correct) => Ok(Completed),
+        }
+    }
+
+    /// The status a new assessment is recorded with: completed at once, or a draft.
+    pub const fn at_creation(complete: bool) -> AssessmentStatus {
+        if complete {
+            AssessmentStatus::Completed
+        } else {
+            AssessmentStatus::Draft
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AssessmentCommand::*;
+    use AssessmentStatus::*;
+
+    #[test]
+    fn the_assessment_machine_allows_exactly_these_moves() {
+        let allowed: Vec<_> = AssessmentStatus::ALL
+            .iter()
+            .flat_map(|s| AssessmentCommand::ALL.iter().map(move |c| (*s, *c)))
+            .filter_map(|(s, c)| s.next(c).ok().map(|to| (s, c, to)))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (Draft, Edit, Draft),
+                (Draft, Complete, Completed),
+                (Completed, Correct, Completed),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_completed_assessment_cannot_change() {
+        assert_eq!(
+            Completed.next(Edit),
+            Err(AssessmentRefusal::CompletedIsImmutable)
+        );
+        assert_eq!(
+            Completed.next(Complete),
+            Err(AssessmentRefusal::AlreadyCompleted)
+        );
+    }
+
+    #[test]
+    fn only_a_completed_assessment_is_corrected_by_a_re_assessment() {
+        assert_eq!(Completed.next(Correct), Ok(Completed));
+        let refused = Draft.next(Correct).unwrap_err().at_field("corrects");
+        assert_eq!(
+            refused,
+            DomainError::Invalid {
+                field: "corrects",
+                code: "not_completed",
+                message: "a draft is edited, not corrected".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn a_draft_is_edited_until_it_is_completed() {
+        assert_eq!(Draft.next(Edit), Ok(Draft));
+        assert_eq!(Draft.next(Complete), Ok(Completed));
+        assert_eq!(AssessmentStatus::at_creation(false), Draft);
+        assert_eq!(AssessmentStatus::at_creation(true), Completed);
+    }
+
+    #[test]
+    fn an_assessment_refusal_is_a_conflict_naming_its_code() {
+        let e = DomainError::from(AssessmentRefusal::CompletedIsImmutable);
+        assert_eq!(e.code(), "assessment_completed");
+        assert!(matches!(e, DomainError::Conflict { .. }));
+    }
+
+    #[test]
+    fn need_levels_run_from_none_to_critical() {
+        let codes: Vec<_> = NeedLevel::ALL.iter().map(|l| l.code()).collect();
+        assert_eq!(codes, ["none", "low", "moderate", "high", "critical"]);
+        assert!(NeedLevel::Low < NeedLevel::Critical);
+        assert_eq!(NeedLevel::parse("severe"), None);
+    }
+}
