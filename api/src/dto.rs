@@ -23,6 +23,22 @@ pub fn code_schema(codes: impl IntoIterator<Item = &'static str>, description: &
     object
 }
 
+/// A `validator` rule for a code of a closed list: `value` is one of `codes` (the domain enum's
+/// `ALL` codes), otherwise `unknown_code` naming them.
+pub fn one_of(
+    codes: impl IntoIterator<Item = &'static str>,
+    value: &str,
+) -> Result<(), validator::ValidationError> {
+    let codes: Vec<&str> = codes.into_iter().collect();
+    if codes.contains(&value) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("unknown_code");
+        e.message = Some(format!("{value:?} is not one of: {}", codes.join(", ")).into());
+        Err(e)
+    }
+}
+
 /// A string schema for a code of an extensible classifier: administrators add codes, so the
 /// contract lists the built-in ones in the description instead of closing the list with `enum`.
 pub fn classifier_schema(list: opora_domain::labels::ReferenceList, description: &str) -> Object {

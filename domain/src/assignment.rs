@@ -69,6 +69,8 @@ impl TransferStatus {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use TransferCommand::*;
     use TransferStatus::*;

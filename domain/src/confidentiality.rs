@@ -234,7 +234,10 @@ mod tests {
             .collect();
         assert_eq!(
             allowed,
-            vec![(Requested, Approve, Approved), (Requested, Reject, Rejected)]
+            vec![
+                (Requested, Approve, Approved),
+                (Requested, Reject, Rejected)
+            ]
         );
     }
 
@@ -250,7 +253,10 @@ mod tests {
             }
         }
         assert_eq!(
-            Approved.next(DisclosureCommand::Reject).unwrap_err().message(),
+            Approved
+                .next(DisclosureCommand::Reject)
+                .unwrap_err()
+                .message(),
             "the disclosure is already approved"
         );
     }
@@ -262,8 +268,14 @@ mod tests {
             Requested.decide(DisclosureCommand::Approve, true),
             Err(DisclosureRefusal::OwnRequest)
         );
-        assert_eq!(Requested.decide(DisclosureCommand::Approve, false), Ok(Approved));
-        assert_eq!(Requested.decide(DisclosureCommand::Reject, false), Ok(Rejected));
+        assert_eq!(
+            Requested.decide(DisclosureCommand::Approve, false),
+            Ok(Approved)
+        );
+        assert_eq!(
+            Requested.decide(DisclosureCommand::Reject, false),
+            Ok(Rejected)
+        );
         // A decided disclosure says so first, whoever asks.
         assert_eq!(
             Rejected.decide(DisclosureCommand::Approve, true),

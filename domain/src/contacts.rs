@@ -180,6 +180,8 @@ impl StoryConsent {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn day(d: u32) -> NaiveDate {
@@ -253,7 +255,9 @@ mod tests {
         for status in [Missed, Cancelled] {
             let refused = status.next(ContactCommand::Reschedule).unwrap_err();
             assert_eq!(refused, ContactRefusal::OutcomeIsFinal(status));
-            assert!(refused.message().starts_with(&format!("the contact was {status}: that is final")));
+            assert!(refused
+                .message()
+                .starts_with(&format!("the contact was {status}: that is final")));
         }
     }
 

@@ -34,9 +34,7 @@ impl DomainError {
     /// What is wrong, in English.
     pub fn message(&self) -> &str {
         match self {
-            DomainError::Invalid { message, .. } | DomainError::Conflict { message, .. } => {
-                message
-            }
+            DomainError::Invalid { message, .. } | DomainError::Conflict { message, .. } => message,
         }
     }
 }
@@ -80,7 +78,10 @@ mod tests {
             message: "a draft is edited, not corrected".into(),
         };
         assert_eq!(invalid.code(), "not_completed");
-        assert_eq!(invalid.to_string(), "corrects: a draft is edited, not corrected");
+        assert_eq!(
+            invalid.to_string(),
+            "corrects: a draft is edited, not corrected"
+        );
         let conflict = DomainError::Conflict {
             code: "already_decided",
             message: "the disclosure is already approved".into(),

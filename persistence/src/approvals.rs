@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::casework::agreement::form_of_plan_agreement;
+use opora_domain::casework::plan::{ApprovalDecision, GoalPriority, GoalTerm, ProviderKind};
 use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementForm, AgreementKind};
 use serde_json::json;
@@ -20,6 +21,7 @@ use serde_json::json;
 use crate::cases::{case_for, subject};
 use crate::casework::PlanAgreement;
 use crate::closure::ClosureReportRow;
+use crate::error::one_of;
 use crate::events;
 use crate::models::{AgreementRow, CaseRow, PlanRow, PlanServiceRow};
 use crate::schema::{
@@ -28,12 +30,6 @@ use crate::schema::{
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-/// A goal's term.
-pub const GOAL_TERMS: [&str; 2] = ["short", "long"];
-/// A goal's priority: 1 (highest) to 5, or a word.
-pub const GOAL_PRIORITIES: [&str; 8] = ["1", "2", "3", "4", "5", "low", "medium", "high"];
-/// Who provides a planned service.
-pub const PROVIDER_KINDS: [&str; 2] = ["worker", "partner_organisation"];
 /// The code of the 409 when the unit requires a supervisor's approval before the agreement.
 pub const SUPERVISOR_PLAN_APPROVAL: &str = "supervisor_plan_approval";
 
@@ -41,7 +37,7 @@ pub const SUPERVISOR_PLAN_APPROVAL: &str = "supervisor_plan_approval";
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewService {
     pub service: String,
-    /// One of [`PROVIDER_KINDS`].
+    /// A [`ProviderKind`] code.
     pub provider_kind: Option<String>,
     /// The worker (staff id or name) or the partner organisation's name.
     pub provider: String,
@@ -184,7 +180,7 @@ pub(crate) fn check_plan_approval(
     }
     let approved: i64 = plan_approvals::table
         .filter(plan_approvals::plan_id.eq(&plan.id))
-        .filter(plan_approvals::decision.eq("approved"))
+        .filter(plan_approvals::decision.eq(ApprovalDecision::Approved.code()))
         .count()
         .get_result(conn)?;
     if approved == 0 {
@@ -206,20 +202,20 @@ pub(crate) fn check_plan_fields(
 ) -> StoreResult<()> {
     for (i, (term, priority)) in goals.iter().enumerate() {
         if let Some(t) = term {
-            if !GOAL_TERMS.contains(&t.as_str()) {
+            if GoalTerm::parse(t).is_none() {
                 return Err(StoreError::invalid(
                     &format!("goals[{i}].term"),
                     "unknown_code",
-                    format!("{t:?} is not one of: {}", GOAL_TERMS.join(", ")),
+                    format!("{t:?} is not one of: {}", one_of(GoalTerm::ALL)),
                 ));
             }
         }
         if let Some(p) = priority {
-            if !GOAL_PRIORITIES.contains(&p.as_str()) {
+            if GoalPriority::parse(p).is_none() {
                 return Err(StoreError::invalid(
                     &format!("goals[{i}].priority"),
                     "unknown_code",
-                    format!("{p:?} is not one of: {}", GOAL_PRIORITIES.join(", ")),
+                    format!("{p:?} is not one of: {}", one_of(GoalPriority::ALL)),
                 ));
             }
         }
@@ -240,11 +236,11 @@ pub(crate) fn check_plan_fields(
             ));
         }
         if let Some(kind) = &s.provider_kind {
-            if !PROVIDER_KINDS.contains(&kind.as_str()) {
+            if ProviderKind::parse(kind).is_none() {
                 return Err(StoreError::invalid(
                     &format!("services[{i}].provider_kind"),
                     "unknown_code",
-                    format!("{kind:?} is not one of: {}", PROVIDER_KINDS.join(", ")),
+                    format!("{kind:?} is not one of: {}", one_of(ProviderKind::ALL)),
                 ));
             }
         }

@@ -229,7 +229,9 @@ fn unit_and_ancestors(conn: &mut AnyConnection, unit: &str) -> StoreResult<Vec<S
 fn leads_cases(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<bool> {
     let leads: i64 = staff_roles::table
         .filter(staff_roles::staff_id.eq(staff_id))
-        .filter(staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()))
+        .filter(
+            staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()),
+        )
         .count()
         .get_result(conn)?;
     Ok(leads > 0)
@@ -721,14 +723,7 @@ impl Store {
             let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
             let declined = transfer.next(TransferCommand::Decline)?;
             let at = now();
-            let decided = decide(
-                conn,
-                caller,
-                &transfer,
-                declined,
-                Some(reason.clone()),
-                at,
-            )?;
+            let decided = decide(conn, caller, &transfer, declined, Some(reason.clone()), at)?;
             events::record(
                 conn,
                 &subject(&case),
@@ -759,14 +754,7 @@ impl Store {
             }
             let cancelled = transfer.next(TransferCommand::Cancel)?;
             let at = now();
-            let decided = decide(
-                conn,
-                caller,
-                &transfer,
-                cancelled,
-                Some(reason.clone()),
-                at,
-            )?;
+            let decided = decide(conn, caller, &transfer, cancelled, Some(reason.clone()), at)?;
             events::record(
                 conn,
                 &subject(&case),

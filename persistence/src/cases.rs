@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
+use opora_domain::casework::assessment::AssessmentStatus;
+use opora_domain::casework::plan::PlanStatus;
 use opora_domain::events::EventKind;
 use opora_domain::{
     apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
@@ -88,7 +90,7 @@ pub(crate) fn facts_for(
     type Dated = (String, i32, Option<chrono::NaiveDateTime>);
     let completed: Vec<Dated> = assessments::table
         .filter(assessments::case_id.eq_any(&ids))
-        .filter(assessments::status.eq("completed"))
+        .filter(assessments::status.eq(AssessmentStatus::Completed.code()))
         .select((
             assessments::case_id,
             assessments::cycle,
@@ -97,7 +99,7 @@ pub(crate) fn facts_for(
         .load(conn)?;
     let agreed: Vec<Dated> = plans::table
         .filter(plans::case_id.eq_any(&ids))
-        .filter(plans::status.eq("active"))
+        .filter(plans::status.eq(PlanStatus::Active.code()))
         .select((plans::case_id, plans::cycle, plans::agreed_at))
         .load(conn)?;
     let evaluated: Vec<(String, i32)> = evaluations::table

@@ -21,9 +21,7 @@ use diesel::prelude::*;
 use opora_domain::casework::agreement;
 use opora_domain::casework::assessment::{AssessmentCommand, AssessmentStatus, NeedLevel};
 use opora_domain::casework::execution::ExecutionStatus;
-use opora_domain::casework::plan::{
-    ApprovalDecision, PlanCommand, PlanStatus, ResponsibleKind,
-};
+use opora_domain::casework::plan::{ApprovalDecision, PlanCommand, PlanStatus, ResponsibleKind};
 use opora_domain::contacts::ContactStatus;
 use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementForm, AgreementKind};
@@ -632,21 +630,21 @@ impl Store {
                     .filter(assessments::id.eq(&row.id))
                     .filter(assessments::version.eq(expected)),
             )
-                .set((
-                    assessments::summary.eq(&row.summary),
-                    assessments::needs.eq(&row.needs),
-                    assessments::strengths.eq(&row.strengths),
-                    assessments::risks.eq(&row.risks),
-                    assessments::recommendations.eq(&row.recommendations),
-                    assessments::conclusions.eq(&row.conclusions),
-                    assessments::child_view.eq(&row.child_view),
-                    assessments::child_view_method.eq(&row.child_view_method),
-                    assessments::child_view_on.eq(row.child_view_on),
-                    assessments::status.eq(&row.status),
-                    assessments::completed_at.eq(row.completed_at),
-                    assessments::version.eq(row.version),
-                ))
-                .execute(conn)?;
+            .set((
+                assessments::summary.eq(&row.summary),
+                assessments::needs.eq(&row.needs),
+                assessments::strengths.eq(&row.strengths),
+                assessments::risks.eq(&row.risks),
+                assessments::recommendations.eq(&row.recommendations),
+                assessments::conclusions.eq(&row.conclusions),
+                assessments::child_view.eq(&row.child_view),
+                assessments::child_view_method.eq(&row.child_view_method),
+                assessments::child_view_on.eq(row.child_view_on),
+                assessments::status.eq(&row.status),
+                assessments::completed_at.eq(row.completed_at),
+                assessments::version.eq(row.version),
+            ))
+            .execute(conn)?;
             crate::db::compare_and_set(updated, || {
                 Ok(StoreError::VersionMismatch {
                     current: assessments::table

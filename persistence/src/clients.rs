@@ -3,11 +3,11 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use opora_domain::access::{sees_client, ClientScope};
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
-use opora_domain::access::{sees_client, ClientScope};
-use opora_domain::{Action, ClientKind};
+use opora_domain::{Action, ClientKind, PhoneKind};
 use serde_json::json;
 
 use crate::events::{self, Subject};
@@ -38,10 +38,7 @@ pub struct SchoolInput {
     pub class_group: Option<String>,
 }
 
-/// The kinds of phone number.
-pub const PHONE_KINDS: [&str; 3] = ["mobile", "home", "work"];
-
-/// A phone as given by the caller; `kind` is one of [`PHONE_KINDS`].
+/// A phone as given by the caller; `kind` is a [`PhoneKind`] code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhoneInput {
     pub number: String,
@@ -162,11 +159,11 @@ fn check_members(members: &[MemberInput]) -> StoreResult<()> {
 
 fn check_phones(phones: &[PhoneInput]) -> StoreResult<()> {
     for (i, p) in phones.iter().enumerate() {
-        if !PHONE_KINDS.contains(&p.kind.as_str()) {
+        if PhoneKind::parse(&p.kind).is_none() {
             return Err(StoreError::invalid(
                 &format!("phones[{i}].kind"),
                 "unknown_code",
-                "must be one of: mobile, home, work",
+                format!("must be one of: {}", crate::error::one_of(PhoneKind::ALL)),
             ));
         }
     }

@@ -14,14 +14,17 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::casework::agreement::{AgreementCommand, EndedBy, ServiceRefusalReason};
+use opora_domain::casework::plan::PlanStatus;
 use opora_domain::closure::{
-    ClosureFacts, FamilyInformed as Informed, InformedHow, NotInformedReason,
+    ClosureFacts, FamilyInformed as Informed, InformedHow, NotInformedReason, OpinionSource,
 };
 use opora_domain::events::EventKind;
 use opora_domain::{Action, ClosureReason, LifecycleStage};
 use serde_json::json;
 
 use crate::cases::{case_for, subject};
+use crate::error::one_of;
 use crate::events;
 use crate::models::{AgreementRow, CaseRow};
 use crate::schema::{
@@ -29,13 +32,6 @@ use crate::schema::{
     closure_reports, plan_goals, plans, safety_concerns, staff,
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
-
-/// Who gave an opinion on the work with the family.
-pub const OPINION_SOURCES: [&str; 3] = ["specialist", "family", "independent_expert"];
-/// Who ended an agreement unilaterally.
-pub const ENDED_BY: [&str; 2] = ["client", "service"];
-/// Why the service refused further help (seed 003).
-pub const REFUSAL_REASONS: [&str; 3] = ["breach_of_agreement", "unlawful_request", "other"];
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = closure_reports)]
@@ -183,7 +179,7 @@ fn active_goals(
 ) -> StoreResult<HashMap<(String, i32), Vec<String>>> {
     let active: Vec<(String, String, i32)> = plans::table
         .filter(plans::case_id.eq_any(case_ids))
-        .filter(plans::status.eq("active"))
+        .filter(plans::status.eq(PlanStatus::Active.code()))
         .select((plans::id, plans::case_id, plans::cycle))
         .load(conn)?;
     let plan_ids: Vec<&str> = active.iter().map(|(id, _, _)| id.as_str()).collect();
@@ -385,8 +381,19 @@ fn check_input(
         }
     }
     for (i, o) in input.opinions.iter().enumerate() {
-        match o.source.as_str() {
-            "specialist" => {
+        let Some(source) = OpinionSource::parse(&o.source) else {
+            return Err(StoreError::invalid(
+                &format!("opinions[{i}].source"),
+                "unknown_code",
+                format!(
+                    "{:?} is not one of: {}",
+                    o.source,
+                    one_of(OpinionSource::ALL)
+                ),
+            ));
+        };
+        match source {
+            OpinionSource::Specialist => {
                 let Some(id) = &o.staff_id else {
                     return Err(StoreError::invalid(
                         &format!("opinions[{i}].staff_id"),
@@ -414,7 +421,9 @@ fn check_input(
                     "only a specialist's opinion names a staff id",
                 ));
             }
-            "independent_expert" if o.author.as_deref().is_none_or(|a| a.trim().is_empty()) => {
+            OpinionSource::IndependentExpert
+                if o.author.as_deref().is_none_or(|a| a.trim().is_empty()) =>
+            {
                 return Err(StoreError::invalid(
                     &format!("opinions[{i}].author"),
                     "required",
@@ -626,22 +635,42 @@ impl Store {
         agreement_id: &str,
         new: NewTermination,
     ) -> StoreResult<(TerminationRow, AgreementRow)> {
-        match (new.ended_by.as_str(), new.reason_code.as_deref()) {
-            ("client", Some(_)) => {
+        let Some(ended_by) = EndedBy::parse(&new.ended_by) else {
+            return Err(StoreError::invalid(
+                "ended_by",
+                "unknown_code",
+                format!("{:?} is not one of: {}", new.ended_by, one_of(EndedBy::ALL)),
+            ));
+        };
+        let reason_code = match new.reason_code.as_deref() {
+            None => None,
+            Some(code) => Some(ServiceRefusalReason::parse(code).ok_or_else(|| {
+                StoreError::invalid(
+                    "reason_code",
+                    "unknown_code",
+                    format!(
+                        "{code:?} is not one of: {}",
+                        one_of(ServiceRefusalReason::ALL)
+                    ),
+                )
+            })?),
+        };
+        match (ended_by, reason_code) {
+            (EndedBy::Client, Some(_)) => {
                 return Err(StoreError::invalid(
                     "reason_code",
                     "not_allowed",
                     "a reason code is given only when the service refuses further help",
                 ))
             }
-            ("service", None) => {
+            (EndedBy::Service, None) => {
                 return Err(StoreError::invalid(
                     "reason_code",
                     "required",
                     "the service's refusal of further help needs its reason",
                 ))
             }
-            ("service", Some("other"))
+            (EndedBy::Service, Some(ServiceRefusalReason::Other))
                 if new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) =>
             {
                 return Err(StoreError::invalid(
@@ -665,10 +694,11 @@ impl Store {
                     case.lifecycle_stage
                 )));
             }
-            if let Some(on) = agreement.terminated_on {
-                return Err(StoreError::Conflict(format!(
-                    "the agreement already ended on {on}"
-                )));
+            if let Err(refused) = agreement.status().next(AgreementCommand::Terminate) {
+                return Err(match agreement.terminated_on {
+                    Some(on) => StoreError::Conflict(refused.message_ended_on(on)),
+                    None => StoreError::refused(refused),
+                });
             }
             if new.terminated_on > now().date() {
                 return Err(StoreError::invalid(

@@ -7,7 +7,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::confidentiality::{
-    may_read, may_write, ConsentTerms, Grant, LegalBasis, Relationship, SensitiveSection,
+    may_read, may_write, ConsentTerms, DisclosureCommand, DisclosureStatus, Grant, LegalBasis,
+    Relationship, SensitiveSection,
 };
 use opora_domain::Action;
 use serde_json::{json, Value};
@@ -59,13 +60,20 @@ pub struct DisclosureRow {
     pub sections: String,
     pub legal_basis: String,
     pub purpose: String,
-    /// `requested`, `approved` or `rejected`.
+    /// A [`DisclosureStatus`] code: `requested`, `approved` or `rejected`.
     pub status: String,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
+}
+
+impl DisclosureRow {
+    /// Where the disclosure stands.
+    pub fn status(&self) -> StoreResult<DisclosureStatus> {
+        crate::error::stored("disclosure status", &self.status, DisclosureStatus::parse)
+    }
 }
 
 /// One section the caller may read, and on what ground.
@@ -180,7 +188,7 @@ fn approved_bases(
     let rows: Vec<DisclosureRow> = disclosures::table
         .filter(disclosures::client_id.eq(client_id))
         .filter(disclosures::recipient_staff_id.eq(staff_id))
-        .filter(disclosures::status.eq("approved"))
+        .filter(disclosures::status.eq(DisclosureStatus::Approved.code()))
         .select(DisclosureRow::as_select())
         .load(conn)?;
     Ok(rows
@@ -500,7 +508,7 @@ impl Store {
                 sections: join_sections(&new.sections),
                 legal_basis: new.legal_basis.code().to_owned(),
                 purpose: new.purpose,
-                status: "requested".into(),
+                status: DisclosureStatus::Requested.code().to_owned(),
                 requested_by: caller.actor.staff_id.clone(),
                 requested_at: now(),
                 decided_by: None,
@@ -530,14 +538,17 @@ impl Store {
                 .filter(disclosures::client_id.eq(client_id))
                 .select(DisclosureRow::as_select())
                 .first(conn)?;
-            if row.status != "requested" {
-                return Err(StoreError::Conflict(format!("the disclosure is already {}", row.status)));
-            }
-            if row.requested_by == caller.actor.staff_id {
-                return Err(StoreError::Conflict("a disclosure is decided by another supervisor than the one who asked".into()));
-            }
+            let command = if approve {
+                DisclosureCommand::Approve
+            } else {
+                DisclosureCommand::Reject
+            };
+            let decided = row
+                .status()?
+                .decide(command, row.requested_by == caller.actor.staff_id)
+                .map_err(StoreError::refused)?;
             let at = now();
-            row.status = if approve { "approved" } else { "rejected" }.into();
+            row.status = decided.code().to_owned();
             row.decided_by = Some(caller.actor.staff_id.clone());
             row.decided_at = Some(at);
             row.decision_note = note;
@@ -545,7 +556,7 @@ impl Store {
             let updated = diesel::update(
                 disclosures::table
                     .filter(disclosures::id.eq(&row.id))
-                    .filter(disclosures::status.eq("requested")),
+                    .filter(disclosures::status.eq(DisclosureStatus::Requested.code())),
             )
             .set((
                 disclosures::status.eq(&row.status),
@@ -559,7 +570,11 @@ impl Store {
                     .find(&row.id)
                     .select(disclosures::status)
                     .first(conn)?;
-                Ok(StoreError::Conflict(format!("the disclosure is already {status}")))
+                let now_is = crate::error::stored("disclosure status", &status, DisclosureStatus::parse)?;
+                Ok(match now_is.next(command) {
+                    Err(refused) => StoreError::refused(refused),
+                    Ok(_) => StoreError::Conflict("the disclosure was changed meanwhile; read it again".into()),
+                })
             })?;
             let action = if approve { "disclosure.approved" } else { "disclosure.rejected" };
             audit_decision(conn, caller, &client, action, Some(&row.purpose), Some(&row.legal_basis), json!({ "disclosure_id": row.id, "sections": row.sections, "note": row.decision_note }))?;

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
-use opora_domain::contacts::{ContactStatus, ShareScope, StoryConsent};
+use opora_domain::contacts::{ContactCommand, ContactStatus, ShareScope, StoryConsent};
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::Action;
@@ -234,9 +234,11 @@ pub struct ConsentWithdrawal {
     pub reason: Option<String>,
 }
 
-fn status_of(row: &ContactRow) -> StoreResult<ContactStatus> {
-    ContactStatus::parse(&row.status)
-        .ok_or_else(|| StoreError::Corrupt(format!("contact status {:?}", row.status)))
+impl ContactRow {
+    /// Where the contact stands.
+    pub fn status(&self) -> StoreResult<ContactStatus> {
+        crate::error::stored("contact status", &self.status, ContactStatus::parse)
+    }
 }
 
 fn position(i: usize) -> i32 {
@@ -711,13 +713,11 @@ impl Store {
                     current: before.version,
                 });
             }
-            let current = status_of(&before)?;
-            if current.is_final() {
-                return Err(StoreError::Conflict(match current {
-                    ContactStatus::Held => "the contact was held: its record is immutable; append an addendum to correct or complete it".to_owned(),
-                    other => format!("the contact was {other}: that is final; plan a new contact instead, or append an addendum"),
-                }));
-            }
+            let command = outcome.map_or(ContactCommand::Reschedule, ContactCommand::recording);
+            let after = before
+                .status()?
+                .next(command)
+                .map_err(StoreError::refused)?;
             let at = now();
             if let Some(record) = &changes.record {
                 check_record("record", record, at)?;
@@ -762,8 +762,8 @@ impl Store {
                     .load(conn)?,
             };
             let action = match outcome {
-                Some(status) => {
-                    row.status = status.code().to_owned();
+                Some(_) => {
+                    row.status = after.code().to_owned();
                     match changes.record {
                         Some(record) => apply_record(&mut row, record, &caller.actor.staff_id, at),
                         None => {
@@ -772,7 +772,7 @@ impl Store {
                             row.recorded_at = Some(at);
                         }
                     }
-                    EventKind::contact(status)
+                    EventKind::contact(after)
                 }
                 None => EventKind::ContactRescheduled,
             };
@@ -844,11 +844,9 @@ impl Store {
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let mut row = contact_of_case(conn, &case, contact_id)?;
-            if !status_of(&row)?.is_final() {
-                return Err(StoreError::Conflict(
-                    "the contact is still planned: change it with PATCH; addenda complete a recorded contact".into(),
-                ));
-            }
+            row.status()?
+                .next(ContactCommand::AppendAddendum)
+                .map_err(StoreError::refused)?;
             let at = now();
             let addendum = AddendumRow {
                 id: new_id(),
@@ -869,7 +867,10 @@ impl Store {
                     .filter(contacts::id.eq(&row.id))
                     .filter(contacts::version.eq(row.version - 1)),
             )
-            .set((contacts::version.eq(row.version), contacts::updated_at.eq(at)))
+            .set((
+                contacts::version.eq(row.version),
+                contacts::updated_at.eq(at),
+            ))
             .execute(conn)?;
             crate::db::compare_and_set(updated, || {
                 Ok(StoreError::Conflict(

@@ -117,5 +117,8 @@ pub(crate) fn stored<T>(
 
 /// "a, b, c": the codes of a closed list, for a message naming what is allowed.
 pub(crate) fn one_of<T: std::fmt::Display>(all: &[T]) -> String {
-    all.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    all.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -133,7 +133,9 @@ pub(crate) fn check_key_worker(
         })?;
     let leads: i64 = staff_roles::table
         .filter(staff_roles::staff_id.eq(key_worker_id))
-        .filter(staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()))
+        .filter(
+            staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()),
+        )
         .count()
         .get_result(conn)?;
     if leads == 0 {

@@ -7,6 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::deadlines::{due_at, SafetyDecision};
 use opora_domain::events::EventKind;
+use opora_domain::safety::{SafetyConcernCommand, SafetyConcernRefusal, SafetyConcernStatus};
 use opora_domain::{Action, Urgency};
 use serde_json::json;
 
@@ -34,8 +35,13 @@ pub struct SafetyConcern {
 }
 
 impl SafetyConcern {
+    /// Raised, or decided (its decision is on record).
+    pub fn status(&self) -> SafetyConcernStatus {
+        SafetyConcernStatus::of(self.decided_at.is_some())
+    }
+
     pub fn overdue(&self, at: NaiveDateTime) -> bool {
-        self.decided_at.is_none() && self.decision_due_at < at
+        self.status() == SafetyConcernStatus::Raised && self.decision_due_at < at
     }
 }
 
@@ -138,9 +144,10 @@ impl Store {
         self.write(|conn| {
             let mut concern = visible_concern(conn, caller, id)?;
             caller.require(Action::DecideSafetyConcern)?;
-            if concern.decided_at.is_some() {
-                return Err(StoreError::Conflict("the concern is already decided; raise a new one if the situation changed".into()));
-            }
+            concern
+                .status()
+                .next(SafetyConcernCommand::Decide)
+                .map_err(StoreError::refused)?;
             let at = now();
             concern.decision = Some(decision.code().to_owned());
             concern.decision_note = Some(note);
@@ -160,10 +167,7 @@ impl Store {
             ))
             .execute(conn)?;
             crate::db::compare_and_set(updated, || {
-                Ok(StoreError::Conflict(
-                    "the concern is already decided; raise a new one if the situation changed"
-                        .into(),
-                ))
+                Ok(StoreError::refused(SafetyConcernRefusal::AlreadyDecided))
             })?;
             events::record(
                 conn,

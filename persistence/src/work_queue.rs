@@ -9,6 +9,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::casework::agreement::{closure_or_renegotiation_due, renegotiation_due_on};
+use opora_domain::casework::execution::ExecutionStatus;
+use opora_domain::casework::plan::PlanStatus;
 use opora_domain::{Action, AgreementKind};
 
 use crate::cases::{facts_for, visible};
@@ -198,14 +200,15 @@ impl Store {
 
             let plan_rows: Vec<PlanRow> = plans::table
                 .filter(plans::case_id.eq_any(&ids))
-                .filter(plans::status.eq_any(["active", "draft"]))
+                .filter(plans::status.eq_any([PlanStatus::Active.code(), PlanStatus::Draft.code()]))
                 .select(PlanRow::as_select())
                 .load(conn)?;
-            let active_plans: Vec<(&str, &str)> = plan_rows
-                .iter()
-                .filter(|p| p.status == "active")
-                .map(|p| (p.id.as_str(), p.case_id.as_str()))
-                .collect();
+            let mut active_plans: Vec<(&str, &str)> = Vec::new();
+            for p in &plan_rows {
+                if p.status()? == PlanStatus::Active {
+                    active_plans.push((p.id.as_str(), p.case_id.as_str()));
+                }
+            }
             if !active_plans.is_empty() {
                 let plan_ids: Vec<&str> = active_plans.iter().map(|(id, _)| *id).collect();
                 let actions: Vec<ActionRow> = plan_actions::table
@@ -217,7 +220,13 @@ impl Store {
                 // Executions are kept per action across plan versions (its stable id).
                 let finished: Vec<String> = plan_action_execution::table
                     .filter(plan_action_execution::case_id.eq_any(&ids))
-                    .filter(plan_action_execution::status.eq_any(["done", "dropped"]))
+                    .filter(
+                        plan_action_execution::status.eq_any(
+                            ExecutionStatus::finished()
+                                .map(ExecutionStatus::code)
+                                .collect::<Vec<_>>(),
+                        ),
+                    )
                     .select(plan_action_execution::action_id)
                     .load(conn)?;
                 for a in actions {
@@ -245,17 +254,19 @@ impl Store {
             }
             for p in plan_rows {
                 let review = p.next_review_on.and_hms_opt(0, 0, 0);
-                match p.status.as_str() {
-                    "active" if review.is_some_and(|r| r <= soon) => items.push(WorkItem {
-                        kind: "plan_review_due",
-                        due_at: review,
-                        overdue: review.is_some_and(|r| r < at),
-                        report_id: None,
-                        case_id: Some(p.case_id.clone()),
-                        record_id: p.id,
-                        summary: format!("review of plan version {}", p.version_no),
-                    }),
-                    "draft" => items.push(WorkItem {
+                match p.status()? {
+                    PlanStatus::Active if review.is_some_and(|r| r <= soon) => {
+                        items.push(WorkItem {
+                            kind: "plan_review_due",
+                            due_at: review,
+                            overdue: review.is_some_and(|r| r < at),
+                            report_id: None,
+                            case_id: Some(p.case_id.clone()),
+                            record_id: p.id,
+                            summary: format!("review of plan version {}", p.version_no),
+                        })
+                    }
+                    PlanStatus::Draft => items.push(WorkItem {
                         kind: "plan_awaiting_agreement",
                         due_at: None,
                         overdue: false,
@@ -267,7 +278,7 @@ impl Store {
                             p.version_no
                         ),
                     }),
-                    _ => {}
+                    PlanStatus::Active | PlanStatus::Superseded => {}
                 }
             }
 
@@ -275,7 +286,7 @@ impl Store {
             if caller.actor.may(Action::ApprovePlan) || caller.actor.may(Action::ApproveClosure) {
                 for p in plans::table
                     .filter(plans::case_id.eq_any(&ids))
-                    .filter(plans::status.eq("draft"))
+                    .filter(plans::status.eq(PlanStatus::Draft.code()))
                     .select(PlanRow::as_select())
                     .load(conn)?
                 {

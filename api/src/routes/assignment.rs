@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use opora_domain::assignment::TransferStatus;
 use opora_domain::{Urgency, WorkModel};
 use opora_persistence::assignment::{
-    self as store_assignment, Absent, Candidate, LeaveRow, NewLeave, NewTransfer, Suggestions,
-    TransferOutcome, TransferRow,
+    Absent, Candidate, LeaveRow, NewLeave, NewTransfer, Suggestions, TransferOutcome, TransferRow,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -46,7 +46,7 @@ fn refused(e: ApiError, why: &str) -> ApiError {
 
 fn transfer_status() -> utoipa::openapi::schema::Object {
     crate::dto::code_schema(
-        store_assignment::status::ALL,
+        TransferStatus::ALL.iter().map(|c| c.code()),
         "Where a transfer stands: `pending` until the proposed key worker accepts or declines it or the requester (or a supervisor) cancels it.",
     )
 }

@@ -52,46 +52,39 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Schemas and `validator` rules of the code lists casework adds.
 pub mod lists {
-    use opora_persistence::casework::{
-        APPROVAL_DECISIONS, EXECUTION_STATUSES, NEED_LEVELS, RESPONSIBLE_KINDS,
-    };
+    use opora_domain::casework::assessment::NeedLevel;
+    use opora_domain::casework::execution::ExecutionStatus;
+    use opora_domain::casework::plan::{ApprovalDecision, ResponsibleKind};
     use utoipa::openapi::schema::Object;
     use validator::ValidationError;
 
-    use crate::dto::{code_schema, or_null};
-
-    fn one_of(list: &[&str], value: &str) -> Result<(), ValidationError> {
-        if list.contains(&value) {
-            Ok(())
-        } else {
-            let mut e = ValidationError::new("unknown_code");
-            e.message = Some(format!("{value:?} is not one of: {}", list.join(", ")).into());
-            Err(e)
-        }
-    }
+    use crate::dto::{code_schema, one_of, or_null};
 
     /// A life domain: a code of the extensible `life_domains` classifier.
     pub fn life_domain() -> Object {
         crate::dto::codes::life_domain()
     }
     pub fn need_level() -> Object {
-        code_schema(NEED_LEVELS, "How great the need in a life domain is.")
+        code_schema(
+            NeedLevel::ALL.iter().map(|c| c.code()),
+            "How great the need in a life domain is.",
+        )
     }
     pub fn execution_status() -> Object {
         code_schema(
-            EXECUTION_STATUSES,
+            ExecutionStatus::ALL.iter().map(|c| c.code()),
             "Where an action or goal stands: planned, in progress, done or dropped.",
         )
     }
     pub fn responsible_kind() -> Object {
         or_null(code_schema(
-            RESPONSIBLE_KINDS,
+            ResponsibleKind::ALL.iter().map(|c| c.code()),
             "Who carries out an action: a worker, a family member or a partner organisation.",
         ))
     }
     pub fn approval_decision() -> Object {
         code_schema(
-            APPROVAL_DECISIONS,
+            ApprovalDecision::ALL.iter().map(|c| c.code()),
             "A supervisor's decision: approved, or a comment only.",
         )
     }
@@ -101,16 +94,16 @@ pub mod lists {
         crate::dto::codes::classifier_code(value)
     }
     pub fn valid_need_level(value: &str) -> Result<(), ValidationError> {
-        one_of(&NEED_LEVELS, value)
+        one_of(NeedLevel::ALL.iter().map(|c| c.code()), value)
     }
     pub fn valid_execution_status(value: &str) -> Result<(), ValidationError> {
-        one_of(&EXECUTION_STATUSES, value)
+        one_of(ExecutionStatus::ALL.iter().map(|c| c.code()), value)
     }
     pub fn valid_responsible_kind(value: &str) -> Result<(), ValidationError> {
-        one_of(&RESPONSIBLE_KINDS, value)
+        one_of(ResponsibleKind::ALL.iter().map(|c| c.code()), value)
     }
     pub fn valid_approval_decision(value: &str) -> Result<(), ValidationError> {
-        one_of(&APPROVAL_DECISIONS, value)
+        one_of(ApprovalDecision::ALL.iter().map(|c| c.code()), value)
     }
 }
 

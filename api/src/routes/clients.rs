@@ -5,10 +5,9 @@
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::names::{name_key, NameMatch};
-use opora_domain::{ClientKind, FamilyRelation, Sex};
+use opora_domain::{ClientKind, FamilyRelation, PhoneKind, Sex};
 use opora_persistence::clients::{
     ClientChanges, ClientExtras, ClientFilter, MemberInput, NewClient, PhoneInput, SchoolInput,
-    PHONE_KINDS,
 };
 use opora_persistence::duplicates::DuplicateCandidate;
 use opora_persistence::models::{Client, PhoneRow};
@@ -38,19 +37,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 fn phone_kind_schema() -> utoipa::openapi::schema::Object {
     crate::dto::code_schema(
-        PHONE_KINDS,
+        PhoneKind::ALL.iter().map(|c| c.code()),
         "What the number is: `mobile`, `home` or `work`.",
     )
 }
 
 fn valid_phone_kind(value: &str) -> Result<(), validator::ValidationError> {
-    if PHONE_KINDS.contains(&value) {
-        Ok(())
-    } else {
-        let mut e = validator::ValidationError::new("unknown_code");
-        e.message = Some(format!("{value:?} is not one of: mobile, home, work").into());
-        Err(e)
-    }
+    crate::dto::one_of(PhoneKind::ALL.iter().map(|c| c.code()), value)
 }
 
 /// A phone number of the client.

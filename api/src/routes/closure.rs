@@ -5,11 +5,12 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use opora_domain::closure::{InformedHow, NotInformedReason};
+use opora_domain::casework::agreement::{EndedBy, ServiceRefusalReason};
+use opora_domain::closure::{InformedHow, NotInformedReason, OpinionSource};
 use opora_domain::ClosureReason;
 use opora_persistence::closure::{
     ClosureReport, ClosureReportInput, ClosureReportSaved, FamilyInformed, GoalEvaluation,
-    NewTermination, Opinion, TerminationRow, ENDED_BY, OPINION_SOURCES, REFUSAL_REASONS,
+    NewTermination, Opinion, TerminationRow,
 };
 use opora_persistence::models::AgreementRow;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Authenticated;
-use crate::dto::{code_schema, codes, parse_code, utc};
+use crate::dto::{code_schema, codes, one_of, parse_code, utc};
 use crate::etag::{etag, if_match};
 use crate::json::JsonBody;
 use crate::problem::{responses, ApiError};
@@ -34,7 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 fn opinion_source() -> utoipa::openapi::schema::Object {
     code_schema(
-        OPINION_SOURCES,
+        OpinionSource::ALL.iter().map(|c| c.code()),
         "Whose opinion: a specialist (by staff id), the family, or an independent expert.",
     )
 }
@@ -56,48 +57,36 @@ fn not_informed_reason() -> utoipa::openapi::schema::Object {
 
 fn ended_by() -> utoipa::openapi::schema::Object {
     code_schema(
-        ENDED_BY,
+        EndedBy::ALL.iter().map(|c| c.code()),
         "Who ended the agreement: the client unilaterally, or the service refusing further help.",
     )
 }
 
 fn refusal_reason() -> utoipa::openapi::schema::Object {
     crate::dto::or_null(code_schema(
-        REFUSAL_REASONS,
+        ServiceRefusalReason::ALL.iter().map(|c| c.code()),
         "Why the service refused further help (required when `ended_by` is `service`).",
     ))
 }
 
-fn one_of(list: &[&str], value: &str) -> Result<(), ValidationError> {
-    if list.contains(&value) {
-        Ok(())
-    } else {
-        let mut e = ValidationError::new("unknown_code");
-        e.message = Some(format!("{value:?} is not one of: {}", list.join(", ")).into());
-        Err(e)
-    }
-}
-
 fn valid_opinion_source(value: &str) -> Result<(), ValidationError> {
-    one_of(&OPINION_SOURCES, value)
+    one_of(OpinionSource::ALL.iter().map(|c| c.code()), value)
 }
 
 fn valid_informed_how(value: &str) -> Result<(), ValidationError> {
-    let codes: Vec<&str> = InformedHow::ALL.iter().map(|c| c.code()).collect();
-    one_of(&codes, value)
+    one_of(InformedHow::ALL.iter().map(|c| c.code()), value)
 }
 
 fn valid_not_informed_reason(value: &str) -> Result<(), ValidationError> {
-    let codes: Vec<&str> = NotInformedReason::ALL.iter().map(|c| c.code()).collect();
-    one_of(&codes, value)
+    one_of(NotInformedReason::ALL.iter().map(|c| c.code()), value)
 }
 
 fn valid_ended_by(value: &str) -> Result<(), ValidationError> {
-    one_of(&ENDED_BY, value)
+    one_of(EndedBy::ALL.iter().map(|c| c.code()), value)
 }
 
 fn valid_refusal_reason(value: &str) -> Result<(), ValidationError> {
-    one_of(&REFUSAL_REASONS, value)
+    one_of(ServiceRefusalReason::ALL.iter().map(|c| c.code()), value)
 }
 
 // ---- closure report ----------------------------------------------------------------------------

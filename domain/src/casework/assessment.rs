@@ -111,6 +111,8 @@ impl AssessmentStatus {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
     use AssessmentCommand::*;
     use AssessmentStatus::*;

@@ -26,7 +26,10 @@ impl ExecutionStatus {
 
     /// The states in which nothing more is due.
     pub fn finished() -> impl Iterator<Item = ExecutionStatus> {
-        ExecutionStatus::ALL.iter().copied().filter(|s| s.is_finished())
+        ExecutionStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_finished())
     }
 
     /// Whether the state carries the day the action was done.

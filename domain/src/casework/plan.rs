@@ -159,6 +159,8 @@ pub fn may_be_agreed(assessment_completed: bool) -> Result<(), Requirement> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
