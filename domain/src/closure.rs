@@ -199,12 +199,248 @@ pub fn closure_unmet(
     unmet
 }
 
+/// One opinion on the work with the family, as a closure report gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpinionDraft<'a> {
+    pub source: OpinionSource,
+    pub staff_id: Option<&'a str>,
+    pub author: Option<&'a str>,
+}
+
+/// What a closure report says, as far as its rules look.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDraft<'a> {
+    /// The goals it evaluates (stable ids), in the order given.
+    pub evaluated_goals: Vec<&'a str>,
+    pub opinions: Vec<OpinionDraft<'a>>,
+    /// When the family was told, if the report says so.
+    pub informed_on: Option<NaiveDate>,
+    /// The report says why the family could not be told instead.
+    pub not_informed: bool,
+}
+
+/// What a closure report checks against the record: the goals of the cycle's active plan, and
+/// whether a named specialist is a staff member of the writer's units.
+pub struct ReportContext<'a> {
+    pub active_goals: &'a [String],
+    pub staff_in_scope: &'a dyn Fn(&str) -> bool,
+    pub today: NaiveDate,
+}
+
+fn invalid(field: String, code: &'static str, message: &str) -> crate::error::DomainError {
+    crate::error::DomainError::Invalid {
+        field,
+        code,
+        message: message.to_owned(),
+    }
+}
+
+/// The rules of a closure report (seed 000's closing procedure): each goal of the active plan is
+/// evaluated at most once and no other; a specialist's opinion names the specialist, an
+/// independent expert's names the expert, and only a specialist's names a staff id; the family
+/// was told on a day that has come, or could not be told, not both.
+pub fn check_report(
+    report: &ReportDraft<'_>,
+    context: &ReportContext<'_>,
+) -> Result<(), crate::error::DomainError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, goal) in report.evaluated_goals.iter().enumerate() {
+        let field = format!("goal_evaluations[{i}].goal_id");
+        if !context.active_goals.iter().any(|g| g == goal) {
+            return Err(invalid(
+                field,
+                "unknown_goal",
+                "not a goal of the case's active plan",
+            ));
+        }
+        if !seen.insert(*goal) {
+            return Err(invalid(
+                field,
+                "duplicate_goal",
+                "the goal is evaluated twice",
+            ));
+        }
+    }
+    for (i, opinion) in report.opinions.iter().enumerate() {
+        match (opinion.source, opinion.staff_id) {
+            (OpinionSource::Specialist, None) => {
+                return Err(invalid(
+                    format!("opinions[{i}].staff_id"),
+                    "required",
+                    "a specialist's opinion names the specialist's staff id",
+                ))
+            }
+            (OpinionSource::Specialist, Some(id)) if !(context.staff_in_scope)(id) => {
+                return Err(invalid(
+                    format!("opinions[{i}].staff_id"),
+                    "unknown_staff",
+                    "no staff member with this id in your units",
+                ))
+            }
+            (OpinionSource::Family | OpinionSource::IndependentExpert, Some(_)) => {
+                return Err(invalid(
+                    format!("opinions[{i}].staff_id"),
+                    "not_allowed",
+                    "only a specialist's opinion names a staff id",
+                ))
+            }
+            (OpinionSource::IndependentExpert, None)
+                if opinion.author.is_none_or(|a| a.trim().is_empty()) =>
+            {
+                return Err(invalid(
+                    format!("opinions[{i}].author"),
+                    "required",
+                    "an independent expert's opinion names the expert",
+                ))
+            }
+            (OpinionSource::Specialist, Some(_))
+            | (OpinionSource::Family | OpinionSource::IndependentExpert, None) => {}
+        }
+    }
+    if let Some(on) = report.informed_on {
+        if on > context.today {
+            return Err(invalid(
+                "family_informed.on".into(),
+                "in_future",
+                "the family cannot have been told on a future date",
+            ));
+        }
+        if report.not_informed {
+            return Err(invalid(
+                "family_not_informed_reason".into(),
+                "informed_and_not",
+                "the family was either told (family_informed) or could not be: not both",
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default()
+    }
+
+    fn context<'a>(goals: &'a [String], staff: &'a dyn Fn(&str) -> bool) -> ReportContext<'a> {
+        ReportContext {
+            active_goals: goals,
+            staff_in_scope: staff,
+            today: day(10),
+        }
+    }
+
+    fn draft<'a>() -> ReportDraft<'a> {
+        ReportDraft {
+            evaluated_goals: vec!["g1"],
+            opinions: vec![OpinionDraft {
+                source: OpinionSource::Specialist,
+                staff_id: Some("olena"),
+                author: None,
+            }],
+            informed_on: Some(day(9)),
+            not_informed: false,
+        }
+    }
+
+    fn field_of(result: Result<(), crate::error::DomainError>) -> (String, &'static str) {
+        match result {
+            Err(crate::error::DomainError::Invalid { field, code, .. }) => (field, code),
+            other => (format!("{other:?}"), ""),
+        }
+    }
+
+    #[test]
+    fn a_closure_report_evaluates_only_goals_of_the_active_plan_and_each_once() {
+        let goals = vec!["g1".to_owned(), "g2".to_owned()];
+        let staff = |_: &str| true;
+        assert_eq!(check_report(&draft(), &context(&goals, &staff)), Ok(()));
+        let mut unknown = draft();
+        unknown.evaluated_goals = vec!["g1", "g9"];
+        assert_eq!(
+            field_of(check_report(&unknown, &context(&goals, &staff))),
+            ("goal_evaluations[1].goal_id".into(), "unknown_goal")
+        );
+        let mut twice = draft();
+        twice.evaluated_goals = vec!["g2", "g2"];
+        assert_eq!(
+            field_of(check_report(&twice, &context(&goals, &staff))),
+            ("goal_evaluations[1].goal_id".into(), "duplicate_goal")
+        );
+    }
+
+    #[test]
+    fn an_opinion_names_its_author_as_its_source_requires() {
+        let goals = vec!["g1".to_owned()];
+        let staff = |id: &str| id == "olena";
+        let with = |opinion: OpinionDraft<'static>| ReportDraft {
+            opinions: vec![opinion],
+            ..draft()
+        };
+        let cases = [
+            (
+                OpinionSource::Specialist,
+                None,
+                None,
+                ("opinions[0].staff_id", "required"),
+            ),
+            (
+                OpinionSource::Specialist,
+                Some("stranger"),
+                None,
+                ("opinions[0].staff_id", "unknown_staff"),
+            ),
+            (
+                OpinionSource::Family,
+                Some("olena"),
+                None,
+                ("opinions[0].staff_id", "not_allowed"),
+            ),
+            (
+                OpinionSource::IndependentExpert,
+                None,
+                Some("  "),
+                ("opinions[0].author", "required"),
+            ),
+        ];
+        for (source, staff_id, author, (field, code)) in cases {
+            let report = with(OpinionDraft {
+                source,
+                staff_id,
+                author,
+            });
+            assert_eq!(
+                field_of(check_report(&report, &context(&goals, &staff))),
+                (field.to_owned(), code),
+                "{source:?}"
+            );
+        }
+        let family = with(OpinionDraft {
+            source: OpinionSource::Family,
+            staff_id: None,
+            author: None,
+        });
+        assert_eq!(check_report(&family, &context(&goals, &staff)), Ok(()));
+    }
+
+    #[test]
+    fn the_family_was_told_on_a_day_that_has_come_or_could_not_be_told_not_both() {
+        let goals = vec!["g1".to_owned()];
+        let staff = |_: &str| true;
+        let mut future = draft();
+        future.informed_on = Some(day(11));
+        assert_eq!(
+            field_of(check_report(&future, &context(&goals, &staff))),
+            ("family_informed.on".into(), "in_future")
+        );
+        let mut both = draft();
+        both.not_informed = true;
+        assert_eq!(
+            field_of(check_report(&both, &context(&goals, &staff))),
+            ("family_not_informed_reason".into(), "informed_and_not")
+        );
     }
 
     #[test]

@@ -178,6 +178,125 @@ impl StoryConsent {
     }
 }
 
+fn invalid(field: &str, code: &'static str, message: String) -> crate::error::DomainError {
+    crate::error::DomainError::Invalid {
+        field: field.to_owned(),
+        code,
+        message,
+    }
+}
+
+/// A new contact is planned (with its date and time) or recorded as held (with its record);
+/// missed and cancelled are outcomes of a planned one.
+pub fn check_new(
+    status: ContactStatus,
+    has_record: bool,
+    scheduled: bool,
+) -> Result<(), crate::error::DomainError> {
+    if !status.may_be_created() {
+        return Err(invalid(
+            "status",
+            "not_at_creation",
+            "a contact is created planned or held; missed and cancelled are outcomes of a planned one".into(),
+        ));
+    }
+    match (status.carries_record(), has_record) {
+        (true, false) => {
+            return Err(invalid(
+                "record",
+                "required",
+                "a held contact needs its record".into(),
+            ))
+        }
+        (false, true) => {
+            return Err(invalid(
+                "record",
+                "not_planned",
+                "a planned contact has no record yet: record it when it has taken place".into(),
+            ))
+        }
+        (true, true) | (false, false) => {}
+    }
+    if status == ContactStatus::Planned && !scheduled {
+        return Err(invalid(
+            "scheduled_at",
+            "required",
+            "a planned contact needs its date and time".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A change of a planned contact: an outcome (held with its record; missed or cancelled with a
+/// reason, and nothing else), or new plan details; something must change.
+pub fn check_change(
+    outcome: Option<ContactStatus>,
+    has_record: bool,
+    has_reason: bool,
+    changes_plan: bool,
+) -> Result<(), crate::error::DomainError> {
+    let outcome = outcome.filter(|s| *s != ContactStatus::Planned);
+    match (outcome, has_record, has_reason) {
+        (Some(ContactStatus::Held), false, _) => {
+            return Err(invalid(
+                "record",
+                "required",
+                "a held contact needs its record".into(),
+            ))
+        }
+        (Some(s), _, false) if s.needs_reason() => {
+            return Err(invalid(
+                "reason",
+                "required",
+                format!("say why the contact was {s}"),
+            ))
+        }
+        (Some(s), true, _) if !s.carries_record() => {
+            return Err(invalid(
+                "record",
+                "not_applicable",
+                format!("a {s} contact has no record"),
+            ))
+        }
+        (None, true, _) => {
+            return Err(invalid(
+                "record",
+                "not_applicable",
+                "a record is given with `status: held`".into(),
+            ))
+        }
+        (Some(ContactStatus::Held) | None, _, true) => {
+            return Err(invalid(
+                "reason",
+                "not_applicable",
+                "a reason is given for a missed or cancelled contact".into(),
+            ))
+        }
+        _ => {}
+    }
+    if outcome.is_none() && !changes_plan {
+        return Err(invalid(
+            "status",
+            "required",
+            "nothing to change: give an outcome (`status`) or new plan details".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// A contact is missed only once its time has come (`due_has_come`); before, it is cancelled.
+pub fn may_be_missed(due_has_come: bool) -> Result<(), crate::error::DomainError> {
+    if due_has_come {
+        Ok(())
+    } else {
+        Err(invalid(
+            "status",
+            "not_yet_due",
+            "a contact is missed only once its time has come; cancel it instead".into(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -294,5 +413,89 @@ mod tests {
         assert!(consent.shareable_on(day(9)) && !consent.shareable_on(day(10)));
         consent.scope = ShareScope::Internal;
         assert!(!consent.allows_publication());
+    }
+
+    mod inputs {
+        use super::super::*;
+        use ContactStatus::*;
+
+        fn code(result: Result<(), crate::error::DomainError>) -> (String, &'static str) {
+            match result {
+                Err(crate::error::DomainError::Invalid { field, code, .. }) => (field, code),
+                other => (format!("{other:?}"), ""),
+            }
+        }
+
+        #[test]
+        fn a_contact_is_created_planned_with_its_time_or_held_with_its_record() {
+            assert_eq!(check_new(Planned, false, true), Ok(()));
+            assert_eq!(check_new(Held, true, false), Ok(()));
+            assert_eq!(
+                code(check_new(Missed, false, true)),
+                ("status".into(), "not_at_creation")
+            );
+            assert_eq!(
+                code(check_new(Cancelled, false, true)),
+                ("status".into(), "not_at_creation")
+            );
+            assert_eq!(
+                code(check_new(Held, false, true)),
+                ("record".into(), "required")
+            );
+            assert_eq!(
+                code(check_new(Planned, true, true)),
+                ("record".into(), "not_planned")
+            );
+            assert_eq!(
+                code(check_new(Planned, false, false)),
+                ("scheduled_at".into(), "required")
+            );
+        }
+
+        #[test]
+        fn an_outcome_carries_a_record_when_held_and_a_reason_when_missed_or_cancelled() {
+            assert_eq!(check_change(Some(Held), true, false, false), Ok(()));
+            assert_eq!(check_change(Some(Missed), false, true, false), Ok(()));
+            assert_eq!(check_change(Some(Cancelled), false, true, false), Ok(()));
+            assert_eq!(
+                code(check_change(Some(Held), false, false, false)),
+                ("record".into(), "required")
+            );
+            assert_eq!(
+                code(check_change(Some(Missed), false, false, false)),
+                ("reason".into(), "required")
+            );
+            assert_eq!(
+                code(check_change(Some(Cancelled), true, true, false)),
+                ("record".into(), "not_applicable")
+            );
+            assert_eq!(
+                code(check_change(Some(Held), true, true, false)),
+                ("reason".into(), "not_applicable")
+            );
+        }
+
+        #[test]
+        fn a_change_of_plan_carries_no_record_or_reason_and_something_changes() {
+            assert_eq!(check_change(None, false, false, true), Ok(()));
+            assert_eq!(
+                code(check_change(None, true, false, true)),
+                ("record".into(), "not_applicable")
+            );
+            assert_eq!(
+                code(check_change(None, false, true, true)),
+                ("reason".into(), "not_applicable")
+            );
+            assert_eq!(
+                code(check_change(None, false, false, false)),
+                ("status".into(), "required")
+            );
+        }
+
+        #[test]
+        fn a_contact_is_missed_only_once_its_time_has_come() {
+            assert_eq!(may_be_missed(true), Ok(()));
+            assert_eq!(code(may_be_missed(false)), ("status".into(), "not_yet_due"));
+        }
     }
 }

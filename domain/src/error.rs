@@ -15,7 +15,8 @@ use std::fmt;
 pub enum DomainError {
     /// A value the request gives is not acceptable: the field at fault (422).
     Invalid {
-        field: &'static str,
+        /// The field's path in the request, e.g. `opinions[2].author`.
+        field: String,
         code: &'static str,
         message: String,
     },
@@ -73,7 +74,7 @@ mod tests {
     #[test]
     fn a_domain_error_shows_its_code_and_message() {
         let invalid = DomainError::Invalid {
-            field: "corrects",
+            field: "corrects".into(),
             code: "not_completed",
             message: "a draft is edited, not corrected".into(),
         };

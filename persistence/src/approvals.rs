@@ -8,25 +8,22 @@
 //! Agreeing a plan version also writes an `agreements` row of kind `plan_agreement` linked to the
 //! version (`plan_id`): the agreements list shows it, and the plan shows its id.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::casework::agreement::form_of_plan_agreement;
 use opora_domain::casework::plan::{ApprovalDecision, GoalPriority, GoalTerm, ProviderKind};
 use opora_domain::events::EventKind;
-use opora_domain::{Action, AgreementForm, AgreementKind};
+use opora_domain::{Action, AgreementKind};
 use serde_json::json;
 
-use crate::cases::{case_for, subject};
-use crate::casework::PlanAgreement;
-use crate::closure::ClosureReportRow;
+use crate::case_records::{case_for, subject};
 use crate::error::one_of;
 use crate::events;
-use crate::models::{AgreementRow, CaseRow, PlanRow, PlanServiceRow};
+use crate::facts::effective_settings;
+pub use crate::facts::UnitSettings;
+pub use crate::models::UnitSettingsRow;
+use crate::models::{CaseRow, ClosureReportRow, PlanRow, PlanServiceRow};
 use crate::schema::{
     agreements, closure_approvals, closure_reports, plan_approvals, plan_services, unit_settings,
-    units,
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
@@ -44,26 +41,6 @@ pub struct NewService {
     pub frequency: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = unit_settings)]
-pub struct UnitSettingsRow {
-    pub unit_id: String,
-    pub requires_plan_approval: bool,
-    pub requires_closure_approval: bool,
-    pub updated_by: String,
-    pub updated_at: NaiveDateTime,
-}
-
-/// The settings that apply to a unit, and where they come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitSettings {
-    pub unit_id: String,
-    pub requires_plan_approval: bool,
-    pub requires_closure_approval: bool,
-    /// The unit whose settings apply (this one or one up the tree); `None`: nobody set any.
-    pub set_on: Option<String>,
-}
-
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = closure_approvals)]
 pub struct ClosureApprovalRow {
@@ -77,95 +54,6 @@ pub struct ClosureApprovalRow {
     pub comment: Option<String>,
     pub supervisor_id: String,
     pub recorded_at: NaiveDateTime,
-}
-
-/// The settings of the nearest unit up the tree (the unit itself first) that has any.
-pub(crate) fn effective_settings(
-    conn: &mut AnyConnection,
-    unit_id: &str,
-) -> StoreResult<UnitSettings> {
-    let mut current = Some(unit_id.to_owned());
-    let mut hops = 0;
-    while let Some(unit) = current {
-        if let Some(row) = unit_settings::table
-            .find(&unit)
-            .select(UnitSettingsRow::as_select())
-            .first(conn)
-            .optional()?
-        {
-            return Ok(UnitSettings {
-                unit_id: unit_id.to_owned(),
-                requires_plan_approval: row.requires_plan_approval,
-                requires_closure_approval: row.requires_closure_approval,
-                set_on: Some(row.unit_id),
-            });
-        }
-        hops += 1;
-        if hops > 64 {
-            break;
-        }
-        current = units::table
-            .find(&unit)
-            .select(units::parent_id)
-            .first::<Option<String>>(conn)
-            .optional()?
-            .flatten();
-    }
-    Ok(UnitSettings {
-        unit_id: unit_id.to_owned(),
-        requires_plan_approval: false,
-        requires_closure_approval: false,
-        set_on: None,
-    })
-}
-
-/// Per case: whether its unit requires the closure approval, and whether the current cycle's
-/// closure report is approved as it stands (read by `cases::facts_for`).
-pub(crate) fn closure_approval_facts(
-    conn: &mut AnyConnection,
-    cases: &[CaseRow],
-) -> StoreResult<HashMap<String, (bool, bool)>> {
-    let mut required_by_unit: HashMap<String, bool> = HashMap::new();
-    let mut out = HashMap::new();
-    for case in cases {
-        let required = match required_by_unit.get(&case.unit_id) {
-            Some(r) => *r,
-            None => {
-                let r = effective_settings(conn, &case.unit_id)?.requires_closure_approval;
-                required_by_unit.insert(case.unit_id.clone(), r);
-                r
-            }
-        };
-        let approved = required && closure_approved(conn, case)?;
-        out.insert(case.id.clone(), (required, approved));
-    }
-    Ok(out)
-}
-
-/// The latest decision on the current cycle's report approves it at its current version.
-fn closure_approved(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<bool> {
-    let report: Option<(String, i64)> = closure_reports::table
-        .filter(closure_reports::case_id.eq(&case.id))
-        .filter(closure_reports::cycle.eq(case.cycle))
-        .select((closure_reports::id, closure_reports::version))
-        .first(conn)
-        .optional()?;
-    let Some((report_id, version)) = report else {
-        return Ok(false);
-    };
-    let latest: Option<(bool, i64)> = closure_approvals::table
-        .filter(closure_approvals::report_id.eq(&report_id))
-        .order((
-            closure_approvals::recorded_at.desc(),
-            closure_approvals::id.desc(),
-        ))
-        .select((
-            closure_approvals::approved,
-            closure_approvals::report_version,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(latest.is_some_and(|(approved, at)| approved && at == version))
 }
 
 /// Refuses the agreement (409 naming [`SUPERVISOR_PLAN_APPROVAL`]) when the case's unit requires
@@ -294,46 +182,6 @@ pub(crate) fn plan_extras(
         .first(conn)
         .optional()?;
     Ok((services, agreement))
-}
-
-/// The agreement record of the client's agreement to a plan version (same transaction).
-pub(crate) fn record_plan_agreement(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    case: &CaseRow,
-    plan: &PlanRow,
-    agreement: &PlanAgreement,
-) -> StoreResult<String> {
-    let row = AgreementRow {
-        id: new_id(),
-        case_id: case.id.clone(),
-        unit_id: case.unit_id.clone(),
-        cycle: case.cycle,
-        kind: AgreementKind::PlanAgreement.code().to_owned(),
-        signed_on: agreement.agreed_on,
-        signed_by_client: true,
-        signed_by_service: false,
-        parties: agreement.agreed_by.clone(),
-        notes: None,
-        valid_until: None,
-        terminated_on: None,
-        created_by: caller.actor.staff_id.clone(),
-        created_at: now(),
-        plan_id: Some(plan.id.clone()),
-        method: Some(agreement.method.clone()),
-        signed_for_child_by: agreement.signed_for_child_by.clone(),
-        signer_relation: agreement.signer_relation.clone(),
-        // The API admits only the methods of the closed list; an electronic one is written.
-        form: opora_domain::AgreementMethod::parse(&agreement.method)
-            .map_or(AgreementForm::Written, form_of_plan_agreement)
-            .code()
-            .to_owned(),
-        witnessed_by: None,
-    };
-    diesel::insert_into(agreements::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(row.id)
 }
 
 impl Store {

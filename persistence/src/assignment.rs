@@ -18,7 +18,7 @@
 //!
 //! Restricted cases: the target of a pending transfer may act on that transfer without being
 //! named on the case; after acceptance they see the case as its key worker (see
-//! [`crate::cases::visible`]), and the former key worker no longer does unless named.
+//! [`crate::visibility::visible`]), and the former key worker no longer does unless named.
 
 use std::collections::{HashMap, HashSet};
 
@@ -30,10 +30,11 @@ use opora_domain::events::EventKind;
 use opora_domain::{access, Action, LifecycleStage, Role, Urgency, WorkModel};
 use serde_json::json;
 
-use crate::cases::{case_for, load_case, subject, visible};
+use crate::case_records::{case_for, load_case, subject};
 use crate::events;
 use crate::models::{CaseRow, StaffRow, Warning};
 use crate::schema::{case_transfers, cases, staff, staff_leave, staff_roles, units};
+use crate::visibility::visible;
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 /// A period of leave of a staff member (both days included).
@@ -372,6 +373,50 @@ fn transfer_details(transfer: &TransferRow) -> serde_json::Value {
         "from_staff_id": transfer.from_staff_id,
         "to_staff_id": transfer.to_staff_id,
     })
+}
+
+/// A key worker: an active staff member in the caller's scope who may lead cases.
+pub(crate) fn check_key_worker(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    key_worker_id: &str,
+) -> StoreResult<StaffRow> {
+    let row: Option<StaffRow> = staff::table
+        .find(key_worker_id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row
+        .filter(|r| r.active && caller.sees_unit(&r.unit_id))
+        .ok_or_else(|| {
+            StoreError::invalid(
+                "key_worker_id",
+                "unknown_staff",
+                "no active staff member with this id in your units",
+            )
+        })?;
+    let leads: i64 = staff_roles::table
+        .filter(staff_roles::staff_id.eq(key_worker_id))
+        .filter(
+            staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()),
+        )
+        .count()
+        .get_result(conn)?;
+    if leads == 0 {
+        return Err(StoreError::invalid(
+            "key_worker_id",
+            "not_a_case_manager",
+            "a key worker must be a case manager or a supervisor",
+        ));
+    }
+    if let Some(until) = on_leave_until(conn, key_worker_id, now().date())? {
+        return Err(StoreError::invalid(
+            "key_worker_id",
+            "on_leave",
+            format!("this staff member is on leave until {until}"),
+        ));
+    }
+    Ok(row)
 }
 
 impl Store {

@@ -2,11 +2,7 @@
 //! function. The guards' facts are read from the case's records of its current cycle (a reopened
 //! case needs a new assessment and plan); state and events are written in one transaction.
 
-use std::collections::HashMap;
-
 use diesel::prelude::*;
-use opora_domain::casework::assessment::AssessmentStatus;
-use opora_domain::casework::plan::PlanStatus;
 use opora_domain::events::EventKind;
 use opora_domain::{
     apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
@@ -14,15 +10,13 @@ use opora_domain::{
 };
 use serde_json::json;
 
-use opora_domain::rounds::{assessment_counts, plan_agreement_counts, Rounds};
-
-use crate::events::{self, Subject};
+use crate::assignment::check_key_worker;
+use crate::case_records::{case_for, load_case, subject};
+use crate::events;
+use crate::facts::{facts_for, facts_of, rounds_of};
 use crate::models::{CaseRow, EventRow};
-use crate::reports::{check_key_worker, utc};
-use crate::schema::{
-    agreements, assessments, case_access, cases, evaluations, events as events_table, plans,
-};
-use crate::{now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
+use crate::schema::{case_access, cases, events as events_table};
+use crate::{now, utc, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult};
 
 /// A case with the moves it could make now (each with what it still lacks).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,140 +68,6 @@ pub(crate) fn state_of(case: &CaseRow) -> StoreResult<CaseState> {
     })
 }
 
-/// What the guards judge, from the records of the case's current cycle.
-pub(crate) fn facts_of(conn: &mut AnyConnection, case: &CaseRow) -> StoreResult<CaseFacts> {
-    let mut facts = facts_for(conn, std::slice::from_ref(case))?;
-    Ok(facts.remove(&case.id).unwrap_or_default())
-}
-
-/// The facts of several cases in a fixed number of queries, whatever their number (a page of
-/// cases).
-pub(crate) fn facts_for(
-    conn: &mut AnyConnection,
-    cases: &[CaseRow],
-) -> StoreResult<HashMap<String, CaseFacts>> {
-    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    type Dated = (String, i32, Option<chrono::NaiveDateTime>);
-    let completed: Vec<Dated> = assessments::table
-        .filter(assessments::case_id.eq_any(&ids))
-        .filter(assessments::status.eq(AssessmentStatus::Completed.code()))
-        .select((
-            assessments::case_id,
-            assessments::cycle,
-            assessments::completed_at,
-        ))
-        .load(conn)?;
-    let agreed: Vec<Dated> = plans::table
-        .filter(plans::case_id.eq_any(&ids))
-        .filter(plans::status.eq(PlanStatus::Active.code()))
-        .select((plans::case_id, plans::cycle, plans::agreed_at))
-        .load(conn)?;
-    let evaluated: Vec<(String, i32)> = evaluations::table
-        .filter(evaluations::case_id.eq_any(&ids))
-        .filter(evaluations::kind.eq("final"))
-        .select((evaluations::case_id, evaluations::cycle))
-        .load(conn)?;
-    // A closure report that evaluates every goal of its cycle's active plan is a final
-    // evaluation too (seed 000's closing procedure): no separate `final` evaluation is needed.
-    let closure_reports = crate::closure::complete_reports(conn, &ids)?;
-    type InForce = (String, String, bool, bool, Option<chrono::NaiveDate>);
-    let in_force: Vec<InForce> = agreements::table
-        .filter(agreements::case_id.eq_any(&ids))
-        .filter(agreements::terminated_on.is_null())
-        .select((
-            agreements::case_id,
-            agreements::kind,
-            agreements::signed_by_client,
-            agreements::signed_by_service,
-            agreements::valid_until,
-        ))
-        .load(conn)?;
-    let closure_approval = crate::approvals::closure_approval_facts(conn, cases)?;
-    let mut closure = crate::closure::closure_facts(conn, cases)?;
-    let today = now().date();
-    let in_cycle = |rows: &[(String, i32)], case: &CaseRow| {
-        rows.iter()
-            .any(|(id, cycle)| *id == case.id && *cycle == case.cycle)
-    };
-    // Of this cycle's records, those made after the round began (the domain decides which).
-    let in_round = |rows: &[Dated], case: &CaseRow, counts: fn(_, &Rounds) -> bool| {
-        let rounds = rounds_of(case);
-        rows.iter().any(|(id, cycle, at)| {
-            *id == case.id && *cycle == case.cycle && counts(at.map(utc), &rounds)
-        })
-    };
-    Ok(cases
-        .iter()
-        .map(|case| {
-            // Agreements are not per cycle: a service agreement in force survives a reopening.
-            let has = |kind: &str, both: bool| {
-                in_force.iter().any(|(id, k, client, service, until)| {
-                    *id == case.id
-                        && k == kind
-                        && *client
-                        && (!both || *service)
-                        && until.is_none_or(|d| d >= today)
-                })
-            };
-            let facts = CaseFacts {
-                key_worker_assigned: !case.key_worker_id.is_empty(),
-                client_identified: !case.client_id.is_empty(),
-                assessment_completed: in_round(&completed, case, assessment_counts),
-                plan_agreed_by_client: in_round(&agreed, case, plan_agreement_counts),
-                service_agreement_signed: has("service_agreement", true),
-                informed_consent_recorded: has("informed_consent", false),
-                preliminary_contract_recorded: has("preliminary_contract", false),
-                concluded_contract_recorded: has("concluded_contract", true),
-                termination_agreed_by_both: has("termination", true),
-                final_evaluation_recorded: in_cycle(&evaluated, case)
-                    || in_cycle(&closure_reports, case),
-                closure_approval_required: closure_approval
-                    .get(&case.id)
-                    .is_some_and(|(required, _)| *required),
-                closure_approved: closure_approval
-                    .get(&case.id)
-                    .is_some_and(|(_, approved)| *approved),
-                attach_target: None,
-                closure: closure.remove(&case.id).unwrap_or_default(),
-            };
-            (case.id.clone(), facts)
-        })
-        .collect())
-}
-
-/// Where the case's current rounds of assessment and planning began.
-pub(crate) fn rounds_of(case: &CaseRow) -> Rounds {
-    Rounds {
-        reassessment_since: case.reassessment_since.map(utc),
-        replanning_since: case.replanning_since.map(utc),
-    }
-}
-
-pub(crate) fn load_case(conn: &mut AnyConnection, id: &str) -> StoreResult<CaseRow> {
-    Ok(cases::table
-        .find(id)
-        .select(CaseRow::as_select())
-        .first(conn)?)
-}
-
-/// Whether the caller may see a case at all (the rule: [`opora_domain::access::sees_case`]).
-pub(crate) use crate::visibility::visible;
-
-/// The case, if the caller sees it and may do `action` on it.
-pub(crate) fn case_for(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    id: &str,
-    action: Action,
-) -> StoreResult<CaseRow> {
-    let case = load_case(conn, id)?;
-    if !visible(conn, caller, &case)? {
-        return Err(StoreError::NotFound);
-    }
-    caller.require(action)?;
-    Ok(case)
-}
-
 fn view(conn: &mut AnyConnection, caller: &Caller, case: CaseRow) -> StoreResult<CaseView> {
     let state = state_of(&case)?;
     let facts = facts_of(conn, &case)?;
@@ -234,15 +94,6 @@ fn moving_stage(state: &CaseState, target: &Stage) -> Stage {
         Stage::Model(_) => state
             .model_stage
             .map_or(Stage::Lifecycle(state.lifecycle), Stage::Model),
-    }
-}
-
-pub(crate) fn subject(case: &CaseRow) -> Subject {
-    Subject {
-        unit_id: case.unit_id.clone(),
-        case_id: Some(case.id.clone()),
-        report_id: None,
-        client_id: Some(case.client_id.clone()),
     }
 }
 

@@ -10,52 +10,27 @@
 //! An agreement ends early when the client ends it unilaterally or the service refuses further
 //! help for a stated reason; its `terminated_on` is set, so the guards stop counting it.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::casework::agreement::{AgreementCommand, EndedBy, ServiceRefusalReason};
-use opora_domain::casework::plan::PlanStatus;
 use opora_domain::closure::{
-    ClosureFacts, FamilyInformed as Informed, InformedHow, NotInformedReason, OpinionSource,
+    NotInformedReason, OpinionDraft, OpinionSource, ReportContext, ReportDraft,
 };
 use opora_domain::events::EventKind;
 use opora_domain::{Action, ClosureReason, LifecycleStage};
 use serde_json::json;
 
-use crate::cases::{case_for, subject};
+use crate::case_records::{case_for, subject};
 use crate::error::one_of;
 use crate::events;
+use crate::facts::active_goals;
+pub use crate::models::ClosureReportRow;
 use crate::models::{AgreementRow, CaseRow};
 use crate::schema::{
     agreement_terminations, agreements, closure_goal_evaluations, closure_opinions,
-    closure_reports, plan_goals, plans, safety_concerns, staff,
+    closure_reports, staff,
 };
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
-
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = closure_reports)]
-pub struct ClosureReportRow {
-    pub id: String,
-    pub case_id: String,
-    pub unit_id: String,
-    pub cycle: i32,
-    pub closure_reason: String,
-    pub satisfaction_score: Option<i32>,
-    pub satisfaction_comment: Option<String>,
-    pub recommendations: Option<String>,
-    pub informed_on: Option<NaiveDate>,
-    pub informed_how: Option<String>,
-    pub informed_by: Option<String>,
-    pub informed_note: Option<String>,
-    pub version: i64,
-    pub created_by: String,
-    pub created_at: NaiveDateTime,
-    pub updated_by: String,
-    pub updated_at: NaiveDateTime,
-    /// Why the family could not be told (`client_died`, `moved_away`, `no_contact`).
-    pub not_informed_reason: Option<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = closure_goal_evaluations)]
@@ -172,129 +147,6 @@ pub struct NewTermination {
     pub terminated_on: NaiveDate,
 }
 
-/// The goal ids of the active plan of each (case, cycle) asked for.
-fn active_goals(
-    conn: &mut AnyConnection,
-    case_ids: &[&str],
-) -> StoreResult<HashMap<(String, i32), Vec<String>>> {
-    let active: Vec<(String, String, i32)> = plans::table
-        .filter(plans::case_id.eq_any(case_ids))
-        .filter(plans::status.eq(PlanStatus::Active.code()))
-        .select((plans::id, plans::case_id, plans::cycle))
-        .load(conn)?;
-    let plan_ids: Vec<&str> = active.iter().map(|(id, _, _)| id.as_str()).collect();
-    // Goals are named by their stable id (the one the API shows), which survives new versions.
-    let goals: Vec<(String, String)> = plan_goals::table
-        .filter(plan_goals::plan_id.eq_any(&plan_ids))
-        .order((plan_goals::plan_id, plan_goals::position))
-        .select((plan_goals::plan_id, plan_goals::id, plan_goals::stable_id))
-        .load::<(String, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(plan, id, stable)| (plan, stable.unwrap_or(id)))
-        .collect();
-    let mut out: HashMap<(String, i32), Vec<String>> = HashMap::new();
-    for (plan_id, case_id, cycle) in &active {
-        let entry = out.entry((case_id.clone(), *cycle)).or_default();
-        entry.extend(
-            goals
-                .iter()
-                .filter(|(p, _)| p == plan_id)
-                .map(|(_, g)| g.clone()),
-        );
-    }
-    Ok(out)
-}
-
-/// The (case id, cycle) of the closure reports among these cases that evaluate every goal of
-/// their cycle's active plan (and there is at least one): such a report is a final evaluation.
-/// Four queries, whatever the number of cases.
-pub(crate) fn complete_reports(
-    conn: &mut AnyConnection,
-    case_ids: &[&str],
-) -> StoreResult<Vec<(String, i32)>> {
-    let reports: Vec<(String, String, i32)> = closure_reports::table
-        .filter(closure_reports::case_id.eq_any(case_ids))
-        .select((
-            closure_reports::id,
-            closure_reports::case_id,
-            closure_reports::cycle,
-        ))
-        .load(conn)?;
-    if reports.is_empty() {
-        return Ok(Vec::new());
-    }
-    let report_ids: Vec<&str> = reports.iter().map(|(id, _, _)| id.as_str()).collect();
-    let evaluated: Vec<(String, String)> = closure_goal_evaluations::table
-        .filter(closure_goal_evaluations::report_id.eq_any(&report_ids))
-        .select((
-            closure_goal_evaluations::report_id,
-            closure_goal_evaluations::goal_id,
-        ))
-        .load(conn)?;
-    let goals = active_goals(conn, case_ids)?;
-    Ok(reports
-        .into_iter()
-        .filter(|(id, case_id, cycle)| {
-            let done: HashSet<&str> = evaluated
-                .iter()
-                .filter(|(r, _)| r == id)
-                .map(|(_, g)| g.as_str())
-                .collect();
-            goals
-                .get(&(case_id.clone(), *cycle))
-                .is_some_and(|g| !g.is_empty() && g.iter().all(|g| done.contains(g.as_str())))
-        })
-        .map(|(_, case_id, cycle)| (case_id, cycle))
-        .collect())
-}
-
-/// What the closure rules judge, per case: the closure report of its current cycle and whether a
-/// child-safety concern about the case or its report awaits its decision.
-pub(crate) fn closure_facts(
-    conn: &mut AnyConnection,
-    cases: &[CaseRow],
-) -> StoreResult<HashMap<String, ClosureFacts>> {
-    let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
-    let report_ids: Vec<&str> = cases.iter().map(|c| c.report_id.as_str()).collect();
-    let reports: Vec<ClosureReportRow> = closure_reports::table
-        .filter(closure_reports::case_id.eq_any(&ids))
-        .select(ClosureReportRow::as_select())
-        .load(conn)?;
-    let open: Vec<(Option<String>, Option<String>)> = safety_concerns::table
-        .filter(
-            safety_concerns::case_id
-                .eq_any(&ids)
-                .or(safety_concerns::report_id.eq_any(&report_ids)),
-        )
-        .filter(safety_concerns::decided_at.is_null())
-        .select((safety_concerns::case_id, safety_concerns::report_id))
-        .load(conn)?;
-    let mut out = HashMap::new();
-    for case in cases {
-        let report = reports
-            .iter()
-            .find(|r| r.case_id == case.id && r.cycle == case.cycle);
-        let facts = ClosureFacts {
-            report_reason: report.and_then(|r| ClosureReason::parse(&r.closure_reason)),
-            family_informed: report.and_then(|r| {
-                Some(Informed {
-                    on: r.informed_on?,
-                    how: InformedHow::parse(r.informed_how.as_deref()?)?,
-                })
-            }),
-            family_not_informed: report
-                .and_then(|r| r.not_informed_reason.as_deref())
-                .and_then(NotInformedReason::parse),
-            open_safety_concern: open.iter().any(|(case_id, report_id)| {
-                case_id.as_deref() == Some(case.id.as_str())
-                    || report_id.as_deref() == Some(case.report_id.as_str())
-            }),
-        };
-        out.insert(case.id.clone(), facts);
-    }
-    Ok(out)
-}
-
 fn position(i: usize) -> i32 {
     i32::try_from(i).unwrap_or(i32::MAX)
 }
@@ -359,27 +211,10 @@ fn check_input(
     case: &CaseRow,
     input: &ClosureReportInput,
 ) -> StoreResult<()> {
-    let goals = active_goals(conn, &[case.id.as_str()])?
+    let active_goals = active_goals(conn, &[case.id.as_str()])?
         .remove(&(case.id.clone(), case.cycle))
         .unwrap_or_default();
-    let mut seen = HashSet::new();
-    for (i, e) in input.goal_evaluations.iter().enumerate() {
-        let field = format!("goal_evaluations[{i}].goal_id");
-        if !goals.contains(&e.goal_id) {
-            return Err(StoreError::invalid(
-                &field,
-                "unknown_goal",
-                "not a goal of the case's active plan",
-            ));
-        }
-        if !seen.insert(e.goal_id.as_str()) {
-            return Err(StoreError::invalid(
-                &field,
-                "duplicate_goal",
-                "the goal is evaluated twice",
-            ));
-        }
-    }
+    let mut opinions = Vec::with_capacity(input.opinions.len());
     for (i, o) in input.opinions.iter().enumerate() {
         let Some(source) = OpinionSource::parse(&o.source) else {
             return Err(StoreError::invalid(
@@ -392,64 +227,39 @@ fn check_input(
                 ),
             ));
         };
-        match source {
-            OpinionSource::Specialist => {
-                let Some(id) = &o.staff_id else {
-                    return Err(StoreError::invalid(
-                        &format!("opinions[{i}].staff_id"),
-                        "required",
-                        "a specialist's opinion names the specialist's staff id",
-                    ));
-                };
-                let unit: Option<String> = staff::table
-                    .find(id)
-                    .select(staff::unit_id)
-                    .first(conn)
-                    .optional()?;
-                if !unit.is_some_and(|u| caller.sees_unit(&u)) {
-                    return Err(StoreError::invalid(
-                        &format!("opinions[{i}].staff_id"),
-                        "unknown_staff",
-                        "no staff member with this id in your units",
-                    ));
-                }
-            }
-            _ if o.staff_id.is_some() => {
-                return Err(StoreError::invalid(
-                    &format!("opinions[{i}].staff_id"),
-                    "not_allowed",
-                    "only a specialist's opinion names a staff id",
-                ));
-            }
-            OpinionSource::IndependentExpert
-                if o.author.as_deref().is_none_or(|a| a.trim().is_empty()) =>
-            {
-                return Err(StoreError::invalid(
-                    &format!("opinions[{i}].author"),
-                    "required",
-                    "an independent expert's opinion names the expert",
-                ));
-            }
-            _ => {}
-        }
+        opinions.push(OpinionDraft {
+            source,
+            staff_id: o.staff_id.as_deref(),
+            author: o.author.as_deref(),
+        });
     }
-    if let Some(informed) = &input.family_informed {
-        if informed.on > now().date() {
-            return Err(StoreError::invalid(
-                "family_informed.on",
-                "in_future",
-                "the family cannot have been told on a future date",
-            ));
-        }
-        if input.family_not_informed.is_some() {
-            return Err(StoreError::invalid(
-                "family_not_informed_reason",
-                "informed_and_not",
-                "the family was either told (family_informed) or could not be: not both",
-            ));
-        }
-    }
-    Ok(())
+    // The units of the specialists named, loaded once; the rule decides.
+    let named: Vec<&str> = opinions.iter().filter_map(|o| o.staff_id).collect();
+    let units: Vec<(String, String)> = staff::table
+        .filter(staff::id.eq_any(&named))
+        .select((staff::id, staff::unit_id))
+        .load(conn)?;
+    let staff_in_scope = |id: &str| {
+        units
+            .iter()
+            .any(|(staff_id, unit)| staff_id == id && caller.sees_unit(unit))
+    };
+    let report = ReportDraft {
+        evaluated_goals: input
+            .goal_evaluations
+            .iter()
+            .map(|e| e.goal_id.as_str())
+            .collect(),
+        opinions,
+        informed_on: input.family_informed.as_ref().map(|i| i.on),
+        not_informed: input.family_not_informed.is_some(),
+    };
+    let context = ReportContext {
+        active_goals: &active_goals,
+        staff_in_scope: &staff_in_scope,
+        today: now().date(),
+    };
+    opora_domain::closure::check_report(&report, &context).map_err(StoreError::refused)
 }
 
 impl Store {

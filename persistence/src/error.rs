@@ -91,7 +91,7 @@ impl StoreError {
                 field,
                 code,
                 message,
-            } => StoreError::invalid(field, code, message),
+            } => StoreError::invalid(&field, code, message),
             opora_domain::DomainError::Conflict { message, .. } => StoreError::Conflict(message),
         }
     }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod assignment;
 pub mod audit;
+pub(crate) mod case_records;
 pub mod cases;
 pub mod casework;
 pub mod clients;
@@ -20,6 +21,8 @@ pub mod directory;
 pub mod duplicates;
 pub mod error;
 pub mod events;
+pub(crate) mod facts;
+mod layering;
 pub mod models;
 pub mod questionnaire;
 pub mod reference;
@@ -27,10 +30,11 @@ pub mod reports;
 pub mod retention;
 pub mod safety;
 pub mod schema;
+pub mod success_stories;
 pub mod visibility;
 pub mod work_queue;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use opora_domain::{Action, Actor, Policy};
 
 pub use db::{AnyConnection, BackendKind};
@@ -219,4 +223,9 @@ pub fn new_id() -> String {
 pub fn now() -> NaiveDateTime {
     use chrono::SubsecRound;
     Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+/// A stored time (UTC, without its zone) as the domain takes it.
+pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(at, Utc)
 }

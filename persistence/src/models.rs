@@ -1,5 +1,5 @@
 //! Rows as stored. Codes (stages, kinds, reasons) are the domain's stable text codes; the
-//! conversion to domain enums happens where rules are applied ([`crate::cases`]); statuses are
+//! conversion to domain enums happens where rules are applied (in the use cases); statuses are
 //! read as the domain's enums through the rows' `status()`.
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -505,4 +505,38 @@ pub struct EvaluationRow {
     pub outcome: String,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = closure_reports)]
+pub struct ClosureReportRow {
+    pub id: String,
+    pub case_id: String,
+    pub unit_id: String,
+    pub cycle: i32,
+    pub closure_reason: String,
+    pub satisfaction_score: Option<i32>,
+    pub satisfaction_comment: Option<String>,
+    pub recommendations: Option<String>,
+    pub informed_on: Option<NaiveDate>,
+    pub informed_how: Option<String>,
+    pub informed_by: Option<String>,
+    pub informed_note: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
+    /// Why the family could not be told (`client_died`, `moved_away`, `no_contact`).
+    pub not_informed_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = unit_settings)]
+pub struct UnitSettingsRow {
+    pub unit_id: String,
+    pub requires_plan_approval: bool,
+    pub requires_closure_approval: bool,
+    pub updated_by: String,
+    pub updated_at: NaiveDateTime,
 }

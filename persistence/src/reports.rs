@@ -2,21 +2,22 @@
 //! rejected with a reason, attached to an already open case of the same client, or opens a case
 //! (stage 4) with a key worker and a work model. The domain's one machine judges every move.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::{
     apply, available_transitions, Action, AttachTarget, AvailableTransition, CaseFacts, CaseState,
-    LifecycleStage, RejectionReason, Role, Stage, TransitionRequest, Urgency, WorkModel,
+    LifecycleStage, RejectionReason, Stage, TransitionRequest, Urgency, WorkModel,
 };
 use serde_json::json;
 
+use crate::assignment::check_key_worker;
 use crate::events::{self, Subject};
-use crate::models::{CaseRow, ReportRow, StaffRow};
-use crate::schema::{cases, clients, intake_reports, staff, staff_roles};
+use crate::models::{CaseRow, ReportRow};
+use crate::schema::{cases, clients, intake_reports};
 use crate::{
-    new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
+    new_id, now, utc, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -109,50 +110,6 @@ fn view(caller: &Caller, mut report: ReportRow) -> StoreResult<ReportView> {
         available,
         overdue,
     })
-}
-
-/// A key worker: an active staff member in the caller's scope who may lead cases.
-pub(crate) fn check_key_worker(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    key_worker_id: &str,
-) -> StoreResult<StaffRow> {
-    let row: Option<StaffRow> = staff::table
-        .find(key_worker_id)
-        .select(StaffRow::as_select())
-        .first(conn)
-        .optional()?;
-    let row = row
-        .filter(|r| r.active && caller.sees_unit(&r.unit_id))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "key_worker_id",
-                "unknown_staff",
-                "no active staff member with this id in your units",
-            )
-        })?;
-    let leads: i64 = staff_roles::table
-        .filter(staff_roles::staff_id.eq(key_worker_id))
-        .filter(
-            staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()),
-        )
-        .count()
-        .get_result(conn)?;
-    if leads == 0 {
-        return Err(StoreError::invalid(
-            "key_worker_id",
-            "not_a_case_manager",
-            "a key worker must be a case manager or a supervisor",
-        ));
-    }
-    if let Some(until) = crate::assignment::on_leave_until(conn, key_worker_id, now().date())? {
-        return Err(StoreError::invalid(
-            "key_worker_id",
-            "on_leave",
-            format!("this staff member is on leave until {until}"),
-        ));
-    }
-    Ok(row)
 }
 
 /// A client in the caller's scope.
@@ -377,7 +334,7 @@ impl Store {
                     .first(conn)
                     .optional()?;
                 let target = match target {
-                    Some(c) if crate::cases::visible(conn, caller, &c)? => Some(c),
+                    Some(c) if crate::visibility::visible(conn, caller, &c)? => Some(c),
                     _ => None,
                 };
                 facts.attach_target = target.map(|c| AttachTarget {
@@ -481,8 +438,4 @@ impl Store {
             Ok(ReportOutcome { report: view(caller, report)?, case: opened, warnings })
         })
     }
-}
-
-pub(crate) fn utc(at: NaiveDateTime) -> DateTime<Utc> {
-    DateTime::from_naive_utc_and_offset(at, Utc)
 }

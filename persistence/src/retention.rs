@@ -96,7 +96,7 @@ impl Store {
                 "agreements": agreements::table.filter(agreements::case_id.eq_any(&ids)).order(agreements::id).select(AgreementRow::as_select()).load(conn)?,
                 "evaluations": evaluations::table.filter(evaluations::case_id.eq_any(&ids)).order(evaluations::id).select(EvaluationRow::as_select()).load(conn)?,
                 "contacts": crate::contacts::export_contacts(conn, &ids)?,
-                "success_stories": crate::contacts::export_stories(conn, &ids)?,
+                "success_stories": crate::success_stories::export_stories(conn, &ids)?,
                 "events": events::table
                     .filter(events::client_id.eq(client_id).or(events::case_id.eq_any(&ids)).or(events::report_id.eq_any(&report_ids)))
                     .order(events::id)
@@ -393,6 +393,7 @@ fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
         ))
         .execute(conn)?;
     crate::contacts::pseudonymise_cases(conn, &ids, PSEUDONYMISED)?;
+    crate::success_stories::pseudonymise_stories(conn, &ids, PSEUDONYMISED)?;
     diesel::update(evaluations::table.filter(evaluations::case_id.eq_any(&ids)))
         .set(evaluations::summary.eq(PSEUDONYMISED))
         .execute(conn)?;

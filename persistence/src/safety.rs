@@ -11,7 +11,7 @@ use opora_domain::safety::{SafetyConcernCommand, SafetyConcernRefusal, SafetyCon
 use opora_domain::{Action, Urgency};
 use serde_json::json;
 
-use crate::cases::case_for;
+use crate::case_records::case_for;
 use crate::events::{self, Subject};
 use crate::models::ReportRow;
 use crate::schema::{intake_reports, safety_concerns};

@@ -13,13 +13,14 @@ use opora_domain::casework::execution::ExecutionStatus;
 use opora_domain::casework::plan::PlanStatus;
 use opora_domain::{Action, AgreementKind};
 
-use crate::cases::{facts_for, visible};
+use crate::facts::facts_for;
 use crate::models::{ActionRow, CaseRow, PlanRow, ReportRow};
 use crate::safety::SafetyConcern;
 use crate::schema::{
     agreement_terminations, agreements, cases, intake_reports, plan_action_execution, plan_actions,
     plans, safety_concerns,
 };
+use crate::visibility::visible;
 use crate::{now, Caller, Store, StoreResult};
 
 /// Whose work: the caller's own, or their units' (supervisors).
@@ -293,8 +294,7 @@ impl Store {
                     let Some(case) = mine.iter().find(|c| c.id == p.case_id) else {
                         continue;
                     };
-                    if crate::approvals::effective_settings(conn, &case.unit_id)?
-                        .requires_plan_approval
+                    if crate::facts::effective_settings(conn, &case.unit_id)?.requires_plan_approval
                         && crate::approvals::check_plan_approval(conn, case, &p).is_err()
                     {
                         items.push(WorkItem {
@@ -308,7 +308,7 @@ impl Store {
                         });
                     }
                 }
-                let approvals = crate::approvals::closure_approval_facts(conn, &mine)?;
+                let approvals = crate::facts::closure_approval_facts(conn, &mine)?;
                 for case in &mine {
                     let has_report: i64 = crate::schema::closure_reports::table
                         .filter(crate::schema::closure_reports::case_id.eq(&case.id))

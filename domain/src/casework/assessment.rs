@@ -76,7 +76,7 @@ impl AssessmentRefusal {
     /// draft is a wrong reference, not a state conflict).
     pub fn at_field(self, field: &'static str) -> DomainError {
         DomainError::Invalid {
-            field,
+            field: field.to_owned(),
             code: self.code(),
             message: self.message(),
         }
@@ -153,7 +153,7 @@ mod tests {
         assert_eq!(
             refused,
             DomainError::Invalid {
-                field: "corrects",
+                field: "corrects".into(),
                 code: "not_completed",
                 message: "a draft is edited, not corrected".into(),
             }

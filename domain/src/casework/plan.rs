@@ -157,6 +157,123 @@ pub fn may_be_agreed(assessment_completed: bool) -> Result<(), Requirement> {
     }
 }
 
+/// An action of a plan version being drafted, as far as its references go.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActionDraft<'a> {
+    /// The stable id of an earlier version's action it carries over.
+    pub id: Option<&'a str>,
+    /// The goal it serves, by its index in the version's goals…
+    pub goal: Option<usize>,
+    /// …or by the stable id of a goal carried into this version.
+    pub goal_id: Option<&'a str>,
+}
+
+/// A plan version being drafted: its period, the stable ids its goals carry over (one entry per
+/// goal, `None` for a new goal), and its actions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanDraft<'a> {
+    pub period_start: chrono::NaiveDate,
+    pub period_end: chrono::NaiveDate,
+    pub goal_ids: Vec<Option<&'a str>>,
+    pub actions: Vec<ActionDraft<'a>>,
+}
+
+/// The stable ids of the goals and actions of the case's earlier plan versions.
+#[derive(Debug, Clone, Copy)]
+pub struct EarlierItems<'a> {
+    pub goals: &'a std::collections::HashSet<String>,
+    pub actions: &'a std::collections::HashSet<String>,
+}
+
+fn invalid(field: String, code: &'static str, message: &str) -> crate::error::DomainError {
+    crate::error::DomainError::Invalid {
+        field,
+        code,
+        message: message.to_owned(),
+    }
+}
+
+/// The rules of a plan version's draft (seed 002, stage 3: goals and the actions that serve
+/// them, carried from version to version by stable ids so that their execution survives): the
+/// period ends after it starts; a goal or action carried over is one of the case's earlier
+/// versions and appears once; an action serves a goal of this version, named by index or by a
+/// carried goal's id, not both.
+pub fn check_draft(
+    draft: &PlanDraft<'_>,
+    earlier: EarlierItems<'_>,
+) -> Result<(), crate::error::DomainError> {
+    if draft.period_end < draft.period_start {
+        return Err(invalid(
+            "period_end".into(),
+            "before_start",
+            "the period ends before it starts",
+        ));
+    }
+    for (i, a) in draft.actions.iter().enumerate() {
+        if a.goal.is_some_and(|g| g >= draft.goal_ids.len()) {
+            return Err(invalid(
+                format!("actions[{i}].goal"),
+                "unknown_goal",
+                "the action names a goal index the plan does not have",
+            ));
+        }
+        if a.goal.is_some() && a.goal_id.is_some() {
+            return Err(invalid(
+                format!("actions[{i}].goal_id"),
+                "both_goal_and_goal_id",
+                "name the goal by index or by id, not both",
+            ));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in draft.goal_ids.iter().enumerate() {
+        let Some(id) = id else { continue };
+        if !earlier.goals.contains(*id) {
+            return Err(invalid(
+                format!("goals[{i}].id"),
+                "unknown_goal",
+                "no goal of an earlier plan version of this case has this id",
+            ));
+        }
+        if !seen.insert(*id) {
+            return Err(invalid(
+                format!("goals[{i}].id"),
+                "duplicate",
+                "a goal appears once per version",
+            ));
+        }
+    }
+    for (i, a) in draft.actions.iter().enumerate() {
+        let Some(id) = a.id else { continue };
+        if !earlier.actions.contains(id) {
+            return Err(invalid(
+                format!("actions[{i}].id"),
+                "unknown_action",
+                "no action of an earlier plan version of this case has this id",
+            ));
+        }
+        if !seen.insert(id) {
+            return Err(invalid(
+                format!("actions[{i}].id"),
+                "duplicate",
+                "an action appears once per version",
+            ));
+        }
+    }
+    for (i, a) in draft.actions.iter().enumerate() {
+        if let Some(goal_id) = a.goal_id {
+            if !draft.goal_ids.contains(&Some(goal_id)) {
+                return Err(invalid(
+                    format!("actions[{i}].goal_id"),
+                    "unknown_goal",
+                    "the action names a goal id this version does not have",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -263,5 +380,106 @@ mod tests {
     #[test]
     fn a_plan_can_be_agreed_once_an_assessment_is_completed() {
         assert_eq!(may_be_agreed(true), Ok(()));
+    }
+
+    mod drafts {
+        use std::collections::HashSet;
+
+        use super::super::*;
+
+        fn day(d: u32) -> chrono::NaiveDate {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap_or_default()
+        }
+
+        fn earlier() -> (HashSet<String>, HashSet<String>) {
+            (
+                HashSet::from(["goal-1".to_owned()]),
+                HashSet::from(["action-1".to_owned()]),
+            )
+        }
+
+        fn draft<'a>() -> PlanDraft<'a> {
+            PlanDraft {
+                period_start: day(1),
+                period_end: day(31),
+                goal_ids: vec![Some("goal-1"), None],
+                actions: vec![
+                    ActionDraft {
+                        id: Some("action-1"),
+                        goal_id: Some("goal-1"),
+                        goal: None,
+                    },
+                    ActionDraft {
+                        goal: Some(1),
+                        ..ActionDraft::default()
+                    },
+                ],
+            }
+        }
+
+        fn fault(draft: &PlanDraft<'_>) -> (String, &'static str) {
+            let (goals, actions) = earlier();
+            match check_draft(
+                draft,
+                EarlierItems {
+                    goals: &goals,
+                    actions: &actions,
+                },
+            ) {
+                Err(crate::error::DomainError::Invalid { field, code, .. }) => (field, code),
+                other => (format!("{other:?}"), ""),
+            }
+        }
+
+        #[test]
+        fn a_draft_carrying_earlier_goals_and_actions_by_id_is_accepted() {
+            assert_eq!(fault(&draft()), ("Ok(())".into(), ""));
+        }
+
+        #[test]
+        fn a_plan_period_ends_after_it_starts() {
+            let mut backwards = draft();
+            backwards.period_end = day(1);
+            backwards.period_start = day(2);
+            assert_eq!(fault(&backwards), ("period_end".into(), "before_start"));
+        }
+
+        #[test]
+        fn an_action_serves_a_goal_of_this_version_named_once() {
+            let mut beyond = draft();
+            beyond.actions[1].goal = Some(2);
+            assert_eq!(fault(&beyond), ("actions[1].goal".into(), "unknown_goal"));
+            let mut both = draft();
+            both.actions[1].goal_id = Some("goal-1");
+            assert_eq!(
+                fault(&both),
+                ("actions[1].goal_id".into(), "both_goal_and_goal_id")
+            );
+            let mut elsewhere = draft();
+            elsewhere.goal_ids = vec![None, None];
+            assert_eq!(
+                fault(&elsewhere),
+                ("actions[0].goal_id".into(), "unknown_goal")
+            );
+        }
+
+        #[test]
+        fn only_goals_and_actions_of_earlier_versions_are_carried_over_and_each_once() {
+            let mut unknown_goal = draft();
+            unknown_goal.goal_ids[1] = Some("goal-9");
+            assert_eq!(fault(&unknown_goal), ("goals[1].id".into(), "unknown_goal"));
+            let mut twice = draft();
+            twice.goal_ids[1] = Some("goal-1");
+            assert_eq!(fault(&twice), ("goals[1].id".into(), "duplicate"));
+            let mut unknown_action = draft();
+            unknown_action.actions[1].id = Some("action-9");
+            assert_eq!(
+                fault(&unknown_action),
+                ("actions[1].id".into(), "unknown_action")
+            );
+            let mut action_twice = draft();
+            action_twice.actions[1].id = Some("action-1");
+            assert_eq!(fault(&action_twice), ("actions[1].id".into(), "duplicate"));
+        }
     }
 }

@@ -1,39 +1,25 @@
 //! Clients: a person, or a family with members. Create, read, list (filters, cursor pages) and
-//! update with ETag / If-Match; the duplicate check before registering, and the duplicate warning
-//! when a client is registered who looks like someone already on record.
+//! update with ETag / If-Match; the duplicate warning when a client is registered who looks like
+//! someone already on record (the matching itself is `opora_domain::names`).
 
-use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use opora_domain::names::{name_key, NameMatch};
 use opora_domain::{ClientKind, FamilyRelation, PhoneKind, Sex};
 use opora_persistence::clients::{
     ClientChanges, ClientExtras, ClientFilter, MemberInput, NewClient, PhoneInput, SchoolInput,
 };
-use opora_persistence::duplicates::DuplicateCandidate;
 use opora_persistence::models::{Client, PhoneRow};
-use opora_persistence::questionnaire::Questionnaire;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use super::duplicates::DuplicatesBody;
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, parse_opt, utc, Page};
 use crate::etag::{etag, if_match};
 use crate::json::{JsonBody, QueryParams};
 use crate::problem::{responses, ApiError};
 use crate::AppState;
-
-pub fn configure(cfg: &mut ServiceConfig) {
-    // The duplicate check before `/clients/{id}`, so that its path is never read as an id.
-    cfg.service(check_duplicates)
-        .service(create_client)
-        .service(list_clients)
-        .service(get_client)
-        .service(update_client)
-        .service(get_questionnaire)
-        .service(put_questionnaire);
-}
 
 fn phone_kind_schema() -> utoipa::openapi::schema::Object {
     crate::dto::code_schema(
@@ -357,157 +343,6 @@ pub struct CreatedClientBody {
     pub duplicate_warning: Option<DuplicatesBody>,
 }
 
-fn name_match_schema() -> utoipa::openapi::schema::Object {
-    crate::dto::or_null(crate::dto::code_schema(
-        [NameMatch::Exact.code(), NameMatch::Similar.code()],
-        "How the names matched: `exact` (the same after folding case, diacritics, transliteration and name forms) or `similar` (one word one letter apart, or a patronymic more); `null` when not visible.",
-    ))
-}
-
-fn candidate_kind_schema() -> utoipa::openapi::schema::Object {
-    crate::dto::or_null(crate::dto::code_schema(
-        ClientKind::ALL.iter().map(|k| k.code()),
-        "A person, or a family with members; `null` when not visible.",
-    ))
-}
-
-/// A record that may be the same person. When `visible` is false the record lies in a unit
-/// outside the caller's scope, and only that unit is named: every other field is `null`.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "visible": true,
-    "unit_id": "0193a1c2-0000-7000-8000-00000000000a",
-    "unit_name": "Suvorovskyi district department",
-    "client_id": "0193a1c2-0000-7000-8000-0000000000c1",
-    "client_kind": "family",
-    "client_display_name": "Shevchenko family",
-    "member_id": "0193a1c2-0000-7000-8000-0000000000e1",
-    "name": "Олександр Шевченко",
-    "date_of_birth": "1984-02-29",
-    "name_match": "exact",
-    "same_date_of_birth": true
-}))]
-pub struct DuplicateCandidateBody {
-    /// Whether the caller may see the record.
-    pub visible: bool,
-    /// The unit holding the record.
-    pub unit_id: String,
-    pub unit_name: String,
-    pub client_id: Option<String>,
-    #[schema(schema_with = candidate_kind_schema)]
-    pub client_kind: Option<String>,
-    pub client_display_name: Option<String>,
-    /// The family member whose name matched; `null` when the client's own name matched.
-    pub member_id: Option<String>,
-    /// The name that matched, as recorded.
-    pub name: Option<String>,
-    pub date_of_birth: Option<NaiveDate>,
-    #[schema(schema_with = name_match_schema)]
-    pub name_match: Option<String>,
-    /// Both dates of birth are known and equal; `false` when one is unknown (a known date that
-    /// differs rules a record out).
-    pub same_date_of_birth: Option<bool>,
-}
-
-impl From<DuplicateCandidate> for DuplicateCandidateBody {
-    fn from(c: DuplicateCandidate) -> Self {
-        let found = c.found;
-        DuplicateCandidateBody {
-            visible: c.visible,
-            unit_id: c.unit_id,
-            unit_name: c.unit_name,
-            client_id: found.as_ref().map(|f| f.client_id.clone()),
-            client_kind: found.as_ref().map(|f| f.client_kind.clone()),
-            client_display_name: found.as_ref().map(|f| f.client_display_name.clone()),
-            member_id: found.as_ref().and_then(|f| f.member_id.clone()),
-            name: found.as_ref().map(|f| f.name.clone()),
-            date_of_birth: found.as_ref().and_then(|f| f.date_of_birth),
-            name_match: found.as_ref().map(|f| f.name_match.code().to_owned()),
-            same_date_of_birth: found.as_ref().map(|f| f.same_date_of_birth),
-        }
-    }
-}
-
-/// Possible duplicates: visible records best first (exact names, then equal dates of birth), then
-/// one entry per other unit holding a possible match.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"candidates": [
-    {"visible": true, "unit_id": "0193a1c2-0000-7000-8000-00000000000a", "unit_name": "Suvorovskyi district department",
-     "client_id": "0193a1c2-0000-7000-8000-0000000000c1", "client_kind": "person", "client_display_name": "Oleksandr Shevchenko",
-     "member_id": null, "name": "Oleksandr Shevchenko", "date_of_birth": "1984-02-29", "name_match": "exact", "same_date_of_birth": true},
-    {"visible": false, "unit_id": "0193a1c2-0000-7000-8000-00000000000b", "unit_name": "Malynovskyi district department",
-     "client_id": null, "client_kind": null, "client_display_name": null, "member_id": null, "name": null,
-     "date_of_birth": null, "name_match": null, "same_date_of_birth": null}
-]}))]
-pub struct DuplicatesBody {
-    pub candidates: Vec<DuplicateCandidateBody>,
-}
-
-impl DuplicatesBody {
-    fn from(candidates: Vec<DuplicateCandidate>) -> Self {
-        DuplicatesBody {
-            candidates: candidates
-                .into_iter()
-                .map(DuplicateCandidateBody::from)
-                .collect(),
-        }
-    }
-}
-
-/// A duplicate check: the name searched for and, when known, the date of birth.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"full_name": "Oleksandr Shevchenko", "date_of_birth": "1984-02-29"}))]
-pub struct DuplicateCheckBody {
-    /// A full name in any script and word order ("Shevchenko Oleksandr", "Олександр Шевченко").
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub full_name: String,
-    /// When given, a record with another known date of birth is not a candidate.
-    pub date_of_birth: Option<NaiveDate>,
-}
-
-/// Looks for clients and family members who may be the person named (before registering them).
-///
-/// Tolerant of case, spacing, word order, diacritics, Cyrillic/Latin transliteration (Ukrainian
-/// and Russian rules) and Ukrainian/Russian first-name forms: "Олександр Шевченко", "Oleksandr
-/// Shevchenko", "Aleksandr Shevchenko" and "OLEKSANDR ŠEVČENKO" match each other. A record with
-/// another known date of birth is not a candidate. A record in a unit outside the caller's scope
-/// is shown only as a possible match in that unit. The search terms go in the body, never the
-/// URL; every search is audited (with the folded name, not the name).
-#[utoipa::path(
-    tag = "clients",
-    operation_id = "check_client_duplicates",
-    request_body = DuplicateCheckBody,
-    responses(
-        (status = 200, description = "The possible duplicates (an empty list when none)", body = DuplicatesBody),
-        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::UnsupportedMediaType,
-        responses::Unprocessable, responses::Internal
-    ),
-    security(("bearer" = []))
-)]
-#[post("/clients/duplicate-check")]
-pub async fn check_duplicates(
-    auth: Authenticated,
-    state: web::Data<AppState>,
-    body: JsonBody<DuplicateCheckBody>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.0;
-    if name_key(&body.full_name).is_empty() {
-        return Err(ApiError::field(
-            "full_name",
-            "no_letters",
-            "must contain at least one letter",
-        ));
-    }
-    let store = state.store.clone();
-    let candidates = crate::blocking(move || {
-        store.find_duplicates(&auth.0, &body.full_name, body.date_of_birth)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(DuplicatesBody::from(candidates)))
-}
-
 fn with_etag(mut response: actix_web::HttpResponseBuilder, client: Client) -> HttpResponse {
     response.insert_header((actix_web::http::header::ETAG, etag(client.client.version)));
     response.json(ClientBody::from(client))
@@ -698,168 +533,4 @@ pub async fn update_client(
     let client =
         crate::blocking(move || store.update_client(&auth.0, &id, expected, changes)).await?;
     Ok(with_etag(HttpResponse::Ok(), client))
-}
-
-/// The client questionnaire (seed 003), its non-sensitive sections. Each section is a JSON object
-/// of answers whose keys are the section's questions (listed per section); values are strings (at
-/// most 2000 characters), numbers, booleans, `null`, or arrays (at most 50 items) and objects of
-/// them, nested at most 3 levels. An absent or `null` section is not filled.
-///
-/// The questionnaire's sensitive questions are **not** here; they are the client's sensitive
-/// sections, written with `PUT /api/v1/clients/{id}/sensitive/{section}` by the case team and read
-/// only by it or under consent or a legal basis:
-/// - identity documents (passport data: kinds and numbers) → `identity_documents`;
-/// - history of substance use (experience, substance, way of use, why it began, daily dose,
-///   years of regular use) and its treatment (outpatient, inpatient, effect, own attempts to stop,
-///   methods, psychotherapy, longest abstinence) → `substance_use`;
-/// - legal situation: offences before and after substance use began, convictions and the
-///   articles → `legal_history`; current problems with the police or courts → `conflict_with_law`;
-/// - physical health and illnesses → `health` (HIV status → `hiv_status`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "general": {"marital_status": "divorced", "citizenship": "Ukraine"},
-    "education": {"level": "vocational", "speciality": "cook", "studying_now": false},
-    "military_service": {"served": false, "exemption_reason": "health"},
-    "work": {"employed": false, "profession": "cook", "work_history": "kitchen of café Pryvoz, 2012-2020"},
-    "housing": {"type": "flat", "tenure": "rented", "conditions": "two rooms, no hot water", "lives_with": "two children"},
-    "relatives": {"list": [{"name": "Halyna Shevchenko", "relation": "mother", "contact": "weekly"}]},
-    "registrations": {"registered": true, "registers": ["employment centre"]},
-    "reasons_for_coming": {"reasons": "debts, threat of eviction", "referred_by": "school no. 45"}
-}))]
-pub struct QuestionnaireSections {
-    /// General data. Questions: `marital_status`, `citizenship`, `languages`, `place_of_birth`,
-    /// `notes`. Identity documents go to the `identity_documents` sensitive section.
-    #[schema(value_type = Option<Object>)]
-    pub general: Option<serde_json::Value>,
-    /// Education. Questions: `level`, `institutions`, `speciality`, `studying_now`, `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub education: Option<serde_json::Value>,
-    /// Military service. Questions: `served`, `period`, `branch`, `exemption_reason`, `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub military_service: Option<serde_json::Value>,
-    /// Work and profession. Questions: `employed`, `employer`, `position`, `profession`,
-    /// `work_history`, `income_source`, `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub work: Option<serde_json::Value>,
-    /// Housing. Questions: `type`, `tenure`, `conditions`, `lives_with`, `registered_address`,
-    /// `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub housing: Option<serde_json::Value>,
-    /// Relatives. Questions: `list` (an array of objects, e.g. name, relation, contact),
-    /// `contact_with_family`, `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub relatives: Option<serde_json::Value>,
-    /// Registrations (whether the client is on a register, e.g. of the employment centre).
-    /// Questions: `registered`, `registers`, `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub registrations: Option<serde_json::Value>,
-    /// Reasons for coming. Questions: `reasons`, `requested_help`, `referred_by`, `motivation`,
-    /// `notes`.
-    #[schema(value_type = Option<Object>)]
-    pub reasons_for_coming: Option<serde_json::Value>,
-}
-
-impl QuestionnaireSections {
-    fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => {
-                map.into_iter().filter(|(_, v)| !v.is_null()).collect()
-            }
-            _ => serde_json::Map::new(),
-        }
-    }
-
-    fn from_map(map: &serde_json::Map<String, serde_json::Value>) -> Self {
-        let get = |k: &str| map.get(k).cloned();
-        QuestionnaireSections {
-            general: get("general"),
-            education: get("education"),
-            military_service: get("military_service"),
-            work: get("work"),
-            housing: get("housing"),
-            relatives: get("relatives"),
-            registrations: get("registrations"),
-            reasons_for_coming: get("reasons_for_coming"),
-        }
-    }
-}
-
-/// A client's questionnaire: `version` is what the ETag names (0, with no author, before the
-/// first write).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QuestionnaireBody {
-    pub client_id: String,
-    pub unit_id: String,
-    pub version: i64,
-    pub updated_by: Option<String>,
-    pub updated_at: Option<DateTime<Utc>>,
-    #[serde(flatten)]
-    pub sections: QuestionnaireSections,
-}
-
-fn questionnaire_answer(q: Questionnaire) -> HttpResponse {
-    let mut response = HttpResponse::Ok();
-    response.insert_header((actix_web::http::header::ETAG, etag(q.version)));
-    response.json(QuestionnaireBody {
-        sections: QuestionnaireSections::from_map(&q.sections),
-        client_id: q.client_id,
-        unit_id: q.unit_id,
-        version: q.version,
-        updated_by: q.updated_by,
-        updated_at: q.updated_at.map(utc),
-    })
-}
-
-/// A client's questionnaire (its non-sensitive sections); `ETag` names its version, `"v0"` before
-/// the first write.
-#[utoipa::path(
-    tag = "clients",
-    operation_id = "get_client_questionnaire",
-    params(("id" = String, Path, description = "Client id")),
-    responses((status = 200, description = "The questionnaire", body = QuestionnaireBody, headers(("ETag" = String))),
-        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
-    security(("bearer" = []))
-)]
-#[get("/clients/{id}/questionnaire")]
-pub async fn get_questionnaire(
-    auth: Authenticated,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let q = crate::blocking(move || store.questionnaire(&auth.0, &id)).await?;
-    Ok(questionnaire_answer(q))
-}
-
-/// Replaces a client's questionnaire (its non-sensitive sections; see the body's description for
-/// where the sensitive questions go). Needs `If-Match` with the ETag read (`"v0"` for the first
-/// write): 428 without it, 412 when stale. An unknown section or question is 422 naming it.
-#[utoipa::path(
-    tag = "clients",
-    operation_id = "put_client_questionnaire",
-    params(
-        ("id" = String, Path, description = "Client id"),
-        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")
-    ),
-    request_body = QuestionnaireSections,
-    responses((status = 200, description = "Recorded; `ETag` names the new version", body = QuestionnaireBody, headers(("ETag" = String))),
-        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::PreconditionFailed,
-        responses::UnsupportedMediaType, responses::Unprocessable, responses::PreconditionRequired, responses::Internal),
-    security(("bearer" = []))
-)]
-#[put("/clients/{id}/questionnaire")]
-pub async fn put_questionnaire(
-    auth: Authenticated,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<String>,
-    body: JsonBody<QuestionnaireSections>,
-) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let sections = body.0.to_map();
-    let store = state.store.clone();
-    let q =
-        crate::blocking(move || store.put_questionnaire(&auth.0, &id, expected, &sections)).await?;
-    Ok(questionnaire_answer(q))
 }

@@ -1,0 +1,84 @@
+//! Evaluations of the work with a case (seed 000: evaluation ends in closure or a new plan): interim
+//! or final, with a summary and an outcome. A final evaluation of the current cycle is what the
+//! guard of closing asks for (`final_evaluation_recorded` in [`crate::facts`]).
+
+use diesel::prelude::*;
+use opora_domain::events::EventKind;
+use opora_domain::Action;
+use serde_json::json;
+
+use crate::case_records::{active_case, case_for, subject};
+use crate::events;
+use crate::models::EvaluationRow;
+use crate::schema::evaluations;
+use crate::{new_id, now, Caller, Store, StoreResult};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvaluation {
+    /// `interim` or `final`.
+    pub kind: String,
+    pub summary: String,
+    /// `achieved`, `partly_achieved`, `not_achieved`.
+    pub outcome: String,
+}
+
+impl Store {
+    pub fn record_evaluation(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+        new: NewEvaluation,
+    ) -> StoreResult<EvaluationRow> {
+        self.write(|conn| {
+            let case = active_case(conn, caller, case_id)?;
+            let at = now();
+            let row = EvaluationRow {
+                id: new_id(),
+                case_id: case.id.clone(),
+                unit_id: case.unit_id.clone(),
+                cycle: case.cycle,
+                kind: new.kind,
+                summary: new.summary,
+                outcome: new.outcome,
+                created_by: caller.actor.staff_id.clone(),
+                created_at: at,
+            };
+            diesel::insert_into(evaluations::table)
+                .values(&row)
+                .execute(conn)?;
+            events::record(
+                conn,
+                &subject(&case),
+                EventKind::EvaluationRecorded,
+                &caller.actor.staff_id,
+                at,
+                None,
+                json!({ "evaluation_id": row.id, "kind": row.kind, "outcome": row.outcome }),
+            )?;
+            Ok(row)
+        })
+    }
+
+    pub fn list_evaluations(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> StoreResult<Vec<EvaluationRow>> {
+        self.write(|conn| {
+            let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_evaluations",
+                case_id,
+                &case.unit_id,
+                Some(case_id),
+            )?;
+            Ok(evaluations::table
+                .filter(evaluations::case_id.eq(&case.id))
+                .order(evaluations::id)
+                .select(EvaluationRow::as_select())
+                .load(conn)?)
+        })
+    }
+}
