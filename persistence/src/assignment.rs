@@ -24,7 +24,10 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use opora_domain::assignment::{TransferCommand, TransferStatus};
+use opora_domain::assignment::{
+    check_key_worker as check_key_worker_rule, check_leave, may_accept_transfer,
+    may_request_transfer, Candidate as KeyWorkerCandidate, TransferCommand, TransferStatus,
+};
 use opora_domain::caseload::{Caseload, CaseloadPolicy, CaseloadWeights};
 use opora_domain::events::EventKind;
 use opora_domain::{access, Action, LifecycleStage, Role, Urgency, WorkModel};
@@ -186,8 +189,9 @@ fn active_case_stages() -> Vec<&'static str> {
         .collect()
 }
 
-fn is_active(case: &CaseRow) -> bool {
-    LifecycleStage::parse(&case.lifecycle_stage).is_some_and(LifecycleStage::is_active_case)
+fn stage_of(case: &CaseRow) -> StoreResult<LifecycleStage> {
+    LifecycleStage::parse(&case.lifecycle_stage)
+        .ok_or_else(|| StoreError::Corrupt(format!("lifecycle stage {:?}", case.lifecycle_stage)))
 }
 
 /// The last day of the leave covering `day`, if the member is on leave then.
@@ -238,58 +242,44 @@ fn leads_cases(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<bool> {
     Ok(leads > 0)
 }
 
-/// The new key worker must be an active case manager or supervisor in the caller's scope whose
-/// unit sees the case, not its key worker already, and not on leave today.
+/// What the record says of a staff member proposed as key worker (of `case`, when a case is
+/// handed over: then whether their unit sees the case's unit and whether they lead it already).
+fn candidate(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    staff_id: &str,
+    case: Option<&CaseRow>,
+) -> StoreResult<(KeyWorkerCandidate, Option<StaffRow>)> {
+    let row: Option<StaffRow> = staff::table
+        .find(staff_id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?;
+    let row = row.filter(|r| r.active && caller.sees_unit(&r.unit_id));
+    let sees_case_unit = match (case, &row) {
+        (Some(case), Some(r)) => unit_and_ancestors(conn, &case.unit_id)?.contains(&r.unit_id),
+        (Some(_), None) => false,
+        (None, _) => true,
+    };
+    let candidate = KeyWorkerCandidate {
+        in_scope: row.is_some(),
+        leads_cases: leads_cases(conn, staff_id)?,
+        sees_case_unit,
+        on_leave_until: on_leave_until(conn, staff_id, now().date())?,
+        already_key_worker: case.is_some_and(|c| c.key_worker_id == staff_id),
+    };
+    Ok((candidate, row))
+}
+
+/// The new key worker of a transfer (`domain::assignment::check_key_worker`).
 fn check_target(
     conn: &mut AnyConnection,
     caller: &Caller,
     case: &CaseRow,
     to_staff_id: &str,
 ) -> StoreResult<()> {
-    const FIELD: &str = "to_staff_id";
-    if to_staff_id == case.key_worker_id {
-        return Err(StoreError::invalid(
-            FIELD,
-            "already_key_worker",
-            "this staff member is the case's key worker already",
-        ));
-    }
-    let row: Option<StaffRow> = staff::table
-        .find(to_staff_id)
-        .select(StaffRow::as_select())
-        .first(conn)
-        .optional()?;
-    let row = row
-        .filter(|r| r.active && caller.sees_unit(&r.unit_id))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                FIELD,
-                "unknown_staff",
-                "no active staff member with this id in your units",
-            )
-        })?;
-    if !leads_cases(conn, to_staff_id)? {
-        return Err(StoreError::invalid(
-            FIELD,
-            "not_a_case_manager",
-            "a key worker must be a case manager or a supervisor",
-        ));
-    }
-    if !unit_and_ancestors(conn, &case.unit_id)?.contains(&row.unit_id) {
-        return Err(StoreError::invalid(
-            FIELD,
-            "outside_case_unit",
-            "this staff member's unit does not see the case's unit",
-        ));
-    }
-    if let Some(until) = on_leave_until(conn, to_staff_id, now().date())? {
-        return Err(StoreError::invalid(
-            FIELD,
-            "on_leave",
-            format!("this staff member is on leave until {until}"),
-        ));
-    }
-    Ok(())
+    let (candidate, _) = self::candidate(conn, caller, to_staff_id, Some(case))?;
+    check_key_worker_rule("to_staff_id", &candidate).map_err(StoreError::refused)
 }
 
 fn load_transfer(
@@ -381,42 +371,9 @@ pub(crate) fn check_key_worker(
     caller: &Caller,
     key_worker_id: &str,
 ) -> StoreResult<StaffRow> {
-    let row: Option<StaffRow> = staff::table
-        .find(key_worker_id)
-        .select(StaffRow::as_select())
-        .first(conn)
-        .optional()?;
-    let row = row
-        .filter(|r| r.active && caller.sees_unit(&r.unit_id))
-        .ok_or_else(|| {
-            StoreError::invalid(
-                "key_worker_id",
-                "unknown_staff",
-                "no active staff member with this id in your units",
-            )
-        })?;
-    let leads: i64 = staff_roles::table
-        .filter(staff_roles::staff_id.eq(key_worker_id))
-        .filter(
-            staff_roles::role.eq_any(Action::LeadCase.roles().map(Role::code).collect::<Vec<_>>()),
-        )
-        .count()
-        .get_result(conn)?;
-    if leads == 0 {
-        return Err(StoreError::invalid(
-            "key_worker_id",
-            "not_a_case_manager",
-            "a key worker must be a case manager or a supervisor",
-        ));
-    }
-    if let Some(until) = on_leave_until(conn, key_worker_id, now().date())? {
-        return Err(StoreError::invalid(
-            "key_worker_id",
-            "on_leave",
-            format!("this staff member is on leave until {until}"),
-        ));
-    }
-    Ok(row)
+    let (candidate, row) = self::candidate(conn, caller, key_worker_id, None)?;
+    check_key_worker_rule("key_worker_id", &candidate).map_err(StoreError::refused)?;
+    row.ok_or(StoreError::NotFound)
 }
 
 impl Store {
@@ -533,13 +490,6 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             caller.require(Action::ManageLeave)?;
-            if new.ends_on < new.starts_on {
-                return Err(StoreError::invalid(
-                    "ends_on",
-                    "before_start",
-                    "the leave ends before it starts",
-                ));
-            }
             let overlapping: Option<(NaiveDate, NaiveDate)> = staff_leave::table
                 .filter(staff_leave::staff_id.eq(staff_id))
                 .filter(staff_leave::starts_on.le(new.ends_on))
@@ -547,11 +497,7 @@ impl Store {
                 .select((staff_leave::starts_on, staff_leave::ends_on))
                 .first(conn)
                 .optional()?;
-            if let Some((from, to)) = overlapping {
-                return Err(StoreError::Conflict(format!(
-                    "overlaps the leave from {from} to {to} on record"
-                )));
-            }
+            check_leave(new.starts_on, new.ends_on, overlapping).map_err(StoreError::refused)?;
             let at = now();
             let row = LeaveRow {
                 id: new_id(),
@@ -624,23 +570,17 @@ impl Store {
                 return Err(StoreError::Forbidden(Action::ReassignCase));
             }
             check_target(conn, caller, &case, &new.to_staff_id)?;
-            if !is_active(&case) {
-                return Err(StoreError::Conflict(format!(
-                    "the case is {}: only an active case changes its key worker",
-                    case.lifecycle_stage
-                )));
-            }
             let pending: Option<(String, String)> = case_transfers::table
                 .filter(case_transfers::case_id.eq(&case.id))
                 .filter(case_transfers::status.eq(TransferStatus::Pending.code()))
                 .select((case_transfers::id, case_transfers::to_staff_id))
                 .first(conn)
                 .optional()?;
-            if let Some((id, to)) = pending {
-                return Err(StoreError::Conflict(format!(
-                    "transfer {id} to {to} is pending: it must be accepted, declined or cancelled first"
-                )));
-            }
+            may_request_transfer(
+                stage_of(&case)?,
+                pending.as_ref().map(|(id, to)| (id.as_str(), to.as_str())),
+            )
+            .map_err(StoreError::refused)?;
             let at = now();
             let row = TransferRow {
                 id: new_id(),
@@ -694,23 +634,14 @@ impl Store {
         self.write(|conn| {
             let (case, transfer) = for_target(conn, caller, case_id, transfer_id)?;
             let accepted = transfer.next(TransferCommand::Accept)?;
-            if !is_active(&case) {
-                return Err(StoreError::Conflict(format!(
-                    "the case is {}: only an active case changes its key worker; decline the transfer",
-                    case.lifecycle_stage
-                )));
-            }
-            if case.key_worker_id != transfer.from_staff_id {
-                return Err(StoreError::Conflict(format!(
-                    "the case's key worker changed to {} after the request; the transfer must be cancelled or declined",
-                    case.key_worker_id
-                )));
-            }
-            if let Some(until) = on_leave_until(conn, &caller.actor.staff_id, now().date())? {
-                return Err(StoreError::Conflict(format!(
-                    "you are on leave until {until}: a case cannot pass to someone on leave"
-                )));
-            }
+            let on_leave = on_leave_until(conn, &caller.actor.staff_id, now().date())?;
+            may_accept_transfer(
+                stage_of(&case)?,
+                &case.key_worker_id,
+                &transfer.from_staff_id,
+                on_leave,
+            )
+            .map_err(StoreError::refused)?;
             let warnings = caseload_warning(
                 conn,
                 &self.policy().caseload,

@@ -452,37 +452,12 @@ impl Store {
         case_id: &str,
         new: NewContact,
     ) -> StoreResult<Contact> {
-        if !new.status.may_be_created() {
-            return Err(StoreError::invalid(
-                "status",
-                "not_at_creation",
-                "a contact is created planned or held; missed and cancelled are outcomes of a planned one",
-            ));
-        }
-        match (new.status.carries_record(), &new.record) {
-            (true, None) => {
-                return Err(StoreError::invalid(
-                    "record",
-                    "required",
-                    "a held contact needs its record",
-                ))
-            }
-            (false, Some(_)) => {
-                return Err(StoreError::invalid(
-                    "record",
-                    "not_planned",
-                    "a planned contact has no record yet: record it when it has taken place",
-                ))
-            }
-            _ => {}
-        }
-        if new.status == ContactStatus::Planned && new.scheduled_at.is_none() {
-            return Err(StoreError::invalid(
-                "scheduled_at",
-                "required",
-                "a planned contact needs its date and time",
-            ));
-        }
+        opora_domain::contacts::check_new(
+            new.status,
+            new.record.is_some(),
+            new.scheduled_at.is_some(),
+        )
+        .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             crate::reference::check_code(
@@ -564,56 +539,18 @@ impl Store {
         changes: ContactChanges,
     ) -> StoreResult<Contact> {
         let outcome = changes.status.filter(|s| *s != ContactStatus::Planned);
-        match (outcome, &changes.record, &changes.reason) {
-            (Some(ContactStatus::Held), None, _) => {
-                return Err(StoreError::invalid(
-                    "record",
-                    "required",
-                    "a held contact needs its record",
-                ))
-            }
-            (Some(s), _, None) if s.needs_reason() => {
-                return Err(StoreError::invalid(
-                    "reason",
-                    "required",
-                    format!("say why the contact was {s}"),
-                ))
-            }
-            (Some(s), Some(_), _) if !s.carries_record() => {
-                return Err(StoreError::invalid(
-                    "record",
-                    "not_applicable",
-                    format!("a {s} contact has no record"),
-                ))
-            }
-            (None, Some(_), _) => {
-                return Err(StoreError::invalid(
-                    "record",
-                    "not_applicable",
-                    "a record is given with `status: held`",
-                ))
-            }
-            (Some(ContactStatus::Held) | None, _, Some(_)) => {
-                return Err(StoreError::invalid(
-                    "reason",
-                    "not_applicable",
-                    "a reason is given for a missed or cancelled contact",
-                ))
-            }
-            _ => {}
-        }
         let changes_plan = changes.contact_type.is_some()
             || changes.scheduled_at.is_some()
             || changes.place.is_some()
             || changes.purpose.is_some()
             || changes.participants.is_some();
-        if outcome.is_none() && !changes_plan {
-            return Err(StoreError::invalid(
-                "status",
-                "required",
-                "nothing to change: give an outcome (`status`) or new plan details",
-            ));
-        }
+        opora_domain::contacts::check_change(
+            outcome,
+            changes.record.is_some(),
+            changes.reason.is_some(),
+            changes_plan,
+        )
+        .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let before = contact_of_case(conn, &case, contact_id)?;
@@ -632,14 +569,9 @@ impl Store {
                 check_record("record", record, at)?;
             }
             let due = changes.scheduled_at.unwrap_or(before.contact_at);
-            if outcome == Some(ContactStatus::Missed)
-                && due > at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES)
-            {
-                return Err(StoreError::invalid(
-                    "status",
-                    "not_yet_due",
-                    "a contact is missed only once its time has come; cancel it instead",
-                ));
+            if outcome == Some(ContactStatus::Missed) {
+                let due_has_come = due <= at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES);
+                opora_domain::contacts::may_be_missed(due_has_come).map_err(StoreError::refused)?;
             }
             let mut row = before.clone();
             if let Some(t) = &changes.contact_type {

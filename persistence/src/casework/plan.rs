@@ -8,7 +8,10 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::casework::plan::{ApprovalDecision, PlanCommand, PlanStatus, ResponsibleKind};
+use opora_domain::casework::plan::{
+    check_draft, ActionDraft, ApprovalDecision, EarlierItems, PlanCommand, PlanDraft, PlanStatus,
+    ResponsibleKind,
+};
 use opora_domain::contacts::ContactStatus;
 use opora_domain::events::EventKind;
 use opora_domain::Action;
@@ -199,24 +202,6 @@ impl Store {
     /// `family_overload` warning when the family's weekly load exceeds the policy's
     /// `family_weekly_load`.
     pub fn create_plan(&self, caller: &Caller, case_id: &str, new: NewPlan) -> StoreResult<Plan> {
-        if new.period_end < new.period_start {
-            return Err(StoreError::invalid(
-                "period_end",
-                "before_start",
-                "the period ends before it starts",
-            ));
-        }
-        if let Some(i) = new
-            .actions
-            .iter()
-            .position(|a| a.goal.is_some_and(|g| g >= new.goals.len()))
-        {
-            return Err(StoreError::invalid(
-                &format!("actions[{i}].goal"),
-                "unknown_goal",
-                "the action names a goal index the plan does not have",
-            ));
-        }
         for (i, a) in new.actions.iter().enumerate() {
             if let Some(kind) = &a.responsible_kind {
                 if ResponsibleKind::parse(kind).is_none() {
@@ -226,13 +211,6 @@ impl Store {
                         format!("{kind:?} is not one of: {}", one_of(ResponsibleKind::ALL)),
                     ));
                 }
-            }
-            if a.goal.is_some() && a.goal_id.is_some() {
-                return Err(StoreError::invalid(
-                    &format!("actions[{i}].goal_id"),
-                    "both_goal_and_goal_id",
-                    "name the goal by index or by id, not both",
-                ));
             }
         }
         let goal_fields: Vec<_> = new
@@ -255,35 +233,25 @@ impl Store {
                 .into_iter()
                 .map(|(a, _, _)| a.key().to_owned())
                 .collect();
-            let mut seen = HashSet::new();
-            for (i, g) in new.goals.iter().enumerate() {
-                if let Some(id) = &g.id {
-                    if !known_goals.contains(id) {
-                        return Err(StoreError::invalid(
-                            &format!("goals[{i}].id"),
-                            "unknown_goal",
-                            "no goal of an earlier plan version of this case has this id",
-                        ));
-                    }
-                    if !seen.insert(id.clone()) {
-                        return Err(StoreError::invalid(&format!("goals[{i}].id"), "duplicate", "a goal appears once per version"));
-                    }
-                }
-            }
-            for (i, a) in new.actions.iter().enumerate() {
-                if let Some(id) = &a.id {
-                    if !known_actions.contains(id) {
-                        return Err(StoreError::invalid(
-                            &format!("actions[{i}].id"),
-                            "unknown_action",
-                            "no action of an earlier plan version of this case has this id",
-                        ));
-                    }
-                    if !seen.insert(id.clone()) {
-                        return Err(StoreError::invalid(&format!("actions[{i}].id"), "duplicate", "an action appears once per version"));
-                    }
-                }
-            }
+            let draft = PlanDraft {
+                period_start: new.period_start,
+                period_end: new.period_end,
+                goal_ids: new.goals.iter().map(|g| g.id.as_deref()).collect(),
+                actions: new
+                    .actions
+                    .iter()
+                    .map(|a| ActionDraft {
+                        id: a.id.as_deref(),
+                        goal: a.goal,
+                        goal_id: a.goal_id.as_deref(),
+                    })
+                    .collect(),
+            };
+            let earlier = EarlierItems {
+                goals: &known_goals,
+                actions: &known_actions,
+            };
+            check_draft(&draft, earlier).map_err(StoreError::refused)?;
             let last: Option<i32> = plans::table
                 .filter(plans::case_id.eq(&case.id))
                 .select(diesel::dsl::max(plans::version_no))
