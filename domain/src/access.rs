@@ -199,6 +199,17 @@ pub fn may_cancel_transfer(actor: &Actor, requested_by: &str) -> bool {
     actor.staff_id == requested_by || actor.may(Action::ReassignCase)
 }
 
+/// A pending transfer is accepted or declined by the staff member it names, and nobody else
+/// (not even whoever may reassign cases: they cancel it instead).
+pub fn may_decide_transfer(actor: &Actor, to_staff_id: &str) -> bool {
+    actor.staff_id == to_staff_id
+}
+
+/// A safety concern about a case is raised by whoever records work on cases or manages them.
+pub fn may_raise_safety_concern_on_case(actor: &Actor) -> bool {
+    actor.may(Action::RecordCaseWork) || actor.may(Action::ManageCase)
+}
+
 /// A staff member reads their own leave; others' only if they may manage leave.
 pub fn may_read_leave(actor: &Actor, staff_id: &str) -> bool {
     actor.staff_id == staff_id || actor.may(Action::ManageLeave)
@@ -472,6 +483,32 @@ mod tests {
             "me"
         ));
         assert!(may_cancel_transfer(&actor("sv", &[Role::Supervisor]), "me"));
+    }
+
+    #[test]
+    fn a_transfer_is_decided_only_by_the_staff_member_it_names() {
+        assert!(may_decide_transfer(
+            &actor("to", &[Role::CaseManager]),
+            "to"
+        ));
+        assert!(!may_decide_transfer(
+            &actor("sv", &[Role::Supervisor]),
+            "to"
+        ));
+    }
+
+    #[test]
+    fn a_safety_concern_on_a_case_is_raised_by_whoever_records_or_manages_case_work() {
+        for role in [Role::Specialist, Role::CaseManager, Role::Supervisor] {
+            assert!(
+                may_raise_safety_concern_on_case(&actor("x", &[role])),
+                "{role:?}"
+            );
+        }
+        assert!(!may_raise_safety_concern_on_case(&actor(
+            "x",
+            &[Role::Auditor]
+        )));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::code_enum;
 use crate::guards::Requirement;
-use crate::lifecycle::ClosureReason;
+use crate::lifecycle::{ClosureReason, LifecycleStage};
 
 /// Calendar days between the written notice and a closure for non-compliance (art. 24(5) of the
 /// Ukrainian Law on Social Services: law, not agency policy).
@@ -316,6 +316,32 @@ pub fn check_report(
     Ok(())
 }
 
+/// A closed case's closure report is frozen: it is the report the case was closed with.
+pub fn check_report_not_frozen(stage: LifecycleStage) -> Result<(), crate::error::DomainError> {
+    if stage == LifecycleStage::Closed {
+        return Err(crate::error::DomainError::Conflict {
+            code: "closure_report_frozen",
+            message: "the case is closed: its closure report is frozen".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A closure report is written only while the case is active, and never once it is closed.
+pub fn check_report_writable(stage: LifecycleStage) -> Result<(), crate::error::DomainError> {
+    check_report_not_frozen(stage)?;
+    if !stage.is_active_case() {
+        return Err(crate::error::DomainError::Conflict {
+            code: "case_not_active",
+            message: format!(
+                "the case is {}: a closure report is written only while it is active",
+                stage.code()
+            ),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,6 +600,44 @@ mod tests {
                 how: InformedHow::Phone,
             });
             assert_eq!(closure_unmet(*reason, &facts, day(1)), [], "{reason:?}");
+        }
+    }
+
+    #[test]
+    fn a_closed_cases_closure_report_is_frozen() {
+        assert_eq!(
+            check_report_not_frozen(LifecycleStage::Closed),
+            Err(crate::error::DomainError::Conflict {
+                code: "closure_report_frozen",
+                message: "the case is closed: its closure report is frozen".into(),
+            })
+        );
+        for stage in LifecycleStage::ALL
+            .iter()
+            .filter(|s| **s != LifecycleStage::Closed)
+        {
+            assert_eq!(check_report_not_frozen(*stage), Ok(()), "{stage:?}");
+        }
+    }
+
+    #[test]
+    fn a_closure_report_is_written_only_while_the_case_is_active() {
+        for stage in LifecycleStage::ALL {
+            let result = check_report_writable(*stage);
+            if *stage == LifecycleStage::Closed {
+                assert_eq!(result.map_err(|e| e.code()), Err("closure_report_frozen"));
+            } else if stage.is_active_case() {
+                assert_eq!(result, Ok(()), "{stage:?}");
+            } else {
+                assert_eq!(
+                    result.map_err(|e| e.message().to_owned()),
+                    Err(format!(
+                        "the case is {}: a closure report is written only while it is active",
+                        stage.code()
+                    )),
+                    "{stage:?}"
+                );
+            }
         }
     }
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 
 use crate::access::{roles_may, Action, Role};
 use crate::code_enum;
+use crate::error::DomainError;
 
 code_enum! {
     /// A sensitive section, stored apart from the ordinary fields of a client.
@@ -198,6 +199,88 @@ pub fn may_write(roles: &[Role], relationship: Relationship) -> bool {
         Relationship::KeyWorker => roles_may(roles, Action::WriteSensitiveSections),
         Relationship::Supervisor => roles_may(roles, Action::SuperviseUnit),
         Relationship::Other => false,
+    }
+}
+
+/// A consent runs forwards: it does not expire before it was given.
+pub fn check_consent_period(
+    given_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+) -> Result<(), DomainError> {
+    if expires_on.is_some_and(|e| e < given_on) {
+        return Err(DomainError::Invalid {
+            field: "expires_on".into(),
+            code: "before_given_on",
+            message: "the consent would expire before it was given".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A staff recipient is a staff member in the caller's units (`in_callers_units`: the fact).
+pub fn check_staff_recipient(in_callers_units: bool) -> Result<(), DomainError> {
+    if in_callers_units {
+        Ok(())
+    } else {
+        Err(DomainError::Invalid {
+            field: "recipient_staff_id".into(),
+            code: "unknown_staff",
+            message: "no staff member with this id in your units".into(),
+        })
+    }
+}
+
+/// A consent is revoked once: a revoked one (`revoked_on`) stays revoked.
+pub fn may_revoke(revoked_on: Option<NaiveDate>) -> Result<(), DomainError> {
+    match revoked_on {
+        None => Ok(()),
+        Some(_) => Err(DomainError::Conflict {
+            code: "already_revoked",
+            message: "the consent is already revoked".into(),
+        }),
+    }
+}
+
+/// A case restricted to named staff names the caller too (so nobody locks a case away from
+/// everyone who could lift the restriction; only supervisors restrict), and each name is an
+/// active staff member in the caller's units (`active_in_scope`: the fact). `named` is sorted
+/// and without repeats, as the field paths count in it.
+pub fn check_restriction(
+    caller_id: &str,
+    named: &[String],
+    active_in_scope: impl Fn(&str) -> bool,
+) -> Result<(), DomainError> {
+    if !named.iter().any(|id| id == caller_id) {
+        return Err(DomainError::Invalid {
+            field: "named_staff".into(),
+            code: "without_caller",
+            message: "name yourself too, or you would lose sight of the case".into(),
+        });
+    }
+    for (i, id) in named.iter().enumerate() {
+        if !active_in_scope(id) {
+            return Err(DomainError::Invalid {
+                field: format!("named_staff[{i}]"),
+                code: "unknown_staff",
+                message: "no active staff member with this id in your units".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// An export for one member of a family names a member of the client's family (`is_member`).
+pub fn check_export_member(
+    member_id: Option<&str>,
+    is_member: impl Fn(&str) -> bool,
+) -> Result<(), DomainError> {
+    match member_id {
+        Some(id) if !is_member(id) => Err(DomainError::Invalid {
+            field: "member_id".into(),
+            code: "unknown_member",
+            message: "no member with this id in the client's family".into(),
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -403,5 +486,66 @@ mod tests {
         assert!(!may_write(&[Role::Specialist], Relationship::Supervisor));
         assert!(may_write(&[Role::CaseManager], Relationship::KeyWorker));
         assert!(!may_write(&[Role::CaseManager], Relationship::Other));
+    }
+
+    #[test]
+    fn a_consent_cannot_expire_before_it_is_given() {
+        assert_eq!(check_consent_period(day(2), None), Ok(()));
+        assert_eq!(check_consent_period(day(2), Some(day(2))), Ok(()));
+        let err = check_consent_period(day(2), Some(day(1))).unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid { ref field, code: "before_given_on", .. } if field == "expires_on"
+        ));
+    }
+
+    #[test]
+    fn a_staff_recipient_is_in_the_callers_units() {
+        assert_eq!(check_staff_recipient(true), Ok(()));
+        assert_eq!(
+            check_staff_recipient(false).unwrap_err().code(),
+            "unknown_staff"
+        );
+    }
+
+    #[test]
+    fn a_revoked_consent_is_not_revoked_again() {
+        assert_eq!(may_revoke(None), Ok(()));
+        assert_eq!(
+            may_revoke(Some(day(3))).unwrap_err().message(),
+            "the consent is already revoked"
+        );
+    }
+
+    #[test]
+    fn a_restricted_case_names_the_caller_and_only_active_staff_in_scope() {
+        let named = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let active = |id: &str| id != "gone";
+        assert_eq!(
+            check_restriction("sup", &named(&["kw", "sup"]), active),
+            Ok(())
+        );
+        let err = check_restriction("sup", &named(&["kw"]), active).unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid { ref field, code: "without_caller", .. } if field == "named_staff"
+        ));
+        let err = check_restriction("sup", &named(&["gone", "sup"]), active).unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid { ref field, code: "unknown_staff", .. } if field == "named_staff[0]"
+        ));
+    }
+
+    #[test]
+    fn an_export_for_one_member_names_a_member_of_the_family() {
+        let is_member = |id: &str| id == "m1";
+        assert_eq!(check_export_member(None, is_member), Ok(()));
+        assert_eq!(check_export_member(Some("m1"), is_member), Ok(()));
+        let err = check_export_member(Some("m9"), is_member).unwrap_err();
+        assert!(matches!(
+            err,
+            DomainError::Invalid { ref field, code: "unknown_member", .. } if field == "member_id"
+        ));
     }
 }

@@ -9,7 +9,7 @@
 //! A success story may be shared only with the client's consent, in the scope the client gave;
 //! once the consent is withdrawn the story stays in the case but is no longer shareable.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::code_enum;
 
@@ -297,6 +297,154 @@ pub fn may_be_missed(due_has_come: bool) -> Result<(), crate::error::DomainError
     }
 }
 
+/// How far ahead of the server's clock a "now" from the client may lie (minutes).
+pub const CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// A contact that took place cannot be dated in the future (beyond the clock skew).
+pub fn check_occurred_at(
+    field: &str,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), crate::error::DomainError> {
+    if occurred_at > now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
+        return Err(invalid(
+            &format!("{field}.occurred_at"),
+            "in_future",
+            "a contact that took place cannot be dated in the future".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a planned contact's time has come at `now` (within the clock skew).
+pub fn due_has_come(due: NaiveDateTime, now: NaiveDateTime) -> bool {
+    due <= now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES)
+}
+
+/// The people at a contact: each member of the case's client (`is_member`) and each staff member
+/// (`is_staff`) is named once.
+pub fn check_participants(
+    field: &str,
+    member_ids: &[String],
+    staff_ids: &[String],
+    is_member: impl Fn(&str) -> bool,
+    is_staff: impl Fn(&str) -> bool,
+) -> Result<(), crate::error::DomainError> {
+    for (i, id) in member_ids.iter().enumerate() {
+        let at = format!("{field}.member_ids[{i}]");
+        if member_ids[..i].contains(id) {
+            return Err(invalid(&at, "duplicate", "named twice".into()));
+        }
+        if !is_member(id) {
+            return Err(invalid(
+                &at,
+                "unknown_member",
+                "not a member of the case's client".into(),
+            ));
+        }
+    }
+    for (i, id) in staff_ids.iter().enumerate() {
+        let at = format!("{field}.staff_ids[{i}]");
+        if staff_ids[..i].contains(id) {
+            return Err(invalid(&at, "duplicate", "named twice".into()));
+        }
+        if !is_staff(id) {
+            return Err(invalid(
+                &at,
+                "unknown_staff",
+                "no staff member of that id".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A period asked for runs forwards: `to` is not before `from`.
+pub fn check_period<T: PartialOrd>(
+    from: Option<T>,
+    to: Option<T>,
+) -> Result<(), crate::error::DomainError> {
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(invalid("to", "before_from", "`to` is before `from`".into()));
+        }
+    }
+    Ok(())
+}
+
+/// A success story is written, and its consent given, no later than `today`.
+pub fn check_new_story(
+    written_on: NaiveDate,
+    consent_given_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), crate::error::DomainError> {
+    if written_on > today {
+        return Err(invalid(
+            "written_on",
+            "in_future",
+            "cannot be after today".into(),
+        ));
+    }
+    if consent_given_on.is_some_and(|d| d > today) {
+        return Err(invalid(
+            "consent.given_on",
+            "in_future",
+            "consent cannot be recorded ahead of being given".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Consent is withdrawn only if given and not yet withdrawn, on a day from its giving to today.
+pub fn check_consent_withdrawal(
+    consent: Option<&StoryConsent>,
+    withdrawn_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), crate::error::DomainError> {
+    let Some(consent) = consent else {
+        return Err(crate::error::DomainError::Conflict {
+            code: "no_consent",
+            message: "no consent to share this story is on record, so none can be withdrawn".into(),
+        });
+    };
+    if let Some(on) = consent.withdrawn_on {
+        return Err(crate::error::DomainError::Conflict {
+            code: "already_withdrawn",
+            message: format!("the consent was already withdrawn on {on}"),
+        });
+    }
+    if withdrawn_on > today {
+        return Err(invalid(
+            "withdrawn_on",
+            "in_future",
+            "cannot be after today".into(),
+        ));
+    }
+    if withdrawn_on < consent.given_on {
+        return Err(invalid(
+            "withdrawn_on",
+            "before_consent",
+            "the consent was given after that day".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Contacts (and other records of the work) are added only while the case is active.
+pub fn may_add_records(stage: crate::LifecycleStage) -> Result<(), crate::error::DomainError> {
+    if stage.is_active_case() {
+        Ok(())
+    } else {
+        Err(crate::error::DomainError::Conflict {
+            code: "case_not_active",
+            message: format!(
+                "the case is {}: records are added only while it is active",
+                stage.code()
+            ),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -496,6 +644,131 @@ mod tests {
         fn a_contact_is_missed_only_once_its_time_has_come() {
             assert_eq!(may_be_missed(true), Ok(()));
             assert_eq!(code(may_be_missed(false)), ("status".into(), "not_yet_due"));
+        }
+        fn at(d: u32, h: u32, m: u32) -> NaiveDateTime {
+            NaiveDate::from_ymd_opt(2026, 3, d)
+                .unwrap()
+                .and_hms_opt(h, m, 0)
+                .unwrap()
+        }
+
+        #[test]
+        fn a_held_contact_cannot_be_dated_in_the_future() {
+            let now = at(10, 12, 0);
+            assert_eq!(check_occurred_at("record", at(10, 12, 5), now), Ok(()));
+            assert_eq!(
+                code(check_occurred_at("record", at(10, 12, 6), now)),
+                ("record.occurred_at".into(), "in_future")
+            );
+            assert!(due_has_come(at(10, 12, 5), now));
+            assert!(!due_has_come(at(10, 12, 6), now));
+        }
+
+        #[test]
+        fn a_participant_is_a_member_of_the_client_or_staff_named_once() {
+            let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let member = |id: &str| id.starts_with('m');
+            let staff = |id: &str| id.starts_with('s');
+            let check = |m: &[&str], s: &[&str]| {
+                code(check_participants("p", &ids(m), &ids(s), member, staff))
+            };
+            assert_eq!(
+                check_participants("p", &ids(&["m1"]), &ids(&["s1"]), member, staff),
+                Ok(())
+            );
+            assert_eq!(
+                check(&["m1", "m1"], &[]),
+                ("p.member_ids[1]".into(), "duplicate")
+            );
+            assert_eq!(
+                check(&["x"], &[]),
+                ("p.member_ids[0]".into(), "unknown_member")
+            );
+            assert_eq!(
+                check(&[], &["s1", "s1"]),
+                ("p.staff_ids[1]".into(), "duplicate")
+            );
+            assert_eq!(
+                check(&[], &["x"]),
+                ("p.staff_ids[0]".into(), "unknown_staff")
+            );
+        }
+
+        #[test]
+        fn a_period_asked_for_does_not_end_before_it_starts() {
+            assert_eq!(check_period(Some(1), Some(1)), Ok(()));
+            assert_eq!(check_period(None, Some(1)), Ok(()));
+            assert_eq!(
+                code(check_period(Some(2), Some(1))),
+                ("to".into(), "before_from")
+            );
+        }
+
+        #[test]
+        fn a_story_and_its_consent_are_not_dated_after_today() {
+            let today = at(10, 0, 0).date();
+            let tomorrow = at(11, 0, 0).date();
+            assert_eq!(check_new_story(today, Some(today), today), Ok(()));
+            assert_eq!(
+                code(check_new_story(tomorrow, None, today)),
+                ("written_on".into(), "in_future")
+            );
+            assert_eq!(
+                code(check_new_story(today, Some(tomorrow), today)),
+                ("consent.given_on".into(), "in_future")
+            );
+        }
+
+        #[test]
+        fn consent_is_withdrawn_once_between_its_giving_and_today() {
+            let day = |d| at(d, 0, 0).date();
+            let consent = StoryConsent {
+                given_on: day(5),
+                scope: ShareScope::Publication,
+                withdrawn_on: None,
+            };
+            assert_eq!(
+                check_consent_withdrawal(Some(&consent), day(7), day(10)),
+                Ok(())
+            );
+            assert_eq!(
+                check_consent_withdrawal(None, day(7), day(10))
+                    .unwrap_err()
+                    .code(),
+                "no_consent"
+            );
+            let withdrawn = StoryConsent {
+                withdrawn_on: Some(day(6)),
+                ..consent
+            };
+            assert_eq!(
+                check_consent_withdrawal(Some(&withdrawn), day(7), day(10))
+                    .unwrap_err()
+                    .message(),
+                format!("the consent was already withdrawn on {}", day(6))
+            );
+            assert_eq!(
+                code(check_consent_withdrawal(Some(&consent), day(11), day(10))),
+                ("withdrawn_on".into(), "in_future")
+            );
+            assert_eq!(
+                code(check_consent_withdrawal(Some(&consent), day(4), day(10))),
+                ("withdrawn_on".into(), "before_consent")
+            );
+        }
+
+        #[test]
+        fn records_are_added_only_while_the_case_is_active() {
+            use crate::LifecycleStage;
+            for stage in LifecycleStage::ALL {
+                assert_eq!(may_add_records(*stage).is_ok(), stage.is_active_case());
+            }
+            assert_eq!(
+                may_add_records(LifecycleStage::Closed)
+                    .unwrap_err()
+                    .message(),
+                "the case is closed: records are added only while it is active"
+            );
         }
     }
 }

@@ -18,22 +18,28 @@
 //!   the work, each status a machine with one total transition function (`next`).
 
 pub mod access;
+pub mod accounts;
 pub mod assignment;
 pub mod caseload;
 pub mod casework;
+pub mod clients;
 pub mod closure;
 pub mod codes;
 pub mod confidentiality;
 pub mod contacts;
 pub mod deadlines;
+pub mod directory;
 pub mod error;
 pub mod events;
 pub mod guards;
+pub mod intake;
 pub mod labels;
 pub mod lifecycle;
 pub mod messages;
 pub mod names;
 pub mod policy;
+pub mod questionnaire;
+pub mod reference;
 pub mod rounds;
 pub mod safety;
 pub mod transition;

@@ -11,6 +11,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::accounts as rules;
+use opora_domain::directory::check_unit_in_scope;
 use opora_domain::{Action, Role, UnitKind};
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
@@ -22,7 +24,7 @@ use crate::models::{StaffMember, StaffRow, Unit};
 use crate::schema::{login_throttle, refresh_tokens, staff};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-pub const MIN_PASSWORD_CHARS: usize = 12;
+pub use opora_domain::accounts::MIN_PASSWORD_CHARS;
 const FREE_FAILURES: i32 = 3;
 const MAX_DELAY_SECS: i64 = 15 * 60;
 const REFRESH_DAYS: i64 = 30;
@@ -65,14 +67,7 @@ fn verify_password(password: &str, hash: Option<&str>) -> bool {
 }
 
 fn check_strength(password: &str) -> StoreResult<()> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StoreError::invalid(
-            "password",
-            "too_short",
-            format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
-        ));
-    }
-    Ok(())
+    rules::check_password_strength(password).map_err(StoreError::refused)
 }
 
 fn token_hash(token: &str) -> String {
@@ -395,13 +390,7 @@ impl Store {
         unit_id: &str,
     ) -> StoreResult<StaffMember> {
         caller.require(Action::ManageDirectory)?;
-        if !caller.sees_unit(unit_id) {
-            return Err(StoreError::invalid(
-                "unit_id",
-                "unknown_unit",
-                "no such unit in your scope",
-            ));
-        }
+        check_unit_in_scope("unit_id", caller.sees_unit(unit_id)).map_err(StoreError::refused)?;
         self.write(|conn| {
             let exists: i64 = staff::table.filter(staff::id.eq(id)).count().get_result(conn)?;
             if exists > 0 {
@@ -427,13 +416,10 @@ impl Store {
             let row: StaffRow = staff::table.find(id).select(StaffRow::as_select()).first(conn)?;
             caller.require_on(&row.unit_id, Action::ManageDirectory)?;
             if let Some(unit) = &changes.unit_id {
-                if !caller.sees_unit(unit) {
-                    return Err(StoreError::invalid("unit_id", "unknown_unit", "no such unit in your scope"));
-                }
+                check_unit_in_scope("unit_id", caller.sees_unit(unit)).map_err(StoreError::refused)?;
             }
-            if id == caller.actor.staff_id && changes.active == Some(false) {
-                return Err(StoreError::Conflict("an admin may not disable their own account".into()));
-            }
+            rules::check_not_disabling_self(&caller.actor.staff_id, id, changes.active)
+                .map_err(StoreError::refused)?;
             let roles = match changes.roles.clone() {
                 Some(roles) => roles,
                 None => crate::directory::roles_of(conn, id)?,
@@ -478,13 +464,8 @@ impl Store {
         name: &str,
     ) -> StoreResult<Unit> {
         caller.require(Action::ManageDirectory)?;
-        if !caller.sees_unit(parent_id) {
-            return Err(StoreError::invalid(
-                "parent_id",
-                "unknown_unit",
-                "no such unit in your scope",
-            ));
-        }
+        check_unit_in_scope("parent_id", caller.sees_unit(parent_id))
+            .map_err(StoreError::refused)?;
         self.write(|conn| {
             let unit = crate::directory::create_unit(
                 conn,

@@ -10,7 +10,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::casework::plan::{ApprovalDecision, GoalPriority, GoalTerm, ProviderKind};
+use opora_domain::casework::plan::{self, ApprovalDecision, GoalPriority, GoalTerm};
 use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementKind};
 use serde_json::json;
@@ -28,7 +28,7 @@ use crate::schema::{
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 /// The code of the 409 when the unit requires a supervisor's approval before the agreement.
-pub const SUPERVISOR_PLAN_APPROVAL: &str = "supervisor_plan_approval";
+pub const SUPERVISOR_PLAN_APPROVAL: &str = plan::SUPERVISOR_PLAN_APPROVAL;
 
 /// A service planned in a plan version.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,24 +63,22 @@ pub(crate) fn check_plan_approval(
     case: &CaseRow,
     plan: &PlanRow,
 ) -> StoreResult<()> {
-    if !effective_settings(conn, &case.unit_id)?.requires_plan_approval {
-        return Ok(());
-    }
-    let approved: i64 = plan_approvals::table
-        .filter(plan_approvals::plan_id.eq(&plan.id))
-        .filter(plan_approvals::decision.eq(ApprovalDecision::Approved.code()))
-        .count()
-        .get_result(conn)?;
-    if approved == 0 {
-        return Err(StoreError::RequirementUnmet {
-            code: SUPERVISOR_PLAN_APPROVAL,
-            message: format!(
-                "the unit requires a supervisor's approval of plan version {} before the client's agreement",
-                plan.version_no
-            ),
-        });
-    }
-    Ok(())
+    let required = effective_settings(conn, &case.unit_id)?.requires_plan_approval;
+    let approved = required && {
+        let approvals: i64 = plan_approvals::table
+            .filter(plan_approvals::plan_id.eq(&plan.id))
+            .filter(plan_approvals::decision.eq(ApprovalDecision::Approved.code()))
+            .count()
+            .get_result(conn)?;
+        approvals > 0
+    };
+    plan::check_supervisor_approval(required, approved, plan.version_no).map_err(|e| {
+        // An unmet requirement of the record's state: a 409 naming its code.
+        StoreError::RequirementUnmet {
+            code: e.code(),
+            message: e.message().to_owned(),
+        }
+    })
 }
 
 /// Checks the optional goal fields and the planned services of a new plan version.
@@ -108,32 +106,15 @@ pub(crate) fn check_plan_fields(
             }
         }
     }
-    for (i, s) in services.iter().enumerate() {
-        if s.service.trim().is_empty() {
-            return Err(StoreError::invalid(
-                &format!("services[{i}].service"),
-                "required",
-                "name the service",
-            ));
-        }
-        if s.provider.trim().is_empty() {
-            return Err(StoreError::invalid(
-                &format!("services[{i}].provider"),
-                "required",
-                "name the worker or the partner organisation",
-            ));
-        }
-        if let Some(kind) = &s.provider_kind {
-            if ProviderKind::parse(kind).is_none() {
-                return Err(StoreError::invalid(
-                    &format!("services[{i}].provider_kind"),
-                    "unknown_code",
-                    format!("{kind:?} is not one of: {}", one_of(ProviderKind::ALL)),
-                ));
-            }
-        }
-    }
-    Ok(())
+    let drafts: Vec<plan::ServiceDraft<'_>> = services
+        .iter()
+        .map(|s| plan::ServiceDraft {
+            service: &s.service,
+            provider: &s.provider,
+            provider_kind: s.provider_kind.as_deref(),
+        })
+        .collect();
+    plan::check_services(&drafts).map_err(StoreError::refused)
 }
 
 /// Writes the services planned in a new plan version.
@@ -256,11 +237,12 @@ impl Store {
                 .first(conn)
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
-            if case.lifecycle_stage == opora_domain::LifecycleStage::Closed.code() {
-                return Err(StoreError::Conflict(
-                    "the case is closed: its closure report is frozen".into(),
-                ));
-            }
+            let stage = crate::error::stored(
+                "lifecycle stage",
+                &case.lifecycle_stage,
+                opora_domain::LifecycleStage::parse,
+            )?;
+            opora_domain::closure::check_report_not_frozen(stage).map_err(StoreError::refused)?;
             let row = ClosureApprovalRow {
                 id: new_id(),
                 report_id: report.id.clone(),

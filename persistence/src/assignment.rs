@@ -308,7 +308,7 @@ fn for_target(
     let transfer = load_transfer(conn, case_id, transfer_id)?;
     let is_target = transfer
         .as_ref()
-        .is_some_and(|t| t.to_staff_id == caller.actor.staff_id);
+        .is_some_and(|t| access::may_decide_transfer(&caller.actor, &t.to_staff_id));
     let sees = caller.sees_unit(&case.unit_id) && (is_target || visible(conn, caller, &case)?);
     if !sees {
         return Err(StoreError::NotFound);

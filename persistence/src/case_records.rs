@@ -41,14 +41,12 @@ pub(crate) fn active_case(
     case_id: &str,
 ) -> StoreResult<CaseRow> {
     let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
-    let active = opora_domain::LifecycleStage::parse(&case.lifecycle_stage)
-        .is_some_and(opora_domain::LifecycleStage::is_active_case);
-    if !active {
-        return Err(StoreError::Conflict(format!(
-            "the case is {}: records are added only while it is active",
-            case.lifecycle_stage
-        )));
-    }
+    let stage = crate::error::stored(
+        "lifecycle stage",
+        &case.lifecycle_stage,
+        opora_domain::LifecycleStage::parse,
+    )?;
+    opora_domain::contacts::may_add_records(stage).map_err(StoreError::refused)?;
     Ok(case)
 }
 

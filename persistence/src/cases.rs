@@ -397,28 +397,17 @@ impl Store {
             named.sort();
             named.dedup();
             if restricted {
-                if !named.contains(&caller.actor.staff_id) {
-                    return Err(StoreError::invalid(
-                        "named_staff",
-                        "without_caller",
-                        "name yourself too, or you would lose sight of the case",
-                    ));
-                }
-                for (i, id) in named.iter().enumerate() {
-                    let unit: Option<String> = crate::schema::staff::table
-                        .find(id)
-                        .filter(crate::schema::staff::active.eq(true))
-                        .select(crate::schema::staff::unit_id)
-                        .first(conn)
-                        .optional()?;
-                    if !unit.is_some_and(|u| caller.sees_unit(&u)) {
-                        return Err(StoreError::invalid(
-                            &format!("named_staff[{i}]"),
-                            "unknown_staff",
-                            "no active staff member with this id in your units",
-                        ));
-                    }
-                }
+                let active: Vec<(String, String)> = crate::schema::staff::table
+                    .filter(crate::schema::staff::id.eq_any(&named))
+                    .filter(crate::schema::staff::active.eq(true))
+                    .select((crate::schema::staff::id, crate::schema::staff::unit_id))
+                    .load(conn)?;
+                opora_domain::confidentiality::check_restriction(
+                    &caller.actor.staff_id,
+                    &named,
+                    |id| active.iter().any(|(s, u)| s == id && caller.sees_unit(u)),
+                )
+                .map_err(StoreError::refused)?;
             }
             let at = now();
             diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id)))

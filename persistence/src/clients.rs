@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::access::{sees_client, ClientScope};
+use opora_domain::clients::{self as rules, MemberFacts};
+use opora_domain::directory::check_unit_in_scope;
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
@@ -12,9 +14,8 @@ use serde_json::json;
 
 use crate::events::{self, Subject};
 use crate::models::{CategoryRow, Client, ClientRow, MemberRow, PhoneRow};
-use crate::schema::{
-    classifier_entries, client_categories, client_members, client_phones, clients,
-};
+use crate::reference::CodeStatus;
+use crate::schema::{client_categories, client_members, client_phones, clients};
 use crate::{
     new_id, now, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
 };
@@ -104,59 +105,30 @@ fn check_categories(
     kept: &[String],
 ) -> StoreResult<()> {
     let list = ReferenceList::ClientCategories;
-    for (i, code) in codes.iter().enumerate() {
-        let field = format!("categories[{i}]");
-        if codes[..i].contains(code) {
-            return Err(StoreError::invalid(
-                &field,
-                "duplicate",
-                "the category is listed twice",
-            ));
-        }
-        if list.is_built_in(code) || kept.contains(code) {
-            continue;
-        }
-        let active: Option<bool> = classifier_entries::table
-            .find((list.code(), code.as_str()))
-            .select(classifier_entries::active)
-            .first(conn)
-            .optional()?;
-        match active {
-            Some(true) => {}
-            Some(false) => {
-                return Err(StoreError::invalid(
-                    &field,
-                    "inactive_category",
-                    format!("client category {code:?} is deactivated"),
-                ))
-            }
-            None => {
-                return Err(StoreError::invalid(
-                    &field,
-                    "unknown_category",
-                    format!(
-                        "no client category {code:?} (see GET /api/v1/reference/client_categories)"
-                    ),
-                ))
-            }
-        }
+    let mut statuses = Vec::with_capacity(codes.len());
+    for code in codes {
+        let status = if kept.contains(code) {
+            CodeStatus::Active
+        } else {
+            crate::reference::code_status(conn, list, code)?
+        };
+        statuses.push((code.as_str(), status));
     }
-    Ok(())
+    rules::check_categories(&statuses).map_err(StoreError::refused)
 }
 
 fn check_members(members: &[MemberInput]) -> StoreResult<()> {
-    for (i, m) in members.iter().enumerate() {
-        if m.school.is_some() && !m.is_child {
-            return Err(StoreError::invalid(
-                &format!("members[{i}].school"),
-                "only_for_children",
-                "a school or kindergarten is recorded for children only",
-            ));
-        }
-    }
-    Ok(())
+    let facts: Vec<MemberFacts> = members
+        .iter()
+        .map(|m| MemberFacts {
+            is_child: m.is_child,
+            has_school: m.school.is_some(),
+        })
+        .collect();
+    rules::check_members(&facts).map_err(StoreError::refused)
 }
 
+/// Parses the phones' kinds (incoming text into [`PhoneKind`]; no rule is involved).
 fn check_phones(phones: &[PhoneInput]) -> StoreResult<()> {
     for (i, p) in phones.iter().enumerate() {
         if PhoneKind::parse(&p.kind).is_none() {
@@ -318,13 +290,7 @@ impl Store {
             .unit_id
             .clone()
             .unwrap_or_else(|| caller.unit_id.clone());
-        if !caller.sees_unit(&unit_id) {
-            return Err(StoreError::invalid(
-                "unit_id",
-                "unknown_unit",
-                "no such unit in your scope",
-            ));
-        }
+        check_unit_in_scope("unit_id", caller.sees_unit(&unit_id)).map_err(StoreError::refused)?;
         caller.require(Action::EditClient)?;
         check_members(&new.members)?;
         check_phones(&extras.phones)?;

@@ -12,7 +12,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use opora_domain::casework::agreement::{AgreementCommand, EndedBy, ServiceRefusalReason};
+use opora_domain::casework::agreement::{self, EndedBy, ServiceRefusalReason};
 use opora_domain::closure::{
     NotInformedReason, OpinionDraft, OpinionSource, ReportContext, ReportDraft,
 };
@@ -155,8 +155,13 @@ fn is_closed(case: &CaseRow) -> bool {
     case.lifecycle_stage == LifecycleStage::Closed.code()
 }
 
-fn is_active(case: &CaseRow) -> bool {
-    LifecycleStage::parse(&case.lifecycle_stage).is_some_and(LifecycleStage::is_active_case)
+/// The case's stage, as the domain's enum.
+fn stage_of(case: &CaseRow) -> StoreResult<LifecycleStage> {
+    crate::error::stored(
+        "lifecycle stage",
+        &case.lifecycle_stage,
+        LifecycleStage::parse,
+    )
 }
 
 fn current_report(
@@ -291,17 +296,8 @@ impl Store {
     ) -> StoreResult<ClosureReportSaved> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
-            if is_closed(&case) {
-                return Err(StoreError::Conflict(
-                    "the case is closed: its closure report is frozen".into(),
-                ));
-            }
-            if !is_active(&case) {
-                return Err(StoreError::Conflict(format!(
-                    "the case is {}: a closure report is written only while it is active",
-                    case.lifecycle_stage
-                )));
-            }
+            opora_domain::closure::check_report_writable(stage_of(&case)?)
+                .map_err(StoreError::refused)?;
             let existing = current_report(conn, &case)?;
             match (&existing, expected_version) {
                 (Some(_), None) => return Ok(ClosureReportSaved::VersionRequired),
@@ -465,32 +461,8 @@ impl Store {
                 )
             })?),
         };
-        match (ended_by, reason_code) {
-            (EndedBy::Client, Some(_)) => {
-                return Err(StoreError::invalid(
-                    "reason_code",
-                    "not_allowed",
-                    "a reason code is given only when the service refuses further help",
-                ))
-            }
-            (EndedBy::Service, None) => {
-                return Err(StoreError::invalid(
-                    "reason_code",
-                    "required",
-                    "the service's refusal of further help needs its reason",
-                ))
-            }
-            (EndedBy::Service, Some(ServiceRefusalReason::Other))
-                if new.reason.as_deref().is_none_or(|r| r.trim().is_empty()) =>
-            {
-                return Err(StoreError::invalid(
-                    "reason",
-                    "required",
-                    "an `other` refusal needs the reason in words",
-                ))
-            }
-            _ => {}
-        }
+        agreement::check_termination_reason(ended_by, reason_code, new.reason.as_deref())
+            .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
             let mut agreement: AgreementRow = agreements::table
@@ -498,32 +470,10 @@ impl Store {
                 .filter(agreements::case_id.eq(&case.id))
                 .select(AgreementRow::as_select())
                 .first(conn)?;
-            if !is_active(&case) {
-                return Err(StoreError::Conflict(format!(
-                    "the case is {}: agreements end only while it is active",
-                    case.lifecycle_stage
-                )));
-            }
-            if let Err(refused) = agreement.status().next(AgreementCommand::Terminate) {
-                return Err(match agreement.terminated_on {
-                    Some(on) => StoreError::Conflict(refused.message_ended_on(on)),
-                    None => StoreError::refused(refused),
-                });
-            }
-            if new.terminated_on > now().date() {
-                return Err(StoreError::invalid(
-                    "terminated_on",
-                    "in_future",
-                    "an agreement is recorded as ended once it has ended",
-                ));
-            }
-            if new.terminated_on < agreement.signed_on {
-                return Err(StoreError::invalid(
-                    "terminated_on",
-                    "before_signed",
-                    "the agreement cannot end before it was signed",
-                ));
-            }
+            agreement::check_may_end(stage_of(&case)?, agreement.terminated_on)
+                .map_err(StoreError::refused)?;
+            agreement::check_termination_date(new.terminated_on, agreement.signed_on, now().date())
+                .map_err(StoreError::refused)?;
             let at = now();
             let row = TerminationRow {
                 id: new_id(),

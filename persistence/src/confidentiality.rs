@@ -218,14 +218,11 @@ fn recipient_columns(
                 .select(staff::unit_id)
                 .first(conn)
                 .optional()?;
-            match unit {
-                Some(unit) if caller.sees_unit(&unit) => Ok((Some(id.clone()), None)),
-                _ => Err(StoreError::invalid(
-                    "recipient_staff_id",
-                    "unknown_staff",
-                    "no staff member with this id in your units",
-                )),
-            }
+            opora_domain::confidentiality::check_staff_recipient(
+                unit.is_some_and(|unit| caller.sees_unit(&unit)),
+            )
+            .map_err(StoreError::refused)?;
+            Ok((Some(id.clone()), None))
         }
         Recipient::Organisation(name) => Ok((None, Some(name.clone()))),
     }
@@ -385,13 +382,8 @@ impl Store {
         client_id: &str,
         new: NewConsent,
     ) -> StoreResult<ConsentRow> {
-        if new.expires_on.is_some_and(|e| e < new.given_on) {
-            return Err(StoreError::invalid(
-                "expires_on",
-                "before_given_on",
-                "the consent would expire before it was given",
-            ));
-        }
+        opora_domain::confidentiality::check_consent_period(new.given_on, new.expires_on)
+            .map_err(StoreError::refused)?;
         self.write(|conn| {
             let client = load_client_row(conn, caller, client_id)?;
             require_team(conn, caller, &client)?;
@@ -433,11 +425,8 @@ impl Store {
                 .filter(consents::client_id.eq(client_id))
                 .select(ConsentRow::as_select())
                 .first(conn)?;
-            if row.revoked_on.is_some() {
-                return Err(StoreError::Conflict(
-                    "the consent is already revoked".into(),
-                ));
-            }
+            opora_domain::confidentiality::may_revoke(row.revoked_on)
+                .map_err(StoreError::refused)?;
             let today = now().date();
             let updated = diesel::update(
                 consents::table

@@ -31,9 +31,6 @@ use crate::schema::{client_members, contact_addenda, contact_participants, conta
 pub use crate::success_stories::{ConsentWithdrawal, NewStory, NewStoryConsent, StoryRow};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-/// How far in the future a record of a contact that took place may be dated (clock skew).
-const CLOCK_SKEW_MINUTES: i64 = 5;
-
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
 #[diesel(table_name = contacts)]
 pub struct ContactRow {
@@ -208,36 +205,27 @@ fn participant_rows(
                 name: name.map(str::to_owned),
             });
         };
-    for (i, id) in p.member_ids.iter().enumerate() {
-        let at = format!("{field}.member_ids[{i}]");
-        if p.member_ids[..i].contains(id) {
-            return Err(StoreError::invalid(&at, "duplicate", "named twice"));
-        }
-        let Some(name) = members.get(id) else {
-            return Err(StoreError::invalid(
-                &at,
-                "unknown_member",
-                "not a member of the case's client",
-            ));
-        };
-        row("member", Some(id), None, Some(name));
+    let known_staff: Vec<String> = staff::table
+        .filter(staff::id.eq_any(&p.staff_ids))
+        .select(staff::id)
+        .load(conn)?;
+    opora_domain::contacts::check_participants(
+        field,
+        &p.member_ids,
+        &p.staff_ids,
+        |id| members.contains_key(id),
+        |id| known_staff.iter().any(|s| s == id),
+    )
+    .map_err(StoreError::refused)?;
+    for id in &p.member_ids {
+        row(
+            "member",
+            Some(id),
+            None,
+            members.get(id).map(String::as_str),
+        );
     }
-    for (i, id) in p.staff_ids.iter().enumerate() {
-        let at = format!("{field}.staff_ids[{i}]");
-        if p.staff_ids[..i].contains(id) {
-            return Err(StoreError::invalid(&at, "duplicate", "named twice"));
-        }
-        let known: i64 = staff::table
-            .filter(staff::id.eq(id))
-            .count()
-            .get_result(conn)?;
-        if known == 0 {
-            return Err(StoreError::invalid(
-                &at,
-                "unknown_staff",
-                "no staff member of that id",
-            ));
-        }
+    for id in &p.staff_ids {
         row("staff", None, Some(id), None);
     }
     for other in &p.others {
@@ -323,14 +311,8 @@ fn contact_of_case(
 
 /// A record of something that took place cannot lie in the future.
 fn check_record(field: &str, record: &ContactRecord, at: NaiveDateTime) -> StoreResult<()> {
-    if record.occurred_at > at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(StoreError::invalid(
-            &format!("{field}.occurred_at"),
-            "in_future",
-            "a contact that took place cannot be dated in the future",
-        ));
-    }
-    Ok(())
+    opora_domain::contacts::check_occurred_at(field, record.occurred_at, at)
+        .map_err(StoreError::refused)
 }
 
 fn apply_record(row: &mut ContactRow, record: ContactRecord, by: &str, at: NaiveDateTime) {
@@ -570,7 +552,7 @@ impl Store {
             }
             let due = changes.scheduled_at.unwrap_or(before.contact_at);
             if outcome == Some(ContactStatus::Missed) {
-                let due_has_come = due <= at + chrono::Duration::minutes(CLOCK_SKEW_MINUTES);
+                let due_has_come = opora_domain::contacts::due_has_come(due, at);
                 opora_domain::contacts::may_be_missed(due_has_come).map_err(StoreError::refused)?;
             }
             let mut row = before.clone();
@@ -760,15 +742,8 @@ impl Store {
         case_id: &str,
         filter: &ContactFilter,
     ) -> StoreResult<Vec<Contact>> {
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if to < from {
-                return Err(StoreError::invalid(
-                    "to",
-                    "before_from",
-                    "`to` is before `from`",
-                ));
-            }
-        }
+        opora_domain::contacts::check_period(filter.from, filter.to)
+            .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use diesel::prelude::*;
+use opora_domain::directory as rules;
 use opora_domain::{Action, Actor, Role, UnitKind};
 
 use crate::models::{StaffMember, StaffRow, Unit};
@@ -180,21 +181,18 @@ impl Store {
 
 pub(crate) fn create_unit(conn: &mut AnyConnection, new: NewUnit) -> StoreResult<Unit> {
     if let Some(parent_id) = &new.parent_id {
-        let parent: Unit = units::table
+        let parent: Option<Unit> = units::table
             .find(parent_id)
             .select(Unit::as_select())
             .first(conn)
-            .optional()?
-            .ok_or_else(|| StoreError::invalid("parent_id", "unknown_unit", "no such unit"))?;
-        let parent_kind = UnitKind::parse(&parent.kind)
-            .ok_or_else(|| StoreError::Corrupt(format!("unit kind {:?}", parent.kind)))?;
-        if !parent_kind.may_contain(new.kind) {
-            return Err(StoreError::invalid(
-                "kind",
-                "unit_tree",
-                format!("a {} may not stand below a {}", new.kind, parent_kind),
-            ));
-        }
+            .optional()?;
+        let parent_kind = parent
+            .map(|p| {
+                UnitKind::parse(&p.kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unit kind {:?}", p.kind)))
+            })
+            .transpose()?;
+        rules::check_placement(parent_kind, new.kind).map_err(StoreError::refused)?;
     }
     let unit = Unit {
         id: new_id(),
@@ -225,29 +223,19 @@ pub(crate) fn upsert_staff(
                 .filter(units::id.eq(unit_id))
                 .count()
                 .get_result(conn)?;
-            if found == 0 {
-                return Err(StoreError::invalid(
-                    "unit",
-                    "unknown_unit",
-                    format!("no unit {unit_id}"),
-                ));
-            }
+            rules::check_staff_unit(unit_id, found > 0).map_err(StoreError::refused)?;
             unit_id.clone()
         }
         (None, Some(row)) => row.unit_id.clone(),
-        (None, None) => units::table
-            .filter(units::parent_id.is_null())
-            .order(units::id)
-            .select(units::id)
-            .first(conn)
-            .optional()?
-            .ok_or_else(|| {
-                StoreError::invalid(
-                    "unit",
-                    "no_units",
-                    "no unit exists yet; create one or load the demo",
-                )
-            })?,
+        (None, None) => rules::default_staff_unit(
+            units::table
+                .filter(units::parent_id.is_null())
+                .order(units::id)
+                .select(units::id)
+                .first::<String>(conn)
+                .optional()?,
+        )
+        .map_err(StoreError::refused)?,
     };
     match existing {
         Some(row) => {

@@ -13,6 +13,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::events::EventKind;
+use opora_domain::questionnaire as rules;
 use opora_domain::Action;
 use serde_json::{json, Map, Value};
 
@@ -21,77 +22,7 @@ use crate::models::{ClientRow, QuestionnaireRow};
 use crate::schema::{client_questionnaires, clients};
 use crate::{now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
-/// The sections and, for each, the questions (top-level keys) it knows.
-pub const SECTIONS: &[(&str, &[&str])] = &[
-    (
-        "general",
-        &[
-            "marital_status",
-            "citizenship",
-            "languages",
-            "place_of_birth",
-            "notes",
-        ],
-    ),
-    (
-        "education",
-        &[
-            "level",
-            "institutions",
-            "speciality",
-            "studying_now",
-            "notes",
-        ],
-    ),
-    (
-        "military_service",
-        &["served", "period", "branch", "exemption_reason", "notes"],
-    ),
-    (
-        "work",
-        &[
-            "employed",
-            "employer",
-            "position",
-            "profession",
-            "work_history",
-            "income_source",
-            "notes",
-        ],
-    ),
-    (
-        "housing",
-        &[
-            "type",
-            "tenure",
-            "conditions",
-            "lives_with",
-            "registered_address",
-            "notes",
-        ],
-    ),
-    ("relatives", &["list", "contact_with_family", "notes"]),
-    ("registrations", &["registered", "registers", "notes"]),
-    (
-        "reasons_for_coming",
-        &[
-            "reasons",
-            "requested_help",
-            "referred_by",
-            "motivation",
-            "notes",
-        ],
-    ),
-];
-
-/// The longest string anywhere in a section, in characters.
-pub const MAX_TEXT_CHARS: usize = 2000;
-/// The most items of an array anywhere in a section.
-pub const MAX_ITEMS: usize = 50;
-/// The deepest nesting below a question (e.g. a list of relatives, each an object of strings).
-pub const MAX_DEPTH: usize = 3;
-/// The largest questionnaire, serialised, in bytes.
-pub const MAX_BYTES: usize = 64 * 1024;
+pub use opora_domain::questionnaire::{MAX_BYTES, MAX_DEPTH, MAX_ITEMS, MAX_TEXT_CHARS, SECTIONS};
 
 /// A client's questionnaire: `version` 0 and no author before the first write.
 #[derive(Debug, Clone, PartialEq)]
@@ -105,49 +36,22 @@ pub struct Questionnaire {
     pub updated_at: Option<NaiveDateTime>,
 }
 
+/// Walks an answer, asking the domain's rules about each value met.
 fn check_value(field: &str, value: &Value, depth: usize) -> StoreResult<()> {
-    if depth > MAX_DEPTH {
-        return Err(StoreError::invalid(
-            field,
-            "too_deep",
-            format!("nested more than {MAX_DEPTH} levels"),
-        ));
-    }
+    rules::check_depth(field, depth).map_err(StoreError::refused)?;
     match value {
-        Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => Err(StoreError::invalid(
-            field,
-            "length",
-            format!("must be at most {MAX_TEXT_CHARS} characters long"),
-        )),
+        Value::String(text) => rules::check_text(field, text).map_err(StoreError::refused),
         Value::Array(items) => {
-            if items.len() > MAX_ITEMS {
-                return Err(StoreError::invalid(
-                    field,
-                    "length",
-                    format!("must have at most {MAX_ITEMS} items"),
-                ));
-            }
+            rules::check_items(field, items.len()).map_err(StoreError::refused)?;
             for (i, item) in items.iter().enumerate() {
                 check_value(&format!("{field}[{i}]"), item, depth + 1)?;
             }
             Ok(())
         }
         Value::Object(map) => {
-            if map.len() > MAX_ITEMS {
-                return Err(StoreError::invalid(
-                    field,
-                    "length",
-                    format!("must have at most {MAX_ITEMS} keys"),
-                ));
-            }
+            rules::check_keys(field, map.len()).map_err(StoreError::refused)?;
             for (key, item) in map {
-                if key.chars().count() > 64 {
-                    return Err(StoreError::invalid(
-                        field,
-                        "key_length",
-                        "keys must be at most 64 characters long",
-                    ));
-                }
+                rules::check_key(field, key).map_err(StoreError::refused)?;
                 check_value(&format!("{field}.{key}"), item, depth + 1)?;
             }
             Ok(())
@@ -160,54 +64,21 @@ fn check_value(field: &str, value: &Value, depth: usize) -> StoreResult<()> {
 pub fn check_sections(sections: &Map<String, Value>) -> StoreResult<Map<String, Value>> {
     let mut out = Map::new();
     for (name, content) in sections {
-        let Some((_, keys)) = SECTIONS.iter().find(|(s, _)| s == name) else {
-            let hint = if opora_domain::confidentiality::SensitiveSection::parse(name).is_some() {
-                format!(
-                    "{name} is a sensitive section: PUT /api/v1/clients/{{id}}/sensitive/{name}"
-                )
-            } else {
-                format!(
-                    "unknown section; the sections are: {}",
-                    SECTIONS
-                        .iter()
-                        .map(|(s, _)| *s)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            return Err(StoreError::invalid(name, "unknown_section", hint));
-        };
-        let map = match content {
-            Value::Null => continue,
-            Value::Object(map) => map,
-            _ => {
-                return Err(StoreError::invalid(
-                    name,
-                    "not_an_object",
-                    "a section is a JSON object of answers",
-                ))
-            }
+        let questions = rules::check_section(name).map_err(StoreError::refused)?;
+        if content.is_null() {
+            continue;
+        }
+        rules::check_section_is_object(name, content.is_object()).map_err(StoreError::refused)?;
+        let Some(map) = content.as_object() else {
+            continue;
         };
         for (key, value) in map {
-            let field = format!("{name}.{key}");
-            if !keys.contains(&key.as_str()) {
-                return Err(StoreError::invalid(
-                    &field,
-                    "unknown_question",
-                    format!("{name} has the questions: {}", keys.join(", ")),
-                ));
-            }
-            check_value(&field, value, 1)?;
+            rules::check_question(name, questions, key).map_err(StoreError::refused)?;
+            check_value(&format!("{name}.{key}"), value, 1)?;
         }
         out.insert(name.clone(), Value::Object(map.clone()));
     }
-    if Value::Object(out.clone()).to_string().len() > MAX_BYTES {
-        return Err(StoreError::invalid(
-            "sections",
-            "too_large",
-            format!("the questionnaire must be at most {MAX_BYTES} bytes"),
-        ));
-    }
+    rules::check_size(Value::Object(out.clone()).to_string().len()).map_err(StoreError::refused)?;
     Ok(out)
 }
 

@@ -7,16 +7,15 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::labels::{is_valid_entry_code, BuiltIn, Language, ReferenceList};
+use opora_domain::labels::{BuiltIn, Language, ReferenceList};
+use opora_domain::reference::{self as rules, ListedEntry};
+pub use opora_domain::reference::{CodeStatus, MAX_LABEL_CHARS};
 use opora_domain::Action;
 use serde_json::json;
 
 use crate::audit::{self, Entry};
 use crate::schema::classifier_entries;
 use crate::{now, AnyConnection, Caller, Store, StoreError, StoreResult};
-
-/// The longest label accepted, in characters.
-pub const MAX_LABEL_CHARS: usize = 200;
 
 /// A stored entry of an extensible list.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -127,17 +126,6 @@ fn stored_rows(conn: &mut AnyConnection, list: ReferenceList) -> StoreResult<Vec
         .load(conn)?)
 }
 
-/// Where a code stands in a classifier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodeStatus {
-    /// Built in, or added by an administrator and active: new records may use it.
-    Active,
-    /// Added by an administrator and deactivated: records keep it, new ones may not use it.
-    Inactive,
-    /// Not a code of the list.
-    Unknown,
-}
-
 /// Where `code` stands in `list`: built in, or stored and active or not, or unknown. A fixed list
 /// has its built-in codes only.
 pub fn code_status(
@@ -181,19 +169,8 @@ pub fn check_code(
     field: &str,
     code: &str,
 ) -> StoreResult<()> {
-    match code_status(conn, list, code)? {
-        CodeStatus::Active => Ok(()),
-        CodeStatus::Inactive => Err(StoreError::invalid(
-            field,
-            "inactive_code",
-            format!("{code:?} is deactivated in {list}"),
-        )),
-        CodeStatus::Unknown => Err(StoreError::invalid(
-            field,
-            "unknown_code",
-            format!("{code:?} is not a code of {list} (see GET /api/v1/reference/{list})"),
-        )),
-    }
+    let status = code_status(conn, list, code)?;
+    rules::check_code(list, field, code, status).map_err(StoreError::refused)
 }
 
 /// Every entry of a list: built-in ones in the domain's order, then stored ones oldest first.
@@ -213,26 +190,11 @@ fn entries(conn: &mut AnyConnection, list: ReferenceList) -> StoreResult<Vec<Ref
     Ok(out)
 }
 
+/// The new entry's labels, trimmed, once the domain accepts its code and labels.
 fn check_new(new: &NewEntry) -> StoreResult<EntryLabels> {
-    if !is_valid_entry_code(&new.code) {
-        return Err(StoreError::invalid(
-            "code",
-            "format",
-            "must be snake_case (lower-case letters, digits, single underscores; starting with a letter), 2 to 64 characters",
-        ));
-    }
     let labels = new.labels.trimmed();
-    for language in Language::ALL {
-        let label = labels.get(*language);
-        let chars = label.chars().count();
-        if chars == 0 || chars > MAX_LABEL_CHARS {
-            return Err(StoreError::invalid(
-                &format!("labels.{language}"),
-                "length",
-                format!("must be 1 to {MAX_LABEL_CHARS} characters long"),
-            ));
-        }
-    }
+    rules::check_new_entry(&new.code, |language| labels.get(language))
+        .map_err(StoreError::refused)?;
     Ok(labels)
 }
 
@@ -276,33 +238,20 @@ impl Store {
         new: NewEntry,
     ) -> StoreResult<ReferenceEntry> {
         caller.require(Action::ManageDirectory)?;
-        if !list.is_extensible() {
-            return Err(StoreError::Conflict(format!(
-                "{list} is a fixed list: its codes are rules of the system and change only with it"
-            )));
-        }
+        rules::check_extensible(list).map_err(StoreError::refused)?;
         let labels = check_new(&new)?;
         self.write(|conn| {
             let existing = entries(conn, list)?;
-            if let Some(same) = existing.iter().find(|e| e.code == new.code) {
-                let kind = if same.built_in { "built-in" } else { "added" };
-                return Err(StoreError::Conflict(format!(
-                    "{list} already has an entry {} ({kind})",
-                    new.code
-                )));
-            }
-            for language in Language::ALL {
-                let label = labels.get(*language);
-                if let Some(same) = existing
-                    .iter()
-                    .find(|e| e.labels.get(*language).to_lowercase() == label.to_lowercase())
-                {
-                    return Err(StoreError::Conflict(format!(
-                        "{list}: the {language} label {label:?} is already used by {}",
-                        same.code
-                    )));
-                }
-            }
+            let listed: Vec<ListedEntry<'_>> = existing
+                .iter()
+                .map(|e| ListedEntry {
+                    code: &e.code,
+                    built_in: e.built_in,
+                    labels: [&e.labels.en, &e.labels.uk, &e.labels.ru, &e.labels.cs],
+                })
+                .collect();
+            rules::check_unique_entry(list, &new.code, |language| labels.get(language), &listed)
+                .map_err(StoreError::refused)?;
             let row = ClassifierRow {
                 list: list.code().to_owned(),
                 code: new.code.clone(),
@@ -350,11 +299,7 @@ impl Store {
         code: &str,
     ) -> StoreResult<ReferenceEntry> {
         caller.require(Action::ManageDirectory)?;
-        if list.is_built_in(code) {
-            return Err(StoreError::Conflict(format!(
-                "{code} is a built-in entry of {list} and cannot be deactivated"
-            )));
-        }
+        rules::check_deactivatable(list, code).map_err(StoreError::refused)?;
         if !list.is_extensible() {
             return Err(StoreError::NotFound);
         }

@@ -124,14 +124,8 @@ pub(crate) fn check_client(
         .select(clients::unit_id)
         .first(conn)
         .optional()?;
-    match unit {
-        Some(unit) if caller.sees_unit(&unit) => Ok(()),
-        _ => Err(StoreError::invalid(
-            field,
-            "unknown_client",
-            "no such client in your units",
-        )),
-    }
+    opora_domain::intake::check_client(field, unit.is_some_and(|unit| caller.sees_unit(&unit)))
+        .map_err(StoreError::refused)
 }
 
 fn load(conn: &mut AnyConnection, id: &str) -> StoreResult<ReportRow> {
@@ -156,13 +150,8 @@ impl Store {
             .unit_id
             .clone()
             .unwrap_or_else(|| caller.unit_id.clone());
-        if !caller.sees_unit(&unit_id) {
-            return Err(StoreError::invalid(
-                "unit_id",
-                "unknown_unit",
-                "no such unit in your scope",
-            ));
-        }
+        opora_domain::intake::check_unit(caller.sees_unit(&unit_id))
+            .map_err(StoreError::refused)?;
         caller.require(Action::HandleReport)?;
         self.write(|conn| {
             crate::reference::check_code(
@@ -308,17 +297,18 @@ impl Store {
                     current: current.code().to_owned(),
                 });
             }
-            if !transition.to.is_report_stage() && transition.to != LifecycleStage::Opened {
-                return Err(StoreError::invalid(
-                    "to",
-                    "not_a_report_stage",
-                    "a report moves to verification, need_recognition, rejected, attached or opened",
-                ));
-            }
-            let state = CaseState { lifecycle: current, model_stage: None };
+            opora_domain::intake::check_report_target(transition.to)
+                .map_err(StoreError::refused)?;
+            let state = CaseState {
+                lifecycle: current,
+                model_stage: None,
+            };
             let mut facts = CaseFacts::default();
 
-            let client_id = transition.client_id.clone().or_else(|| report.client_id.clone());
+            let client_id = transition
+                .client_id
+                .clone()
+                .or_else(|| report.client_id.clone());
             if let Some(given) = &transition.client_id {
                 check_client(conn, caller, given, "client_id")?;
             }
@@ -339,7 +329,8 @@ impl Store {
                 };
                 facts.attach_target = target.map(|c| AttachTarget {
                     same_client: client_id.as_deref() == Some(c.client_id.as_str()),
-                    case_open: LifecycleStage::parse(&c.lifecycle_stage).is_some_and(LifecycleStage::is_active_case),
+                    case_open: LifecycleStage::parse(&c.lifecycle_stage)
+                        .is_some_and(LifecycleStage::is_active_case),
                 });
             }
 
@@ -351,22 +342,26 @@ impl Store {
                 rejection_reason: transition.rejection_reason,
                 work_model: transition.work_model,
             };
-            let outcome = apply(&state, &request, &facts, &caller.actor, utc(at))
-                .map_err(|error| StoreError::Transition {
-                    error,
-                    current_stage: current.code().to_owned(),
-                    available: available_transitions(&state, &facts, &caller.actor),
+            let outcome =
+                apply(&state, &request, &facts, &caller.actor, utc(at)).map_err(|error| {
+                    StoreError::Transition {
+                        error,
+                        current_stage: current.code().to_owned(),
+                        available: available_transitions(&state, &facts, &caller.actor),
+                    }
                 })?;
 
             let mut opened = None;
             let mut warnings = Vec::new();
             match transition.to {
                 LifecycleStage::Opened => {
-                    let (Some(client_id), Some(key_worker_id), Some(model_stage)) =
-                        (client_id.clone(), transition.key_worker_id.clone(), outcome.state.model_stage)
-                    else {
-                        return Err(StoreError::Conflict("opening needs a client, key worker and work model".into()));
-                    };
+                    let (client_id, key_worker_id, model_stage) =
+                        opora_domain::intake::opening_needs(
+                            client_id.clone(),
+                            transition.key_worker_id.clone(),
+                            outcome.state.model_stage,
+                        )
+                        .map_err(StoreError::refused)?;
                     let case = CaseRow {
                         id: new_id(),
                         unit_id: report.unit_id.clone(),
@@ -389,7 +384,9 @@ impl Store {
                         reassessment_since: None,
                         replanning_since: None,
                     };
-                    diesel::insert_into(cases::table).values(&case).execute(conn)?;
+                    diesel::insert_into(cases::table)
+                        .values(&case)
+                        .execute(conn)?;
                     warnings.extend(crate::assignment::caseload_warning(
                         conn,
                         &self.policy().caseload,
@@ -402,12 +399,17 @@ impl Store {
                 }
                 LifecycleStage::Attached => report.case_id = transition.case_id.clone(),
                 LifecycleStage::Rejected => {
-                    report.rejection_reason = transition.rejection_reason.map(|r| r.code().to_owned())
+                    report.rejection_reason =
+                        transition.rejection_reason.map(|r| r.code().to_owned())
                 }
                 _ => {}
             }
             report.stage = transition.to.code().to_owned();
-            report.outcome_note = outcome.events.first().and_then(|e| e.reason.clone()).or(report.outcome_note);
+            report.outcome_note = outcome
+                .events
+                .first()
+                .and_then(|e| e.reason.clone())
+                .or(report.outcome_note);
             let read_version = report.version;
             report.version += 1;
             report.updated_at = at;
@@ -418,16 +420,16 @@ impl Store {
                     .filter(intake_reports::id.eq(&report.id))
                     .filter(intake_reports::version.eq(read_version)),
             )
-                .set((
-                    intake_reports::stage.eq(&report.stage),
-                    intake_reports::client_id.eq(&report.client_id),
-                    intake_reports::case_id.eq(&report.case_id),
-                    intake_reports::rejection_reason.eq(&report.rejection_reason),
-                    intake_reports::outcome_note.eq(&report.outcome_note),
-                    intake_reports::version.eq(report.version),
-                    intake_reports::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+            .set((
+                intake_reports::stage.eq(&report.stage),
+                intake_reports::client_id.eq(&report.client_id),
+                intake_reports::case_id.eq(&report.case_id),
+                intake_reports::rejection_reason.eq(&report.rejection_reason),
+                intake_reports::outcome_note.eq(&report.outcome_note),
+                intake_reports::version.eq(report.version),
+                intake_reports::updated_at.eq(at),
+            ))
+            .execute(conn)?;
             crate::db::compare_and_set(updated, || {
                 Ok(StoreError::StageChanged {
                     expected: transition.from.code().to_owned(),
@@ -435,7 +437,11 @@ impl Store {
                 })
             })?;
             events::record_transitions(conn, &subject(&report), &outcome.events)?;
-            Ok(ReportOutcome { report: view(caller, report)?, case: opened, warnings })
+            Ok(ReportOutcome {
+                report: view(caller, report)?,
+                case: opened,
+                warnings,
+            })
         })
     }
 }

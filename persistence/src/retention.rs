@@ -61,11 +61,10 @@ impl Store {
         self.write(|conn| {
             let client = load_client(conn, client_id)?;
             require_supervisor(caller, &client.client.unit_id)?;
-            if let Some(member) = member_id {
-                if !client.members.iter().any(|m| m.id == member) {
-                    return Err(StoreError::invalid("member_id", "unknown_member", "no member with this id in the client's family"));
-                }
-            }
+            opora_domain::confidentiality::check_export_member(member_id, |id| {
+                client.members.iter().any(|m| m.id == id)
+            })
+            .map_err(StoreError::refused)?;
             let ids = case_ids(conn, client_id)?;
             let mut reports: Vec<ReportRow> = intake_reports::table
                 .filter(intake_reports::client_id.eq(client_id))

@@ -92,7 +92,7 @@ impl Store {
             let (unit_id, report_id, case_id) = match &target {
                 ConcernTarget::Case(id) => {
                     let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
-                    if !(caller.actor.may(Action::RecordCaseWork) || caller.actor.may(Action::ManageCase)) {
+                    if !opora_domain::access::may_raise_safety_concern_on_case(&caller.actor) {
                         return Err(StoreError::Forbidden(Action::RecordCaseWork));
                     }
                     (case.unit_id, Some(case.report_id), Some(case.id))

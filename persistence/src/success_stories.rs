@@ -126,20 +126,12 @@ impl Store {
             let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
             let at = now();
             let today = at.date();
-            if new.written_on > today {
-                return Err(StoreError::invalid(
-                    "written_on",
-                    "in_future",
-                    "cannot be after today",
-                ));
-            }
-            if new.consent.as_ref().is_some_and(|c| c.given_on > today) {
-                return Err(StoreError::invalid(
-                    "consent.given_on",
-                    "in_future",
-                    "consent cannot be recorded ahead of being given",
-                ));
-            }
+            opora_domain::contacts::check_new_story(
+                new.written_on,
+                new.consent.as_ref().map(|c| c.given_on),
+                today,
+            )
+            .map_err(StoreError::refused)?;
             let row = StoryRow {
                 id: new_id(),
                 case_id: case.id.clone(),
@@ -193,31 +185,13 @@ impl Store {
                 .filter(success_stories::case_id.eq(&case.id))
                 .select(StoryRow::as_select())
                 .first(conn)?;
-            let Some(consent) = row.consent() else {
-                return Err(StoreError::Conflict(
-                    "no consent to share this story is on record, so none can be withdrawn".into(),
-                ));
-            };
-            if let Some(on) = consent.withdrawn_on {
-                return Err(StoreError::Conflict(format!(
-                    "the consent was already withdrawn on {on}"
-                )));
-            }
             let at = now();
-            if withdrawal.withdrawn_on > at.date() {
-                return Err(StoreError::invalid(
-                    "withdrawn_on",
-                    "in_future",
-                    "cannot be after today",
-                ));
-            }
-            if withdrawal.withdrawn_on < consent.given_on {
-                return Err(StoreError::invalid(
-                    "withdrawn_on",
-                    "before_consent",
-                    "the consent was given after that day",
-                ));
-            }
+            opora_domain::contacts::check_consent_withdrawal(
+                row.consent().as_ref(),
+                withdrawal.withdrawn_on,
+                at.date(),
+            )
+            .map_err(StoreError::refused)?;
             row.consent_withdrawn_on = Some(withdrawal.withdrawn_on);
             row.withdrawal_reason = withdrawal.reason.clone();
             row.updated_at = at;

@@ -33,6 +33,7 @@ use chrono::{Duration, NaiveDate};
 use crate::code_enum;
 use crate::codes::{AgreementForm, AgreementKind, AgreementMethod};
 use crate::deadlines::HolidayCalendar;
+use crate::error::DomainError;
 
 /// Working days after a client's unilateral ending by which the case is to be closed or its
 /// agreement renegotiated ([`crate::Policy::renegotiation_working_days`]). **Design**: the
@@ -307,6 +308,117 @@ code_enum! {
         UnlawfulRequest = "unlawful_request",
         Other = "other",
     }
+}
+
+impl From<Refusal> for DomainError {
+    fn from(r: Refusal) -> Self {
+        DomainError::Invalid {
+            field: r.field.to_owned(),
+            code: r.code,
+            message: r.message.to_owned(),
+        }
+    }
+}
+
+fn invalid(field: &str, code: &'static str, message: &str) -> DomainError {
+    DomainError::Invalid {
+        field: field.to_owned(),
+        code,
+        message: message.to_owned(),
+    }
+}
+
+/// The client's agreement to a plan version is recorded with the version, not on its own.
+pub fn check_recorded_on_its_own(kind: AgreementKind) -> Result<(), DomainError> {
+    if kind == AgreementKind::PlanAgreement {
+        return Err(invalid(
+            "kind",
+            "recorded_with_the_plan",
+            "a plan_agreement is recorded when a plan version is agreed (POST …/plans/{plan_id}/agreement)",
+        ));
+    }
+    Ok(())
+}
+
+/// Seed 003: the service refusing further help states its reason code (and, for `other`, the
+/// reason in words); the client ending the agreement gives no reason code.
+pub fn check_termination_reason(
+    ended_by: EndedBy,
+    reason_code: Option<ServiceRefusalReason>,
+    reason: Option<&str>,
+) -> Result<(), DomainError> {
+    match (ended_by, reason_code) {
+        (EndedBy::Client, Some(_)) => Err(invalid(
+            "reason_code",
+            "not_allowed",
+            "a reason code is given only when the service refuses further help",
+        )),
+        (EndedBy::Service, None) => Err(invalid(
+            "reason_code",
+            "required",
+            "the service's refusal of further help needs its reason",
+        )),
+        (EndedBy::Service, Some(ServiceRefusalReason::Other))
+            if reason.is_none_or(|r| r.trim().is_empty()) =>
+        {
+            Err(invalid(
+                "reason",
+                "required",
+                "an `other` refusal needs the reason in words",
+            ))
+        }
+        (EndedBy::Client, None) | (EndedBy::Service, Some(_)) => Ok(()),
+    }
+}
+
+/// An agreement ends only while its case is active, and only once: an ended
+/// one says the day it ended.
+pub fn check_may_end(
+    case_stage: crate::LifecycleStage,
+    terminated_on: Option<NaiveDate>,
+) -> Result<(), DomainError> {
+    if !case_stage.is_active_case() {
+        return Err(DomainError::Conflict {
+            code: "case_not_active",
+            message: format!(
+                "the case is {}: agreements end only while it is active",
+                case_stage.code()
+            ),
+        });
+    }
+    AgreementStatus::of(terminated_on)
+        .next(AgreementCommand::Terminate)
+        .map_err(|refused| match terminated_on {
+            Some(on) => DomainError::Conflict {
+                code: refused.code(),
+                message: refused.message_ended_on(on),
+            },
+            None => refused.into(),
+        })?;
+    Ok(())
+}
+
+/// An agreement is recorded as ended once it has ended, and not before it was signed.
+pub fn check_termination_date(
+    terminated_on: NaiveDate,
+    signed_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), DomainError> {
+    if terminated_on > today {
+        return Err(invalid(
+            "terminated_on",
+            "in_future",
+            "an agreement is recorded as ended once it has ended",
+        ));
+    }
+    if terminated_on < signed_on {
+        return Err(invalid(
+            "terminated_on",
+            "before_signed",
+            "the agreement cannot end before it was signed",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -587,5 +699,119 @@ mod tests {
             "the agreement already ended on 2026-11-20"
         );
         assert_eq!(AgreementStatus::of(None), AgreementStatus::InForce);
+    }
+
+    fn field_and_code(result: Result<(), DomainError>) -> Option<(String, &'static str)> {
+        match result {
+            Err(DomainError::Invalid { field, code, .. }) => Some((field, code)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_plan_agreement_is_recorded_with_its_plan_version_not_on_its_own() {
+        assert_eq!(
+            field_and_code(check_recorded_on_its_own(AgreementKind::PlanAgreement)),
+            Some(("kind".into(), "recorded_with_the_plan"))
+        );
+        for kind in AgreementKind::ALL
+            .iter()
+            .filter(|k| **k != AgreementKind::PlanAgreement)
+        {
+            assert_eq!(check_recorded_on_its_own(*kind), Ok(()), "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_agreement_refusal_names_the_field_at_fault() {
+        let refused = record(Terms {
+            form: Some(AgreementForm::Oral),
+            ..terms(AgreementKind::ServiceAgreement, None)
+        })
+        .unwrap_err();
+        assert_eq!(
+            field_and_code(Err(refused.into())),
+            Some(("form".into(), "must_be_written"))
+        );
+    }
+
+    #[test]
+    fn only_the_services_refusal_of_further_help_states_a_reason_code() {
+        use ServiceRefusalReason::*;
+        assert_eq!(
+            check_termination_reason(EndedBy::Client, None, None),
+            Ok(())
+        );
+        assert_eq!(
+            field_and_code(check_termination_reason(
+                EndedBy::Client,
+                Some(BreachOfAgreement),
+                None
+            )),
+            Some(("reason_code".into(), "not_allowed"))
+        );
+        assert_eq!(
+            field_and_code(check_termination_reason(EndedBy::Service, None, None)),
+            Some(("reason_code".into(), "required"))
+        );
+        assert_eq!(
+            check_termination_reason(EndedBy::Service, Some(UnlawfulRequest), None),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_other_refusal_of_further_help_states_the_reason_in_words() {
+        assert_eq!(
+            field_and_code(check_termination_reason(
+                EndedBy::Service,
+                Some(ServiceRefusalReason::Other),
+                Some("  ")
+            )),
+            Some(("reason".into(), "required"))
+        );
+        assert_eq!(
+            check_termination_reason(
+                EndedBy::Service,
+                Some(ServiceRefusalReason::Other),
+                Some("threats to staff")
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_agreement_ends_only_while_the_case_is_active_and_only_once() {
+        use crate::LifecycleStage;
+        assert_eq!(check_may_end(LifecycleStage::Implementation, None), Ok(()));
+        assert_eq!(
+            check_may_end(LifecycleStage::Closed, None),
+            Err(DomainError::Conflict {
+                code: "case_not_active",
+                message: "the case is closed: agreements end only while it is active".into(),
+            })
+        );
+        assert_eq!(
+            check_may_end(LifecycleStage::Planning, Some(date("2026-03-01"))),
+            Err(DomainError::Conflict {
+                code: "agreement_ended",
+                message: "the agreement already ended on 2026-03-01".into(),
+            })
+        );
+    }
+
+    #[test]
+    fn an_agreement_is_recorded_as_ended_on_a_past_day_after_it_was_signed() {
+        let signed = date("2026-03-01");
+        let today = date("2026-03-10");
+        assert_eq!(check_termination_date(today, signed, today), Ok(()));
+        assert_eq!(
+            field_and_code(check_termination_date(date("2026-03-11"), signed, today)),
+            Some(("terminated_on".into(), "in_future"))
+        );
+        assert_eq!(
+            field_and_code(check_termination_date(date("2026-02-28"), signed, today)),
+            Some(("terminated_on".into(), "before_signed"))
+        );
     }
 }

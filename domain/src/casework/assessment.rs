@@ -4,6 +4,7 @@
 //! situation is re-assessed when it changes).
 
 use crate::code_enum;
+use crate::codes::AssessmentKind;
 use crate::error::{conflict_from, DomainError};
 
 code_enum! {
@@ -109,6 +110,72 @@ impl AssessmentStatus {
     }
 }
 
+fn invalid(field: String, code: &'static str, message: String) -> DomainError {
+    DomainError::Invalid {
+        field,
+        code,
+        message,
+    }
+}
+
+/// One life domain of an assessment as the request gives it: the domain's code and the need
+/// level's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DomainDraft<'a> {
+    pub domain: &'a str,
+    pub need_level: &'a str,
+}
+
+/// Seed 002, stage 2: each life domain is assessed once, at one of the need levels.
+pub fn check_domains(domains: &[DomainDraft<'_>]) -> Result<(), DomainError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, d) in domains.iter().enumerate() {
+        if NeedLevel::parse(d.need_level).is_none() {
+            return Err(invalid(
+                format!("domains[{i}].need_level"),
+                "unknown_code",
+                format!("{:?} is not a need level", d.need_level),
+            ));
+        }
+        if !seen.insert(d.domain) {
+            return Err(invalid(
+                format!("domains[{i}].domain"),
+                "duplicate",
+                "each life domain appears once".to_owned(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Only a re-assessment corrects an earlier assessment (`corrects`).
+pub fn check_corrects(kind: Option<AssessmentKind>, corrects: bool) -> Result<(), DomainError> {
+    if corrects && kind != Some(AssessmentKind::ReAssessment) {
+        return Err(invalid(
+            "corrects".to_owned(),
+            "not_a_re_assessment",
+            "only a re-assessment corrects an earlier assessment".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The assessment a re-assessment corrects is one of the case's (`None`: no such assessment of
+/// the case) and completed.
+pub fn check_corrected(earlier: Option<AssessmentStatus>) -> Result<(), DomainError> {
+    let Some(status) = earlier else {
+        return Err(invalid(
+            "corrects".to_owned(),
+            "unknown_assessment",
+            "no such assessment of this case".to_owned(),
+        ));
+    };
+    status
+        .next(AssessmentCommand::Correct)
+        .map_err(|r| r.at_field("corrects"))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -181,5 +248,61 @@ mod tests {
         assert_eq!(codes, ["none", "low", "moderate", "high", "critical"]);
         assert!(NeedLevel::Low < NeedLevel::Critical);
         assert_eq!(NeedLevel::parse("severe"), None);
+    }
+
+    fn field_and_code(result: Result<(), DomainError>) -> Option<(String, &'static str)> {
+        match result {
+            Err(DomainError::Invalid { field, code, .. }) => Some((field, code)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_life_domain_is_assessed_once_at_a_known_need_level() {
+        let d = |domain, need_level| DomainDraft { domain, need_level };
+        assert_eq!(
+            check_domains(&[d("health", "low"), d("housing", "critical")]),
+            Ok(())
+        );
+        assert_eq!(
+            field_and_code(check_domains(&[d("health", "low"), d("housing", "severe")])),
+            Some(("domains[1].need_level".into(), "unknown_code"))
+        );
+        assert_eq!(
+            field_and_code(check_domains(&[d("health", "low"), d("health", "high")])),
+            Some(("domains[1].domain".into(), "duplicate"))
+        );
+    }
+
+    #[test]
+    fn only_a_re_assessment_corrects_an_earlier_assessment() {
+        assert_eq!(
+            check_corrects(Some(AssessmentKind::ReAssessment), true),
+            Ok(())
+        );
+        assert_eq!(check_corrects(None, false), Ok(()));
+        for kind in AssessmentKind::ALL
+            .iter()
+            .filter(|k| **k != AssessmentKind::ReAssessment)
+        {
+            assert_eq!(
+                field_and_code(check_corrects(Some(*kind), true)),
+                Some(("corrects".into(), "not_a_re_assessment")),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_re_assessment_corrects_a_completed_assessment_of_the_case() {
+        assert_eq!(check_corrected(Some(Completed)), Ok(()));
+        assert_eq!(
+            field_and_code(check_corrected(None)),
+            Some(("corrects".into(), "unknown_assessment"))
+        );
+        assert_eq!(
+            field_and_code(check_corrected(Some(Draft))),
+            Some(("corrects".into(), "not_completed"))
+        );
     }
 }

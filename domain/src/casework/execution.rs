@@ -3,6 +3,7 @@
 //! recorded against an action survives a new plan version.
 
 use crate::code_enum;
+use crate::error::DomainError;
 
 code_enum! {
     /// Where an action or a goal stands. Any state may be recorded over any other (the worker
@@ -38,6 +39,33 @@ impl ExecutionStatus {
     }
 }
 
+/// Only a done action has a done date.
+pub fn check_done_date(
+    status: ExecutionStatus,
+    done_on: Option<chrono::NaiveDate>,
+) -> Result<(), DomainError> {
+    if done_on.is_some() && !status.has_done_date() {
+        return Err(DomainError::Invalid {
+            field: "done_on".to_owned(),
+            code: "not_done",
+            message: "only a done action has a done date".to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// A goal's progress is a percentage, 0 to 100.
+pub fn check_progress(progress: i32) -> Result<(), DomainError> {
+    if !(0..=100).contains(&progress) {
+        return Err(DomainError::Invalid {
+            field: "progress".to_owned(),
+            code: "range",
+            message: "0 to 100".to_owned(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +80,26 @@ mod tests {
     fn only_a_done_action_has_a_done_date() {
         for s in ExecutionStatus::ALL {
             assert_eq!(s.has_done_date(), *s == ExecutionStatus::Done, "{s}");
+        }
+    }
+
+    #[test]
+    fn a_done_date_is_recorded_for_a_done_action_only() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1);
+        assert_eq!(check_done_date(ExecutionStatus::Done, day), Ok(()));
+        assert_eq!(check_done_date(ExecutionStatus::Planned, None), Ok(()));
+        assert_eq!(
+            check_done_date(ExecutionStatus::InProgress, day).map_err(|e| e.code()),
+            Err("not_done")
+        );
+    }
+
+    #[test]
+    fn a_goals_progress_is_a_percentage() {
+        assert_eq!(check_progress(0), Ok(()));
+        assert_eq!(check_progress(100), Ok(()));
+        for wrong in [-1, 101] {
+            assert_eq!(check_progress(wrong).map_err(|e| e.code()), Err("range"));
         }
     }
 }

@@ -274,6 +274,96 @@ pub fn check_draft(
     Ok(())
 }
 
+impl PlanRefusal {
+    /// The refusal as a conflict naming the version by its number.
+    pub fn for_version(self, version_no: i32) -> crate::error::DomainError {
+        crate::error::DomainError::Conflict {
+            code: self.code(),
+            message: self.message_for_version(version_no),
+        }
+    }
+}
+
+/// The code of the refusal when the unit requires a supervisor's approval before the client's
+/// agreement.
+pub const SUPERVISOR_PLAN_APPROVAL: &str = "supervisor_plan_approval";
+
+/// Where the unit requires it (issue 3, item 4), the client agrees a plan version only once a
+/// supervisor has approved it.
+pub fn check_supervisor_approval(
+    required: bool,
+    approved: bool,
+    version_no: i32,
+) -> Result<(), crate::error::DomainError> {
+    if required && !approved {
+        return Err(crate::error::DomainError::Conflict {
+            code: SUPERVISOR_PLAN_APPROVAL,
+            message: format!(
+                "the unit requires a supervisor's approval of plan version {version_no} before the client's agreement"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A service planned in a plan version, as the request gives it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ServiceDraft<'a> {
+    pub service: &'a str,
+    pub provider: &'a str,
+    /// A [`ProviderKind`] code.
+    pub provider_kind: Option<&'a str>,
+}
+
+/// A planned service names the service and who provides it (a worker or a partner
+/// organisation), and the provider's kind is one of [`ProviderKind`].
+pub fn check_services(services: &[ServiceDraft<'_>]) -> Result<(), crate::error::DomainError> {
+    for (i, s) in services.iter().enumerate() {
+        if s.service.trim().is_empty() {
+            return Err(invalid(
+                format!("services[{i}].service"),
+                "required",
+                "name the service",
+            ));
+        }
+        if s.provider.trim().is_empty() {
+            return Err(invalid(
+                format!("services[{i}].provider"),
+                "required",
+                "name the worker or the partner organisation",
+            ));
+        }
+        if let Some(kind) = s.provider_kind {
+            if ProviderKind::parse(kind).is_none() {
+                let all: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.code()).collect();
+                return Err(crate::error::DomainError::Invalid {
+                    field: format!("services[{i}].provider_kind"),
+                    code: "unknown_code",
+                    message: format!("{kind:?} is not one of: {}", all.join(", ")),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A specialist records their own agreement to an action only (`staff_id`, if given, is the
+/// caller's), and where the action names its specialists, only they do. The refusal is the
+/// action the caller is not permitted.
+pub fn check_specialist_agreement(
+    me: &str,
+    staff_id: Option<&str>,
+    named: &[String],
+) -> Result<(), crate::Action> {
+    if staff_id.is_some_and(|s| s != me) {
+        return Err(crate::Action::RecordCaseWork);
+    }
+    if !named.is_empty() && !named.iter().any(|n| n == me) {
+        return Err(crate::Action::RecordCaseWork);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -481,5 +571,74 @@ mod tests {
             action_twice.actions[1].id = Some("action-1");
             assert_eq!(fault(&action_twice), ("actions[1].id".into(), "duplicate"));
         }
+    }
+
+    #[test]
+    fn a_refused_plan_version_is_named_by_its_number() {
+        let e = PlanRefusal::Superseded.for_version(3);
+        assert_eq!(e.code(), "plan_superseded");
+        assert_eq!(
+            e.message(),
+            "plan version 3 is superseded; work on the current version"
+        );
+    }
+
+    #[test]
+    fn a_plan_cannot_be_agreed_without_the_supervisors_approval_the_unit_requires() {
+        assert_eq!(check_supervisor_approval(false, false, 2), Ok(()));
+        assert_eq!(check_supervisor_approval(true, true, 2), Ok(()));
+        let refused = check_supervisor_approval(true, false, 2).unwrap_err();
+        assert_eq!(refused.code(), SUPERVISOR_PLAN_APPROVAL);
+        assert_eq!(
+            refused.message(),
+            "the unit requires a supervisor's approval of plan version 2 before the client's agreement"
+        );
+    }
+
+    #[test]
+    fn a_planned_service_names_the_service_its_provider_and_a_known_provider_kind() {
+        let ok = ServiceDraft {
+            service: "counselling",
+            provider: "olena",
+            provider_kind: Some("worker"),
+        };
+        assert_eq!(check_services(&[ok]), Ok(()));
+        let field = |s: ServiceDraft<'static>| match check_services(&[ok, s]) {
+            Err(crate::error::DomainError::Invalid { field, code, .. }) => (field, code),
+            other => (format!("{other:?}"), ""),
+        };
+        assert_eq!(
+            field(ServiceDraft { service: " ", ..ok }),
+            ("services[1].service".into(), "required")
+        );
+        assert_eq!(
+            field(ServiceDraft { provider: "", ..ok }),
+            ("services[1].provider".into(), "required")
+        );
+        assert_eq!(
+            field(ServiceDraft {
+                provider_kind: Some("volunteer"),
+                ..ok
+            }),
+            ("services[1].provider_kind".into(), "unknown_code")
+        );
+    }
+
+    #[test]
+    fn only_the_specialist_named_by_the_action_records_their_own_agreement() {
+        let named = vec!["olena".to_owned()];
+        assert_eq!(check_specialist_agreement("olena", None, &named), Ok(()));
+        assert_eq!(
+            check_specialist_agreement("olena", Some("olena"), &[]),
+            Ok(())
+        );
+        assert_eq!(
+            check_specialist_agreement("olena", Some("petro"), &[]),
+            Err(crate::Action::RecordCaseWork)
+        );
+        assert_eq!(
+            check_specialist_agreement("petro", None, &named),
+            Err(crate::Action::RecordCaseWork)
+        );
     }
 }

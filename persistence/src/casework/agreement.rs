@@ -94,13 +94,7 @@ impl Store {
         case_id: &str,
         new: NewAgreement,
     ) -> StoreResult<AgreementRow> {
-        if new.kind == AgreementKind::PlanAgreement {
-            return Err(StoreError::invalid(
-                "kind",
-                "recorded_with_the_plan",
-                "a plan_agreement is recorded when a plan version is agreed (POST …/plans/{plan_id}/agreement)",
-            ));
-        }
+        agreement::check_recorded_on_its_own(new.kind).map_err(StoreError::refused)?;
         let recorded = agreement::record(agreement::Terms {
             kind: new.kind,
             form: new.form,
@@ -108,7 +102,7 @@ impl Store {
             signed_by_client: new.signed_by_client,
             signed_by_service: new.signed_by_service,
         })
-        .map_err(|r| StoreError::invalid(r.field, r.code, r.message))?;
+        .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             let at = now();

@@ -3,13 +3,14 @@
 //! then completed. A completed assessment never changes: what turns out wrong goes into a new one.
 //! The rules are `opora_domain::casework::assessment`'s.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::casework::assessment::{AssessmentCommand, AssessmentStatus, NeedLevel};
+use opora_domain::casework::assessment::{self, AssessmentCommand, AssessmentStatus};
 use opora_domain::events::EventKind;
 use opora_domain::Action;
+use opora_domain::AssessmentKind;
 use serde_json::json;
 
 use super::{position, to_json};
@@ -24,7 +25,7 @@ use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 pub struct DomainEntry {
     /// A code of the `life_domains` list.
     pub domain: String,
-    /// A [`NeedLevel`] code.
+    /// A [`NeedLevel`](opora_domain::casework::assessment::NeedLevel) code.
     pub need_level: String,
     pub strengths: String,
     pub risks: String,
@@ -141,24 +142,14 @@ fn check_domain_codes(
 }
 
 fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
-    let mut seen = HashSet::new();
-    for (i, d) in domains.iter().enumerate() {
-        if NeedLevel::parse(&d.need_level).is_none() {
-            return Err(StoreError::invalid(
-                &format!("domains[{i}].need_level"),
-                "unknown_code",
-                format!("{:?} is not a need level", d.need_level),
-            ));
-        }
-        if !seen.insert(d.domain.as_str()) {
-            return Err(StoreError::invalid(
-                &format!("domains[{i}].domain"),
-                "duplicate",
-                "each life domain appears once",
-            ));
-        }
-    }
-    Ok(())
+    let drafts: Vec<assessment::DomainDraft<'_>> = domains
+        .iter()
+        .map(|d| assessment::DomainDraft {
+            domain: &d.domain,
+            need_level: &d.need_level,
+        })
+        .collect();
+    assessment::check_domains(&drafts).map_err(StoreError::refused)
 }
 
 fn write_domains(
@@ -195,29 +186,18 @@ impl Store {
         new: NewAssessment,
     ) -> StoreResult<Assessment> {
         check_domains(&new.domains)?;
-        if new.corrects.is_some() && new.kind != "re_assessment" {
-            return Err(StoreError::invalid(
-                "corrects",
-                "not_a_re_assessment",
-                "only a re-assessment corrects an earlier assessment",
-            ));
-        }
+        assessment::check_corrects(AssessmentKind::parse(&new.kind), new.corrects.is_some())
+            .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             check_domain_codes(conn, &new.domains, None)?;
             if let Some(corrects) = &new.corrects {
-                let earlier = load_assessment(conn, &case, corrects).map_err(|e| match e {
-                    StoreError::NotFound => StoreError::invalid(
-                        "corrects",
-                        "unknown_assessment",
-                        "no such assessment of this case",
-                    ),
-                    other => other,
-                })?;
-                earlier
-                    .status()?
-                    .next(AssessmentCommand::Correct)
-                    .map_err(|r| StoreError::refused(r.at_field("corrects")))?;
+                let earlier = match load_assessment(conn, &case, corrects) {
+                    Ok(earlier) => Some(earlier.status()?),
+                    Err(StoreError::NotFound) => None,
+                    Err(other) => return Err(other),
+                };
+                assessment::check_corrected(earlier).map_err(StoreError::refused)?;
             }
             let at = now();
             let child_view = new.child_view;

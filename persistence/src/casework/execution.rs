@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::casework::execution::ExecutionStatus;
+use opora_domain::casework::execution::{self, ExecutionStatus};
 use opora_domain::events::EventKind;
 use opora_domain::Action;
 use serde_json::json;
@@ -66,13 +66,7 @@ impl Store {
                 ),
             ));
         };
-        if execution.done_on.is_some() && !status.has_done_date() {
-            return Err(StoreError::invalid(
-                "done_on",
-                "not_done",
-                "only a done action has a done date",
-            ));
-        }
+        execution::check_done_date(status, execution.done_on).map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             if !case_plan_items(conn, &case)?
@@ -132,9 +126,7 @@ impl Store {
                 ),
             ));
         }
-        if !(0..=100).contains(&progress.progress) {
-            return Err(StoreError::invalid("progress", "range", "0 to 100"));
-        }
+        execution::check_progress(progress.progress).map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             if !case_plan_items(conn, &case)?

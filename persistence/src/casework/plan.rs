@@ -192,7 +192,7 @@ fn current_version(
         .first(conn)?;
     plan.status()?
         .next(PlanCommand::Review)
-        .map_err(|r| StoreError::Conflict(r.message_for_version(plan.version_no)))?;
+        .map_err(|r| StoreError::refused(r.for_version(plan.version_no)))?;
     Ok(plan)
 }
 
@@ -302,19 +302,8 @@ impl Store {
             for (i, a) in new.actions.into_iter().enumerate() {
                 let goal_id = match (&a.goal, &a.goal_id) {
                     (Some(g), _) => goals.get(*g).map(|g| g.id.clone()),
-                    (None, Some(key)) => Some(
-                        goals
-                            .iter()
-                            .find(|g| g.key() == key)
-                            .map(|g| g.id.clone())
-                            .ok_or_else(|| {
-                                StoreError::invalid(
-                                    &format!("actions[{i}].goal_id"),
-                                    "unknown_goal",
-                                    "the action names a goal id this version does not have",
-                                )
-                            })?,
-                    ),
+                    // `check_draft` made sure the version has the goal the id names.
+                    (None, Some(key)) => goals.iter().find(|g| g.key() == key).map(|g| g.id.clone()),
                     (None, None) => None,
                 };
                 let id = new_id();
@@ -404,7 +393,7 @@ impl Store {
                 .first(conn)?;
             let version_no = plan.version_no;
             let not_agreed = |r: opora_domain::casework::plan::PlanRefusal| {
-                StoreError::Conflict(r.message_for_version(version_no))
+                StoreError::refused(r.for_version(version_no))
             };
             let agreed = plan.status()?.next(PlanCommand::Agree).map_err(not_agreed)?;
             crate::approvals::check_plan_approval(conn, &case, &plan)?;
@@ -515,13 +504,13 @@ impl Store {
                 .find(|a| a.key() == action_id || a.id == action_id)
                 .ok_or(StoreError::NotFound)?;
             let me = &caller.actor.staff_id;
-            if agreement.staff_id.as_ref().is_some_and(|s| s != me) {
-                return Err(StoreError::Forbidden(Action::RecordCaseWork));
-            }
             let named: Vec<String> = serde_json::from_str(&action.specialists).unwrap_or_default();
-            if !named.is_empty() && !named.contains(me) {
-                return Err(StoreError::Forbidden(Action::RecordCaseWork));
-            }
+            opora_domain::casework::plan::check_specialist_agreement(
+                me,
+                agreement.staff_id.as_deref(),
+                &named,
+            )
+            .map_err(StoreError::Forbidden)?;
             let key = action.key().to_owned();
             let at = now();
             let existing: Option<SpecialistAgreementRow> = plan_specialist_agreements::table
