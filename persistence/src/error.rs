@@ -83,8 +83,8 @@ impl StoreError {
         }
     }
 
-    /// A domain rule's refusal: the field at fault (422) or the state in the way (409, with the
-    /// domain's message; its code stays in the domain).
+    /// A domain rule's refusal: the field at fault (422) or the state in the way (409 naming the
+    /// rule's code, so that a client can switch on it).
     pub fn refused(e: impl Into<opora_domain::DomainError>) -> Self {
         match e.into() {
             opora_domain::DomainError::Invalid {
@@ -92,7 +92,9 @@ impl StoreError {
                 code,
                 message,
             } => StoreError::invalid(&field, code, message),
-            opora_domain::DomainError::Conflict { message, .. } => StoreError::Conflict(message),
+            opora_domain::DomainError::Conflict { code, message } => {
+                StoreError::RequirementUnmet { code, message }
+            }
         }
     }
 

@@ -101,6 +101,8 @@ fn an_assessment_by_life_domain_with_the_childs_view_is_edited_as_a_draft_and_th
         json!({"summary": "changed"}),
     );
     assert_eq!(refused.status, 409, "{:?}", refused.body);
+    // The domain's rule is named, for clients to switch on.
+    assert_eq!(refused.unmet(), ["assessment_completed"]);
 
     // Corrections go into a re-assessment naming the corrected one.
     let initial_corrects = t.app.post(
