@@ -796,16 +796,8 @@ mod tests {
     /// Both tables read back through the shared schema, on SQLite and on PostgreSQL when given.
     #[test]
     fn the_assignment_tables_read_back_on_each_backend() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut urls = vec![format!("sqlite://{}", dir.path().join("a.db").display())];
-        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
-            if base.starts_with("postgres") {
-                let schema = format!("as_{}", uuid::Uuid::now_v7().simple());
-                urls.push(crate::db::postgres_schema_url(&base, &schema).unwrap());
-            }
-        }
-        for url in urls {
-            let store = Store::open(&url, 2).unwrap();
+        let (stores, _dir) = crate::testing::stores();
+        for store in stores {
             let mut conn = store.conn().unwrap();
             staff_leave::table
                 .select(LeaveRow::as_select())

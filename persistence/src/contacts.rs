@@ -784,25 +784,7 @@ mod tests {
     use super::*;
     use crate::schema::success_stories;
 
-    /// A SQLite store, and a PostgreSQL one when the tests are given a server.
-    fn stores() -> (Vec<Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut stores = vec![Store::open(
-            &format!("sqlite://{}", dir.path().join("c.db").display()),
-            2,
-        )
-        .unwrap()];
-        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
-            if base.starts_with("postgres") {
-                let schema = format!("c_{}", uuid::Uuid::now_v7().simple());
-                stores.push(
-                    Store::open(&crate::db::postgres_schema_url(&base, &schema).unwrap(), 2)
-                        .unwrap(),
-                );
-            }
-        }
-        (stores, dir)
-    }
+    use crate::testing::stores;
 
     #[test]
     fn the_contact_tables_read_back_through_the_shared_schema_on_each_backend() {

@@ -359,24 +359,7 @@ mod schema_tests {
         assert_eq!(sqlite, migration_names("postgres"));
     }
 
-    /// The stores to check: a temp SQLite file, and PostgreSQL when the tests are given one.
-    fn stores() -> (Vec<Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut stores = vec![Store::open(
-            &format!("sqlite://{}", dir.path().join("t.db").display()),
-            2,
-        )
-        .unwrap()];
-        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
-            if base.starts_with("postgres") {
-                let schema = format!("s_{}", uuid::Uuid::now_v7().simple());
-                stores.push(
-                    Store::open(&super::postgres_schema_url(&base, &schema).unwrap(), 2).unwrap(),
-                );
-            }
-        }
-        (stores, dir)
-    }
+    use crate::testing::stores;
 
     #[test]
     fn every_table_reads_back_through_the_shared_schema_on_each_backend() {

@@ -31,6 +31,8 @@ pub mod retention;
 pub mod safety;
 pub mod schema;
 pub mod success_stories;
+#[cfg(test)]
+mod testing;
 pub mod visibility;
 pub mod work_queue;
 

@@ -350,25 +350,7 @@ mod tests {
 
     use crate::directory::{NewUnit, StaffUpsert};
 
-    /// A SQLite store, and a PostgreSQL one when the tests are given a server.
-    fn stores() -> (Vec<Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut stores = vec![Store::open(
-            &format!("sqlite://{}", dir.path().join("r.db").display()),
-            2,
-        )
-        .unwrap()];
-        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
-            if base.starts_with("postgres") {
-                let schema = format!("r_{}", uuid::Uuid::now_v7().simple());
-                stores.push(
-                    Store::open(&crate::db::postgres_schema_url(&base, &schema).unwrap(), 2)
-                        .unwrap(),
-                );
-            }
-        }
-        (stores, dir)
-    }
+    use crate::testing::stores;
 
     fn caller(store: &Store, id: &str, role: Role) -> Caller {
         let unit = match store.root_unit().unwrap() {
@@ -494,21 +476,33 @@ mod tests {
             add(&admin, ContactTypes, "group_session", "Group session").unwrap();
             assert!(matches!(
                 add(&admin, ContactTypes, "group_session", "Another"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet {
+                    code: "duplicate_code",
+                    ..
+                })
             ));
             assert!(matches!(
                 add(&admin, ContactTypes, "home_visit", "Another"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet {
+                    code: "duplicate_code",
+                    ..
+                })
             ));
             assert!(matches!(
                 add(&admin, ContactTypes, "visit_at_home", "home visit"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet {
+                    code: "duplicate_label",
+                    ..
+                })
             ));
             // The same code in another list is another entry.
             add(&admin, LifeDomains, "group_session", "Group session").unwrap();
             assert!(matches!(
                 add(&admin, LifecycleStages, "archived", "Archived"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet {
+                    code: "fixed_list",
+                    ..
+                })
             ));
             assert!(matches!(
                 add(&admin, ContactTypes, "Bad-Code", "Bad"),
@@ -522,11 +516,14 @@ mod tests {
             ));
             assert!(matches!(
                 store.deactivate_reference_entry(&admin, ContactTypes, "home_visit"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet {
+                    code: "built_in_entry",
+                    ..
+                })
             ));
             assert!(matches!(
                 store.deactivate_reference_entry(&admin, LifecycleStages, "closed"),
-                Err(StoreError::Conflict(_))
+                Err(StoreError::RequirementUnmet { .. })
             ));
             assert!(matches!(
                 store.deactivate_reference_entry(&admin, ContactTypes, "no_such"),

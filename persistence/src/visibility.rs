@@ -67,25 +67,7 @@ mod tests {
     use crate::schema::{clients, intake_reports};
     use crate::{now, Store};
 
-    /// A SQLite store, and a PostgreSQL one when the tests are given a server.
-    fn stores() -> (Vec<Store>, tempfile::TempDir) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut stores = vec![Store::open(
-            &format!("sqlite://{}", dir.path().join("v.db").display()),
-            2,
-        )
-        .unwrap()];
-        if let Ok(base) = std::env::var("OPORA_TEST_DATABASE_URL") {
-            if base.starts_with("postgres") {
-                let schema = format!("v_{}", uuid::Uuid::now_v7().simple());
-                stores.push(
-                    Store::open(&crate::db::postgres_schema_url(&base, &schema).unwrap(), 2)
-                        .unwrap(),
-                );
-            }
-        }
-        (stores, dir)
-    }
+    use crate::testing::stores;
 
     fn unit(store: &Store, parent_id: Option<&str>, kind: UnitKind) -> String {
         store
