@@ -99,6 +99,74 @@ pub fn plan_agreement_counts(agreed_at: Option<DateTime<Utc>>, rounds: &Rounds) 
     }
 }
 
+/// What a transition changes on the case record beside its stages, as the domain decides it:
+/// the cycle, the closure fields, where the rounds began, and when the needs assessment is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaseFields {
+    pub cycle: i32,
+    pub closure_reason: Option<crate::lifecycle::ClosureReason>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub rounds: Rounds,
+    /// When the needs assessment of the cycle is due.
+    pub assessment_due_at: Option<chrono::NaiveDateTime>,
+}
+
+impl CaseFields {
+    /// The record after a transition with `effects`, made at `at`, closing for `closure_reason`
+    /// (when it closes): a closure records its reason and time; a reopening starts a new cycle
+    /// without them, with both rounds afresh and a new needs assessment due as the case's urgency
+    /// class says (counted from the reopening).
+    pub fn after(
+        self,
+        effects: Effects,
+        closure_reason: Option<crate::lifecycle::ClosureReason>,
+        at: DateTime<Utc>,
+        urgency: Option<crate::codes::Urgency>,
+        policy: &crate::policy::Policy,
+    ) -> CaseFields {
+        let mut next = CaseFields {
+            rounds: self.rounds.after(effects, at),
+            ..self
+        };
+        if effects.closes {
+            next.closure_reason = closure_reason;
+            next.closed_at = Some(at);
+        }
+        if effects.starts_new_cycle {
+            next.cycle += 1;
+            next.closure_reason = None;
+            next.closed_at = None;
+            next.assessment_due_at = urgency.map(|u| {
+                crate::deadlines::due_at(at.naive_utc(), u, &policy.deadlines, &policy.calendar)
+            });
+        }
+        next
+    }
+}
+
+/// When the needs assessment is due after the urgency class changed to `urgency`: nothing moves
+/// once an assessment of the cycle is completed (`None`); otherwise the deadline is counted from
+/// the report's receipt in the first cycle and from the change (`now`) after a reopening.
+pub fn assessment_due_after_urgency_change(
+    assessment_completed: bool,
+    cycle: i32,
+    received_at: chrono::NaiveDateTime,
+    now: chrono::NaiveDateTime,
+    urgency: crate::codes::Urgency,
+    policy: &crate::policy::Policy,
+) -> Option<chrono::NaiveDateTime> {
+    if assessment_completed {
+        return None;
+    }
+    let base = if cycle == 1 { received_at } else { now };
+    Some(crate::deadlines::due_at(
+        base,
+        urgency,
+        &policy.deadlines,
+        &policy.calendar,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
@@ -224,5 +292,98 @@ mod tests {
             at(10),
         );
         assert_eq!(rounds, Rounds::default());
+    }
+
+    mod changes {
+        use super::super::*;
+        use crate::codes::Urgency;
+        use crate::lifecycle::{ClosureReason, LifecycleStage};
+        use crate::policy::Policy;
+
+        fn at(hour: u32) -> DateTime<Utc> {
+            use chrono::TimeZone;
+            Utc.with_ymd_and_hms(2026, 12, 1, hour, 0, 0)
+                .single()
+                .unwrap_or_default()
+        }
+
+        fn open() -> CaseFields {
+            CaseFields {
+                cycle: 1,
+                closure_reason: None,
+                closed_at: None,
+                rounds: Rounds::default(),
+                assessment_due_at: None,
+            }
+        }
+
+        #[test]
+        fn a_closure_records_its_reason_and_time() {
+            let closing = Effects::of(MoveKind::Closure, Stage::Lifecycle(LifecycleStage::Closed));
+            let closed = open().after(
+                closing,
+                Some(ClosureReason::MovedAway),
+                at(9),
+                Some(Urgency::Routine),
+                &Policy::default(),
+            );
+            assert_eq!(closed.closure_reason, Some(ClosureReason::MovedAway));
+            assert_eq!(closed.closed_at, Some(at(9)));
+            assert_eq!(closed.cycle, 1);
+        }
+
+        #[test]
+        fn a_reopening_starts_a_new_cycle_with_a_new_assessment_due() {
+            let policy = Policy::default();
+            let closed = CaseFields {
+                closure_reason: Some(ClosureReason::MovedAway),
+                closed_at: Some(at(8)),
+                ..open()
+            };
+            let reopening = Effects::of(
+                MoveKind::Reopening,
+                Stage::Lifecycle(LifecycleStage::Opened),
+            );
+            let reopened = closed.after(reopening, None, at(10), Some(Urgency::Emergency), &policy);
+            assert_eq!(reopened.cycle, 2);
+            assert_eq!((reopened.closure_reason, reopened.closed_at), (None, None));
+            assert_eq!(
+                reopened.assessment_due_at,
+                Some(crate::deadlines::due_at(
+                    at(10).naive_utc(),
+                    Urgency::Emergency,
+                    &policy.deadlines,
+                    &policy.calendar
+                ))
+            );
+        }
+
+        #[test]
+        fn a_changed_urgency_moves_the_assessment_deadline_only_while_none_is_completed() {
+            let policy = Policy::default();
+            let received = at(1).naive_utc();
+            let now = at(5).naive_utc();
+            let due = |completed, cycle| {
+                assessment_due_after_urgency_change(
+                    completed,
+                    cycle,
+                    received,
+                    now,
+                    Urgency::Emergency,
+                    &policy,
+                )
+            };
+            let from = |base| {
+                crate::deadlines::due_at(
+                    base,
+                    Urgency::Emergency,
+                    &policy.deadlines,
+                    &policy.calendar,
+                )
+            };
+            assert_eq!(due(true, 1), None);
+            assert_eq!(due(false, 1), Some(from(received)));
+            assert_eq!(due(false, 2), Some(from(now)));
+        }
     }
 }

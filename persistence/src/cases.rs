@@ -4,8 +4,9 @@
 
 use diesel::prelude::*;
 use opora_domain::events::EventKind;
+use opora_domain::rounds::{assessment_due_after_urgency_change, CaseFields};
 use opora_domain::{
-    apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState,
+    apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState, ClosureReason,
     LifecycleStage, ModelStage, Stage, TransitionRequest, Urgency, WorkModel,
 };
 use serde_json::json;
@@ -200,21 +201,19 @@ impl Store {
             let mut case = before.clone();
             if let Some(urgency) = changes.urgency {
                 case.urgency = urgency.code().to_owned();
-                // A changed urgency moves the assessment's due time, counted from the report's
-                // receipt in the first cycle (from now after a reopening).
-                if !facts_of(conn, &before)?.assessment_completed {
-                    let received: chrono::NaiveDateTime = crate::schema::intake_reports::table
-                        .find(&before.report_id)
-                        .select(crate::schema::intake_reports::received_at)
-                        .first(conn)?;
-                    let base = if before.cycle == 1 { received } else { now() };
-                    let policy = self.intake_policy();
-                    case.assessment_due_at = Some(opora_domain::deadlines::due_at(
-                        base,
-                        urgency,
-                        &policy.deadlines,
-                        &policy.calendar,
-                    ));
+                let received: chrono::NaiveDateTime = crate::schema::intake_reports::table
+                    .find(&before.report_id)
+                    .select(crate::schema::intake_reports::received_at)
+                    .first(conn)?;
+                if let Some(due) = assessment_due_after_urgency_change(
+                    facts_of(conn, &before)?.assessment_completed,
+                    before.cycle,
+                    received,
+                    now(),
+                    urgency,
+                    self.policy(),
+                ) {
+                    case.assessment_due_at = Some(due);
                 }
             }
             let mut warnings = Vec::new();
@@ -294,30 +293,33 @@ impl Store {
                     available: available_transitions(&state, &facts, &caller.actor),
                 })?;
             let effects = outcome.effects;
-            let rounds = rounds_of(&case).after(effects, utc(at));
-            case.reassessment_since = rounds.reassessment_since.map(|t| t.naive_utc());
-            case.replanning_since = rounds.replanning_since.map(|t| t.naive_utc());
+            let changes = CaseFields {
+                cycle: case.cycle,
+                closure_reason: case
+                    .closure_reason
+                    .as_deref()
+                    .and_then(ClosureReason::parse),
+                closed_at: case.closed_at.map(utc),
+                rounds: rounds_of(&case),
+                assessment_due_at: case.assessment_due_at,
+            }
+            .after(
+                effects,
+                transition.request.closure_reason,
+                utc(at),
+                Urgency::parse(&case.urgency),
+                self.policy(),
+            );
             case.lifecycle_stage = outcome.state.lifecycle.code().to_owned();
             if let Some(stage) = outcome.state.model_stage {
                 case.model_stage = stage.code().to_owned();
             }
-            if effects.closes {
-                case.closure_reason = transition
-                    .request
-                    .closure_reason
-                    .map(|r| r.code().to_owned());
-                case.closed_at = Some(at);
-            }
-            if effects.starts_new_cycle {
-                case.cycle += 1;
-                case.closure_reason = None;
-                case.closed_at = None;
-                // A reopened case needs a new assessment, due as its urgency class says.
-                case.assessment_due_at = Urgency::parse(&case.urgency).map(|u| {
-                    let policy = self.intake_policy();
-                    opora_domain::deadlines::due_at(at, u, &policy.deadlines, &policy.calendar)
-                });
-            }
+            case.cycle = changes.cycle;
+            case.closure_reason = changes.closure_reason.map(|r| r.code().to_owned());
+            case.closed_at = changes.closed_at.map(|t| t.naive_utc());
+            case.reassessment_since = changes.rounds.reassessment_since.map(|t| t.naive_utc());
+            case.replanning_since = changes.rounds.replanning_since.map(|t| t.naive_utc());
+            case.assessment_due_at = changes.assessment_due_at;
             let read_version = case.version;
             case.version += 1;
             case.updated_at = at;
