@@ -5,8 +5,8 @@
 
 use chrono::{Duration, NaiveDate};
 use opora_domain::{
-    AgreementKind, ClientKind, LifecycleStage, ModelStage, Role, Stage, TransitionRequest,
-    UnitKind, Urgency, WorkModel,
+    AgreementKind, ClientKind, FamilyRelation, LifecycleStage, ModelStage, Role, Sex, Stage,
+    TransitionRequest, UnitKind, Urgency, WorkModel,
 };
 use opora_persistence::cases::CaseTransition;
 use opora_persistence::casework::{
@@ -123,9 +123,27 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             address: Some("vul. Dnipropetrovska 12, Odesa".into()),
             district: Some("Suvorovskyi".into()),
             members: vec![
-                member("Oksana Shevchenko", "head", (1988, 3, 14), "female", false),
-                member("Daryna Shevchenko", "child", (2015, 9, 1), "female", true),
-                member("Mykola Shevchenko", "child", (2019, 5, 23), "male", true),
+                member(
+                    "Oksana Shevchenko",
+                    FamilyRelation::Head,
+                    (1988, 3, 14),
+                    Sex::Female,
+                    false,
+                ),
+                member(
+                    "Daryna Shevchenko",
+                    FamilyRelation::Child,
+                    (2015, 9, 1),
+                    Sex::Female,
+                    true,
+                ),
+                member(
+                    "Mykola Shevchenko",
+                    FamilyRelation::Child,
+                    (2019, 5, 23),
+                    Sex::Male,
+                    true,
+                ),
             ],
         },
     )?;
@@ -136,7 +154,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             kind: ClientKind::Person,
             display_name: "Petro Kravchenko".into(),
             date_of_birth: NaiveDate::from_ymd_opt(2007, 2, 2),
-            sex: Some("male".into()),
+            sex: Some(Sex::Male),
             phone: None,
             address: Some("vul. Balkivska 40, Odesa".into()),
             district: Some("Suvorovskyi".into()),
@@ -167,13 +185,17 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
         "needs_assessment",
     )?;
     store.record_assessment(&supervisor, &family_case, NewAssessment {
-        kind: "initial".into(),
+        kind: opora_domain::AssessmentKind::Initial,
         summary: "Mother works night shifts; the children are alone at night. Strong bond, no violence.".into(),
         needs: "Night child care; stable daytime work for the mother.".into(),
         strengths: "Motivated mother; grandmother nearby; children attend school regularly.".into(),
         risks: "Children unsupervised at night.".into(),
         complete: true,
-        ..Default::default()
+        domains: Vec::new(),
+        conclusions: Vec::new(),
+        recommendations: String::new(),
+        child_view: None,
+        corrects: None,
     })?;
     step(store, &supervisor, &family_case, "opened", "planning")?;
     step(
@@ -194,8 +216,8 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
                 description: "The children are never alone at night".into(),
                 expected_result: "Night care arranged".into(),
                 deadline: Some(today + Duration::days(30)),
-                term: Some("short".into()),
-                priority: Some("high".into()),
+                term: Some(opora_domain::casework::plan::GoalTerm::Short),
+                priority: Some(opora_domain::casework::plan::GoalPriority::High),
                 ..Default::default()
             }],
             actions: vec![
@@ -216,7 +238,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
             ],
             services: vec![opora_persistence::approvals::NewService {
                 service: "Social support of the family".into(),
-                provider_kind: Some("worker".into()),
+                provider_kind: Some(opora_domain::casework::plan::ProviderKind::Worker),
                 provider: "demo-case-manager".into(),
                 frequency: Some("weekly".into()),
             }],
@@ -229,7 +251,7 @@ pub fn load(store: &Store) -> StoreResult<Demo> {
         PlanAgreement {
             agreed_on: today,
             agreed_by: "Oksana Shevchenko (mother)".into(),
-            method: "signed".into(),
+            method: opora_domain::AgreementMethod::Signed,
             signed_for_child_by: None,
             signer_relation: None,
         },
@@ -297,16 +319,16 @@ fn caller(store: &Store, id: &str) -> StoreResult<Caller> {
 
 fn member(
     name: &str,
-    relation: &str,
+    relation: FamilyRelation,
     born: (i32, u32, u32),
-    sex: &str,
+    sex: Sex,
     is_child: bool,
 ) -> MemberInput {
     MemberInput {
         full_name: name.into(),
-        relation: relation.into(),
+        relation,
         date_of_birth: NaiveDate::from_ymd_opt(born.0, born.1, born.2),
-        sex: Some(sex.into()),
+        sex: Some(sex),
         is_child,
         school: None,
     }

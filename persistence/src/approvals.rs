@@ -10,13 +10,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::casework::plan::{self, ApprovalDecision, GoalPriority, GoalTerm};
+use opora_domain::casework::plan::{self, ApprovalDecision, ProviderKind};
 use opora_domain::events::EventKind;
 use opora_domain::{Action, AgreementKind};
 use serde_json::json;
 
 use crate::case_records::{case_for, subject};
-use crate::error::one_of;
 use crate::events;
 use crate::facts::effective_settings;
 pub use crate::facts::UnitSettings;
@@ -34,8 +33,7 @@ pub const SUPERVISOR_PLAN_APPROVAL: &str = plan::SUPERVISOR_PLAN_APPROVAL;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct NewService {
     pub service: String,
-    /// A [`ProviderKind`] code.
-    pub provider_kind: Option<String>,
+    pub provider_kind: Option<ProviderKind>,
     /// The worker (staff id or name) or the partner organisation's name.
     pub provider: String,
     pub frequency: Option<String>,
@@ -81,37 +79,14 @@ pub(crate) fn check_plan_approval(
     })
 }
 
-/// Checks the optional goal fields and the planned services of a new plan version.
-pub(crate) fn check_plan_fields(
-    goals: &[(Option<String>, Option<String>)],
-    services: &[NewService],
-) -> StoreResult<()> {
-    for (i, (term, priority)) in goals.iter().enumerate() {
-        if let Some(t) = term {
-            if GoalTerm::parse(t).is_none() {
-                return Err(StoreError::invalid(
-                    &format!("goals[{i}].term"),
-                    "unknown_code",
-                    format!("{t:?} is not one of: {}", one_of(GoalTerm::ALL)),
-                ));
-            }
-        }
-        if let Some(p) = priority {
-            if GoalPriority::parse(p).is_none() {
-                return Err(StoreError::invalid(
-                    &format!("goals[{i}].priority"),
-                    "unknown_code",
-                    format!("{p:?} is not one of: {}", one_of(GoalPriority::ALL)),
-                ));
-            }
-        }
-    }
+/// Checks the planned services of a new plan version.
+pub(crate) fn check_plan_services(services: &[NewService]) -> StoreResult<()> {
     let drafts: Vec<plan::ServiceDraft<'_>> = services
         .iter()
         .map(|s| plan::ServiceDraft {
             service: &s.service,
             provider: &s.provider,
-            provider_kind: s.provider_kind.as_deref(),
+            provider_kind: s.provider_kind.map(ProviderKind::code),
         })
         .collect();
     plan::check_services(&drafts).map_err(StoreError::refused)
@@ -132,7 +107,7 @@ pub(crate) fn insert_services(
             unit_id: plan.unit_id.clone(),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             service: s.service,
-            provider_kind: s.provider_kind,
+            provider_kind: s.provider_kind.map(|k| k.code().to_owned()),
             provider: s.provider,
             frequency: s.frequency,
         })

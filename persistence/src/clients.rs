@@ -9,7 +9,7 @@ use opora_domain::directory::check_unit_in_scope;
 use opora_domain::events::EventKind;
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
-use opora_domain::{Action, ClientKind, PhoneKind};
+use opora_domain::{Action, ClientKind, FamilyRelation, PhoneKind, Sex};
 use serde_json::json;
 
 use crate::events::{self, Subject};
@@ -24,9 +24,9 @@ use crate::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct MemberInput {
     pub full_name: String,
-    pub relation: String,
+    pub relation: FamilyRelation,
     pub date_of_birth: Option<NaiveDate>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub is_child: bool,
     /// A child's school or kindergarten (children only).
     pub school: Option<SchoolInput>,
@@ -39,11 +39,11 @@ pub struct SchoolInput {
     pub class_group: Option<String>,
 }
 
-/// A phone as given by the caller; `kind` is a [`PhoneKind`] code.
+/// A phone as given by the caller.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhoneInput {
     pub number: String,
-    pub kind: String,
+    pub kind: PhoneKind,
     pub note: Option<String>,
 }
 
@@ -62,7 +62,7 @@ pub struct NewClient {
     pub kind: ClientKind,
     pub display_name: String,
     pub date_of_birth: Option<NaiveDate>,
-    pub sex: Option<String>,
+    pub sex: Option<Sex>,
     pub phone: Option<String>,
     pub address: Option<String>,
     pub district: Option<String>,
@@ -74,7 +74,7 @@ pub struct NewClient {
 pub struct ClientChanges {
     pub display_name: Option<String>,
     pub date_of_birth: Option<Option<NaiveDate>>,
-    pub sex: Option<Option<String>>,
+    pub sex: Option<Option<Sex>>,
     pub phone: Option<Option<String>>,
     pub address: Option<Option<String>>,
     pub district: Option<Option<String>>,
@@ -128,20 +128,6 @@ fn check_members(members: &[MemberInput]) -> StoreResult<()> {
     rules::check_members(&facts).map_err(StoreError::refused)
 }
 
-/// Parses the phones' kinds (incoming text into [`PhoneKind`]; no rule is involved).
-fn check_phones(phones: &[PhoneInput]) -> StoreResult<()> {
-    for (i, p) in phones.iter().enumerate() {
-        if PhoneKind::parse(&p.kind).is_none() {
-            return Err(StoreError::invalid(
-                &format!("phones[{i}].kind"),
-                "unknown_code",
-                format!("must be one of: {}", crate::error::one_of(PhoneKind::ALL)),
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn write_categories(
     conn: &mut AnyConnection,
     client: &ClientRow,
@@ -177,7 +163,7 @@ fn write_phones(
             position: i32::try_from(i).unwrap_or(i32::MAX),
             unit_id: client.unit_id.clone(),
             number: p.number.clone(),
-            kind: p.kind.clone(),
+            kind: p.kind.code().to_owned(),
             note: p.note.clone(),
         })
         .collect();
@@ -228,9 +214,9 @@ fn insert_members(
             unit_id: client.unit_id.clone(),
             position: i32::try_from(i).unwrap_or(i32::MAX),
             full_name: m.full_name.clone(),
-            relation: m.relation.clone(),
+            relation: m.relation.code().to_owned(),
             date_of_birth: m.date_of_birth,
-            sex: m.sex.clone(),
+            sex: m.sex.map(|s| s.code().to_owned()),
             is_child: m.is_child,
             name_key: name_key(&m.full_name),
             school_name: m.school.as_ref().map(|s| s.name.clone()),
@@ -293,7 +279,6 @@ impl Store {
         check_unit_in_scope("unit_id", caller.sees_unit(&unit_id)).map_err(StoreError::refused)?;
         caller.require(Action::EditClient)?;
         check_members(&new.members)?;
-        check_phones(&extras.phones)?;
         let key = name_key(&new.display_name);
         self.write(|conn| {
             check_categories(conn, &extras.categories, &[])?;
@@ -304,7 +289,7 @@ impl Store {
                 kind: new.kind.code().to_owned(),
                 display_name: new.display_name,
                 date_of_birth: new.date_of_birth,
-                sex: new.sex,
+                sex: new.sex.map(|s| s.code().to_owned()),
                 phone: new.phone,
                 address: new.address,
                 district: new.district,
@@ -434,9 +419,6 @@ impl Store {
         if let Some(members) = &changes.members {
             check_members(members)?;
         }
-        if let Some(phones) = &changes.phones {
-            check_phones(phones)?;
-        }
         self.write(|conn| {
             let before = load_client(conn, id)?;
             caller.require_on(&before.client.unit_id, Action::EditClient)?;
@@ -458,7 +440,7 @@ impl Store {
                 row.date_of_birth = v;
             }
             if let Some(v) = changes.sex {
-                row.sex = v;
+                row.sex = v.map(|s| s.code().to_owned());
             }
             if let Some(v) = changes.phone {
                 row.phone = v;

@@ -14,14 +14,13 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::casework::agreement::{self, EndedBy, ServiceRefusalReason};
 use opora_domain::closure::{
-    NotInformedReason, OpinionDraft, OpinionSource, ReportContext, ReportDraft,
+    InformedHow, NotInformedReason, OpinionDraft, OpinionSource, ReportContext, ReportDraft,
 };
 use opora_domain::events::EventKind;
-use opora_domain::{Action, ClosureReason, LifecycleStage};
+use opora_domain::{Action, ClosureReason, GoalOutcome, LifecycleStage};
 use serde_json::json;
 
 use crate::case_records::{case_for, subject};
-use crate::error::one_of;
 use crate::events;
 use crate::facts::active_goals;
 pub use crate::models::ClosureReportRow;
@@ -74,15 +73,14 @@ pub struct TerminationRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoalEvaluation {
     pub goal_id: String,
-    /// `achieved`, `partly_achieved`, `not_achieved`.
-    pub outcome: String,
+    pub outcome: GoalOutcome,
     pub comment: Option<String>,
 }
 
 /// An opinion: of a specialist (by staff id), of the family, or of an independent expert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opinion {
-    pub source: String,
+    pub source: OpinionSource,
     pub staff_id: Option<String>,
     /// Who, for the family and independent experts.
     pub author: Option<String>,
@@ -93,7 +91,7 @@ pub struct Opinion {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FamilyInformed {
     pub on: NaiveDate,
-    pub how: String,
+    pub how: InformedHow,
     pub by: String,
     pub note: Option<String>,
 }
@@ -138,10 +136,9 @@ pub enum ClosureReportSaved {
 /// An agreement ended unilaterally.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewTermination {
-    /// `client` or `service`.
-    pub ended_by: String,
-    /// For the service: `breach_of_agreement`, `unlawful_request` or `other`.
-    pub reason_code: Option<String>,
+    pub ended_by: EndedBy,
+    /// For the service.
+    pub reason_code: Option<ServiceRefusalReason>,
     /// Optional for the client; required for the service's `other`.
     pub reason: Option<String>,
     pub terminated_on: NaiveDate,
@@ -220,20 +217,9 @@ fn check_input(
         .remove(&(case.id.clone(), case.cycle))
         .unwrap_or_default();
     let mut opinions = Vec::with_capacity(input.opinions.len());
-    for (i, o) in input.opinions.iter().enumerate() {
-        let Some(source) = OpinionSource::parse(&o.source) else {
-            return Err(StoreError::invalid(
-                &format!("opinions[{i}].source"),
-                "unknown_code",
-                format!(
-                    "{:?} is not one of: {}",
-                    o.source,
-                    one_of(OpinionSource::ALL)
-                ),
-            ));
-        };
+    for o in &input.opinions {
         opinions.push(OpinionDraft {
-            source,
+            source: o.source,
             staff_id: o.staff_id.as_deref(),
             author: o.author.as_deref(),
         });
@@ -322,7 +308,7 @@ impl Store {
                 satisfaction_comment: input.satisfaction_comment,
                 recommendations: input.recommendations,
                 informed_on: informed.as_ref().map(|i| i.on),
-                informed_how: informed.as_ref().map(|i| i.how.clone()),
+                informed_how: informed.as_ref().map(|i| i.how.code().to_owned()),
                 informed_by: informed.as_ref().map(|i| i.by.clone()),
                 informed_note: informed.and_then(|i| i.note),
                 version: existing.as_ref().map_or(1, |r| r.version + 1),
@@ -385,7 +371,7 @@ impl Store {
                         position: position(i),
                         unit_id: case.unit_id.clone(),
                         goal_id: e.goal_id,
-                        outcome: e.outcome,
+                        outcome: e.outcome.code().to_owned(),
                         comment: e.comment,
                     })
                     .execute(conn)?;
@@ -396,7 +382,7 @@ impl Store {
                         report_id: row.id.clone(),
                         position: position(i),
                         unit_id: case.unit_id.clone(),
-                        source: o.source,
+                        source: o.source.code().to_owned(),
                         staff_id: o.staff_id,
                         author: o.author,
                         text: o.text,
@@ -441,27 +427,7 @@ impl Store {
         agreement_id: &str,
         new: NewTermination,
     ) -> StoreResult<(TerminationRow, AgreementRow)> {
-        let Some(ended_by) = EndedBy::parse(&new.ended_by) else {
-            return Err(StoreError::invalid(
-                "ended_by",
-                "unknown_code",
-                format!("{:?} is not one of: {}", new.ended_by, one_of(EndedBy::ALL)),
-            ));
-        };
-        let reason_code = match new.reason_code.as_deref() {
-            None => None,
-            Some(code) => Some(ServiceRefusalReason::parse(code).ok_or_else(|| {
-                StoreError::invalid(
-                    "reason_code",
-                    "unknown_code",
-                    format!(
-                        "{code:?} is not one of: {}",
-                        one_of(ServiceRefusalReason::ALL)
-                    ),
-                )
-            })?),
-        };
-        agreement::check_termination_reason(ended_by, reason_code, new.reason.as_deref())
+        agreement::check_termination_reason(new.ended_by, new.reason_code, new.reason.as_deref())
             .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::RecordCaseWork)?;
@@ -480,8 +446,8 @@ impl Store {
                 agreement_id: agreement.id.clone(),
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
-                ended_by: new.ended_by,
-                reason_code: new.reason_code,
+                ended_by: new.ended_by.code().to_owned(),
+                reason_code: new.reason_code.map(|r| r.code().to_owned()),
                 reason: new.reason,
                 terminated_on: new.terminated_on,
                 created_by: caller.actor.staff_id.clone(),

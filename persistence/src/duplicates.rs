@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::names::{match_keys, name_key, NameMatch};
-use opora_domain::Action;
+use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
 use crate::models::{Client, ClientRow, MemberRow};
@@ -46,7 +46,7 @@ pub struct DuplicateCandidate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FoundRecord {
     pub client_id: String,
-    pub client_kind: String,
+    pub client_kind: ClientKind,
     pub client_display_name: String,
     /// The family member whose name matched; `None` when the client's display name matched.
     pub member_id: Option<String>,
@@ -328,29 +328,33 @@ fn search(
 
     let mut candidates: Vec<DuplicateCandidate> = visible
         .into_iter()
-        .map(|hit| DuplicateCandidate {
-            unit_name: unit_name(&hit.client.unit_id),
-            unit_id: hit.client.unit_id.clone(),
-            visible: true,
-            found: Some(FoundRecord {
-                name: hit
-                    .member
-                    .as_ref()
-                    .map(|m| m.full_name.clone())
-                    .unwrap_or_else(|| hit.client.display_name.clone()),
-                date_of_birth: match &hit.member {
-                    Some(m) => m.date_of_birth,
-                    None => hit.client.date_of_birth,
-                },
-                member_id: hit.member.map(|m| m.id),
-                client_id: hit.client.id,
-                client_kind: hit.client.kind,
-                client_display_name: hit.client.display_name,
-                name_match: hit.name_match,
-                same_date_of_birth: hit.same_date_of_birth,
-            }),
+        .map(|hit| {
+            let client_kind =
+                crate::error::stored("client kind", &hit.client.kind, ClientKind::parse)?;
+            Ok(DuplicateCandidate {
+                unit_name: unit_name(&hit.client.unit_id),
+                unit_id: hit.client.unit_id.clone(),
+                visible: true,
+                found: Some(FoundRecord {
+                    name: hit
+                        .member
+                        .as_ref()
+                        .map(|m| m.full_name.clone())
+                        .unwrap_or_else(|| hit.client.display_name.clone()),
+                    date_of_birth: match &hit.member {
+                        Some(m) => m.date_of_birth,
+                        None => hit.client.date_of_birth,
+                    },
+                    member_id: hit.member.map(|m| m.id),
+                    client_id: hit.client.id,
+                    client_kind,
+                    client_display_name: hit.client.display_name,
+                    name_match: hit.name_match,
+                    same_date_of_birth: hit.same_date_of_birth,
+                }),
+            })
         })
-        .collect();
+        .collect::<StoreResult<_>>()?;
     let mut hidden: Vec<DuplicateCandidate> = hidden_units
         .into_iter()
         .map(|unit_id| DuplicateCandidate {
@@ -552,7 +556,7 @@ mod tests {
                     district: None,
                     members: vec![MemberInput {
                         full_name: "Дарина Шевченко".into(),
-                        relation: "child".into(),
+                        relation: opora_domain::FamilyRelation::Child,
                         date_of_birth: None,
                         sex: None,
                         is_child: true,

@@ -116,11 +116,3 @@ pub(crate) fn stored<T>(
 ) -> Result<T, StoreError> {
     parse(code).ok_or_else(|| StoreError::Corrupt(format!("{what} {code:?}")))
 }
-
-/// "a, b, c": the codes of a closed list, for a message naming what is allowed.
-pub(crate) fn one_of<T: std::fmt::Display>(all: &[T]) -> String {
-    all.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
-}

@@ -7,7 +7,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use opora_domain::casework::agreement::{EndedBy, ServiceRefusalReason};
 use opora_domain::closure::{InformedHow, NotInformedReason, OpinionSource};
-use opora_domain::ClosureReason;
+use opora_domain::{ClosureReason, GoalOutcome};
 use opora_persistence::closure::{
     ClosureReport, ClosureReportInput, ClosureReportSaved, FamilyInformed, GoalEvaluation,
     NewTermination, Opinion, TerminationRow,
@@ -19,7 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::{Validate, ValidationError};
 
 use crate::auth::Authenticated;
-use crate::dto::{code_schema, codes, one_of, parse_code, utc};
+use crate::dto::{code_schema, codes, one_of, parse_code, parse_opt, utc};
 use crate::etag::{etag, if_match};
 use crate::json::JsonBody;
 use crate::problem::{responses, ApiError};
@@ -352,31 +352,50 @@ pub async fn put_closure_report(
         goal_evaluations: body
             .goal_evaluations
             .into_iter()
-            .map(|e| GoalEvaluation {
-                goal_id: e.goal_id,
-                outcome: e.outcome,
-                comment: e.comment,
+            .enumerate()
+            .map(|(i, e)| {
+                Ok(GoalEvaluation {
+                    outcome: parse_code(
+                        &format!("goal_evaluations[{i}].outcome"),
+                        &e.outcome,
+                        GoalOutcome::parse,
+                    )?,
+                    goal_id: e.goal_id,
+                    comment: e.comment,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         opinions: body
             .opinions
             .into_iter()
-            .map(|o| Opinion {
-                source: o.source,
-                staff_id: o.staff_id,
-                author: o.author,
-                text: o.text,
+            .enumerate()
+            .map(|(i, o)| {
+                Ok(Opinion {
+                    source: parse_code(
+                        &format!("opinions[{i}].source"),
+                        &o.source,
+                        OpinionSource::parse,
+                    )?,
+                    staff_id: o.staff_id,
+                    author: o.author,
+                    text: o.text,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         satisfaction_score: body.satisfaction.as_ref().map(|s| s.score),
         satisfaction_comment: body.satisfaction.and_then(|s| s.comment),
         recommendations: body.recommendations,
-        family_informed: body.family_informed.map(|f| FamilyInformed {
-            on: f.on,
-            how: f.how,
-            by: f.by,
-            note: f.note,
-        }),
+        family_informed: body
+            .family_informed
+            .map(|f| {
+                Ok::<_, ApiError>(FamilyInformed {
+                    on: f.on,
+                    how: parse_code("family_informed.how", &f.how, InformedHow::parse)?,
+                    by: f.by,
+                    note: f.note,
+                })
+            })
+            .transpose()?,
         family_not_informed: body
             .family_not_informed_reason
             .as_deref()
@@ -479,8 +498,12 @@ pub async fn terminate_agreement(
     let (id, agreement_id) = path.into_inner();
     let body = body.0;
     let new = NewTermination {
-        ended_by: body.ended_by,
-        reason_code: body.reason_code,
+        ended_by: parse_code("ended_by", &body.ended_by, EndedBy::parse)?,
+        reason_code: parse_opt(
+            "reason_code",
+            body.reason_code.as_deref(),
+            ServiceRefusalReason::parse,
+        )?,
         reason: body.reason,
         terminated_on: body.terminated_on,
     };

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use opora_domain::casework::agreement;
 use opora_domain::casework::agreement::form_of_plan_agreement;
 use opora_domain::events::EventKind;
-use opora_domain::{Action, AgreementForm, AgreementKind};
+use opora_domain::{Action, AgreementForm, AgreementKind, AgreementMethod};
 use serde_json::json;
 
 use crate::case_records::{active_case, case_for, subject};
@@ -23,8 +23,7 @@ pub struct PlanAgreement {
     pub agreed_on: NaiveDate,
     /// Who signed (for a child, a person with parental responsibility).
     pub agreed_by: String,
-    /// How: `signed`, `oral`, `electronic`.
-    pub method: String,
+    pub method: AgreementMethod,
     /// For a child: the person with parental responsibility who signed.
     pub signed_for_child_by: Option<String>,
     /// Their relation to the child (e.g. `mother`, `guardian`).
@@ -71,14 +70,10 @@ pub(crate) fn record_plan_agreement(
         created_by: caller.actor.staff_id.clone(),
         created_at: now(),
         plan_id: Some(plan.id.clone()),
-        method: Some(agreement.method.clone()),
+        method: Some(agreement.method.code().to_owned()),
         signed_for_child_by: agreement.signed_for_child_by.clone(),
         signer_relation: agreement.signer_relation.clone(),
-        // The API admits only the methods of the closed list; an electronic one is written.
-        form: opora_domain::AgreementMethod::parse(&agreement.method)
-            .map_or(AgreementForm::Written, form_of_plan_agreement)
-            .code()
-            .to_owned(),
+        form: form_of_plan_agreement(agreement.method).code().to_owned(),
         witnessed_by: None,
     };
     diesel::insert_into(agreements::table)

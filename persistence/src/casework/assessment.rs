@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::casework::assessment::{self, AssessmentCommand, AssessmentStatus};
+use opora_domain::casework::assessment::{self, AssessmentCommand, AssessmentStatus, NeedLevel};
 use opora_domain::events::EventKind;
 use opora_domain::Action;
 use opora_domain::AssessmentKind;
@@ -21,12 +21,11 @@ use crate::schema::{assessment_domains, assessments};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 /// One life domain of an assessment.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DomainEntry {
     /// A code of the `life_domains` list.
     pub domain: String,
-    /// A [`NeedLevel`](opora_domain::casework::assessment::NeedLevel) code.
-    pub need_level: String,
+    pub need_level: NeedLevel,
     pub strengths: String,
     pub risks: String,
     pub resources: String,
@@ -41,10 +40,9 @@ pub struct ChildView {
     pub gathered_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewAssessment {
-    /// `initial` or `re_assessment`.
-    pub kind: String,
+    pub kind: AssessmentKind,
     pub summary: String,
     pub needs: String,
     pub strengths: String,
@@ -146,7 +144,7 @@ fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
         .iter()
         .map(|d| assessment::DomainDraft {
             domain: &d.domain,
-            need_level: &d.need_level,
+            need_level: d.need_level.code(),
         })
         .collect();
     assessment::check_domains(&drafts).map_err(StoreError::refused)
@@ -168,7 +166,7 @@ fn write_domains(
                 unit_id: row.unit_id.clone(),
                 position: position(i),
                 domain: d.domain,
-                need_level: d.need_level,
+                need_level: d.need_level.code().to_owned(),
                 strengths: d.strengths,
                 risks: d.risks,
                 resources: d.resources,
@@ -186,7 +184,7 @@ impl Store {
         new: NewAssessment,
     ) -> StoreResult<Assessment> {
         check_domains(&new.domains)?;
-        assessment::check_corrects(AssessmentKind::parse(&new.kind), new.corrects.is_some())
+        assessment::check_corrects(Some(new.kind), new.corrects.is_some())
             .map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
@@ -206,7 +204,7 @@ impl Store {
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
                 cycle: case.cycle,
-                kind: new.kind,
+                kind: new.kind.code().to_owned(),
                 summary: new.summary,
                 needs: new.needs,
                 strengths: new.strengths,

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use opora_domain::events::EventKind;
-use opora_domain::Action;
+use opora_domain::{Action, EvaluationKind, GoalOutcome};
 use serde_json::json;
 
 use crate::case_records::{active_case, case_for, subject};
@@ -15,11 +15,9 @@ use crate::{new_id, now, Caller, Store, StoreResult};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvaluation {
-    /// `interim` or `final`.
-    pub kind: String,
+    pub kind: EvaluationKind,
     pub summary: String,
-    /// `achieved`, `partly_achieved`, `not_achieved`.
-    pub outcome: String,
+    pub outcome: GoalOutcome,
 }
 
 impl Store {
@@ -37,9 +35,9 @@ impl Store {
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
                 cycle: case.cycle,
-                kind: new.kind,
+                kind: new.kind.code().to_owned(),
                 summary: new.summary,
-                outcome: new.outcome,
+                outcome: new.outcome.code().to_owned(),
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
             };

@@ -14,7 +14,6 @@ use serde_json::json;
 
 use super::plan::case_plan_items;
 use crate::case_records::{active_case, case_for, subject};
-use crate::error::one_of;
 use crate::events;
 use crate::models::{ActionExecutionRow, ActionExecutionView, ActionRow, GoalProgressRow, GoalRow};
 use crate::schema::{plan_action_execution, plan_goal_progress};
@@ -23,8 +22,7 @@ use crate::{now, Caller, Store, StoreError, StoreResult};
 /// Execution state of an action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActionExecution {
-    /// An [`ExecutionStatus`] code.
-    pub status: String,
+    pub status: ExecutionStatus,
     pub done_on: Option<NaiveDate>,
     pub result: Option<String>,
 }
@@ -32,8 +30,7 @@ pub struct ActionExecution {
 /// Progress of a goal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GoalProgress {
-    /// An [`ExecutionStatus`] code.
-    pub status: String,
+    pub status: ExecutionStatus,
     /// 0–100.
     pub progress: i32,
     pub note: Option<String>,
@@ -55,17 +52,7 @@ impl Store {
         action_id: &str,
         execution: ActionExecution,
     ) -> StoreResult<ActionExecutionRow> {
-        let Some(status) = ExecutionStatus::parse(&execution.status) else {
-            return Err(StoreError::invalid(
-                "status",
-                "unknown_code",
-                format!(
-                    "{:?} is not one of: {}",
-                    execution.status,
-                    one_of(ExecutionStatus::ALL)
-                ),
-            ));
-        };
+        let status = execution.status;
         execution::check_done_date(status, execution.done_on).map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
@@ -84,7 +71,7 @@ impl Store {
                 done_on: status
                     .has_done_date()
                     .then(|| execution.done_on.unwrap_or(at.date())),
-                status: execution.status,
+                status: status.code().to_owned(),
                 result: execution.result,
                 updated_by: caller.actor.staff_id.clone(),
                 updated_at: at,
@@ -115,17 +102,6 @@ impl Store {
         goal_id: &str,
         progress: GoalProgress,
     ) -> StoreResult<GoalProgressRow> {
-        if ExecutionStatus::parse(&progress.status).is_none() {
-            return Err(StoreError::invalid(
-                "status",
-                "unknown_code",
-                format!(
-                    "{:?} is not one of: {}",
-                    progress.status,
-                    one_of(ExecutionStatus::ALL)
-                ),
-            ));
-        }
         execution::check_progress(progress.progress).map_err(StoreError::refused)?;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
@@ -141,7 +117,7 @@ impl Store {
                 goal_id: goal_id.to_owned(),
                 case_id: case.id.clone(),
                 unit_id: case.unit_id.clone(),
-                status: progress.status,
+                status: progress.status.code().to_owned(),
                 progress: progress.progress,
                 note: progress.note,
                 updated_by: caller.actor.staff_id.clone(),

@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::plan::{
-    check_draft, ActionDraft, ApprovalDecision, EarlierItems, PlanCommand, PlanDraft, PlanStatus,
-    ResponsibleKind,
+    check_draft, ActionDraft, ApprovalDecision, EarlierItems, GoalPriority, GoalTerm, PlanCommand,
+    PlanDraft, PlanStatus, ResponsibleKind,
 };
 use opora_domain::contacts::ContactStatus;
 use opora_domain::events::EventKind;
@@ -20,7 +20,6 @@ use serde_json::json;
 use super::agreement::{record_plan_agreement, PlanAgreement};
 use super::{position, to_json};
 use crate::case_records::{active_case, case_for, subject};
-use crate::error::one_of;
 use crate::events;
 use crate::models::{
     ActionRow, CaseRow, GoalRow, Plan, PlanApprovalRow, PlanRow, PlanWarning,
@@ -38,10 +37,8 @@ pub struct NewGoal {
     pub description: String,
     pub expected_result: String,
     pub deadline: Option<NaiveDate>,
-    /// `short` or `long`.
-    pub term: Option<String>,
-    /// `1`–`5` or `low`, `medium`, `high`.
-    pub priority: Option<String>,
+    pub term: Option<GoalTerm>,
+    pub priority: Option<GoalPriority>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -55,8 +52,7 @@ pub struct NewAction {
     pub description: String,
     pub responsible: String,
     pub due_on: Option<NaiveDate>,
-    /// A [`ResponsibleKind`] code.
-    pub responsible_kind: Option<String>,
+    pub responsible_kind: Option<ResponsibleKind>,
     /// The responsible's staff id, name or organisation.
     pub responsible_ref: Option<String>,
     pub frequency: Option<String>,
@@ -75,8 +71,7 @@ pub struct SpecialistAgreement {
 /// A supervisor's approval of, or comment on, a plan version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanApproval {
-    /// An [`ApprovalDecision`] code.
-    pub decision: String,
+    pub decision: ApprovalDecision,
     pub comment: Option<String>,
 }
 
@@ -202,23 +197,7 @@ impl Store {
     /// `family_overload` warning when the family's weekly load exceeds the policy's
     /// `family_weekly_load`.
     pub fn create_plan(&self, caller: &Caller, case_id: &str, new: NewPlan) -> StoreResult<Plan> {
-        for (i, a) in new.actions.iter().enumerate() {
-            if let Some(kind) = &a.responsible_kind {
-                if ResponsibleKind::parse(kind).is_none() {
-                    return Err(StoreError::invalid(
-                        &format!("actions[{i}].responsible_kind"),
-                        "unknown_code",
-                        format!("{kind:?} is not one of: {}", one_of(ResponsibleKind::ALL)),
-                    ));
-                }
-            }
-        }
-        let goal_fields: Vec<_> = new
-            .goals
-            .iter()
-            .map(|g| (g.term.clone(), g.priority.clone()))
-            .collect();
-        crate::approvals::check_plan_fields(&goal_fields, &new.services)?;
+        crate::approvals::check_plan_services(&new.services)?;
         let limit = self.policy().family_weekly_load;
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
@@ -289,8 +268,8 @@ impl Store {
                         description: g.description,
                         expected_result: g.expected_result,
                         deadline: g.deadline,
-                        term: g.term,
-                        priority: g.priority,
+                        term: g.term.map(|t| t.code().to_owned()),
+                        priority: g.priority.map(|p| p.code().to_owned()),
                     }
                 })
                 .collect();
@@ -317,7 +296,7 @@ impl Store {
                     description: a.description,
                     responsible: a.responsible,
                     due_on: a.due_on,
-                    responsible_kind: a.responsible_kind,
+                    responsible_kind: a.responsible_kind.map(|k| k.code().to_owned()),
                     responsible_ref: a.responsible_ref,
                     frequency: a.frequency,
                     specialists: to_json(&a.specialists),
@@ -425,7 +404,7 @@ impl Store {
                 plans::status.eq(agreed.code()),
                 plans::agreed_on.eq(agreement.agreed_on),
                 plans::agreed_by.eq(&agreement.agreed_by),
-                plans::agreement_method.eq(&agreement.method),
+                plans::agreement_method.eq(agreement.method.code()),
                 plans::agreed_at.eq(Some(at)),
             ))
             .execute(conn)?;
@@ -447,7 +426,7 @@ impl Store {
             plan.agreed_at = Some(at);
             plan.agreed_on = Some(agreement.agreed_on);
             plan.agreed_by = Some(agreement.agreed_by);
-            plan.agreement_method = Some(agreement.method);
+            plan.agreement_method = Some(agreement.method.code().to_owned());
             events::record(
                 conn,
                 &subject(&case),
@@ -567,17 +546,6 @@ impl Store {
         plan_id: &str,
         approval: PlanApproval,
     ) -> StoreResult<Plan> {
-        if ApprovalDecision::parse(&approval.decision).is_none() {
-            return Err(StoreError::invalid(
-                "decision",
-                "unknown_code",
-                format!(
-                    "{:?} is not one of: {}",
-                    approval.decision,
-                    one_of(ApprovalDecision::ALL)
-                ),
-            ));
-        }
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
             caller.require(Action::ApprovePlan)?;
@@ -589,7 +557,7 @@ impl Store {
                     plan_id: plan.id.clone(),
                     case_id: case.id.clone(),
                     unit_id: case.unit_id.clone(),
-                    decision: approval.decision.clone(),
+                    decision: approval.decision.code().to_owned(),
                     comment: approval.comment.clone(),
                     supervisor_id: caller.actor.staff_id.clone(),
                     recorded_at: at,
@@ -602,7 +570,7 @@ impl Store {
                 &caller.actor.staff_id,
                 at,
                 approval.comment,
-                json!({ "plan_id": plan.id, "version": plan.version_no, "decision": approval.decision }),
+                json!({ "plan_id": plan.id, "version": plan.version_no, "decision": approval.decision.code() }),
             )?;
             load_plan(conn, plan)
         })

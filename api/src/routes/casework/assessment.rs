@@ -7,6 +7,7 @@
 use actix_web::http::header::ETAG;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use opora_domain::casework::assessment::NeedLevel;
 use opora_domain::AssessmentKind;
 use opora_persistence::casework::{AssessmentChanges, ChildView, DomainEntry, NewAssessment};
 use opora_persistence::models::Assessment;
@@ -52,16 +53,25 @@ pub struct DomainEntryBody {
     pub resources: String,
 }
 
-impl From<DomainEntryBody> for DomainEntry {
-    fn from(d: DomainEntryBody) -> Self {
-        DomainEntry {
-            domain: d.domain,
-            need_level: d.need_level,
-            strengths: d.strengths,
-            risks: d.risks,
-            resources: d.resources,
-        }
-    }
+/// The domain entries of a request, their need levels parsed (an unknown one is a 422 naming it).
+fn domain_entries(domains: Vec<DomainEntryBody>) -> Result<Vec<DomainEntry>, ApiError> {
+    domains
+        .into_iter()
+        .enumerate()
+        .map(|(i, d)| {
+            Ok(DomainEntry {
+                need_level: parse_code(
+                    &format!("domains[{i}].need_level"),
+                    &d.need_level,
+                    NeedLevel::parse,
+                )?,
+                domain: d.domain,
+                strengths: d.strengths,
+                risks: d.risks,
+                resources: d.resources,
+            })
+        })
+        .collect()
 }
 
 /// The child's own view, gathered from the child (seed 000).
@@ -310,15 +320,13 @@ pub async fn create_assessment(
         ));
     }
     let new = NewAssessment {
-        kind: parse_code("kind", &body.kind, AssessmentKind::parse)?
-            .code()
-            .to_owned(),
+        kind: parse_code("kind", &body.kind, AssessmentKind::parse)?,
         summary: body.summary,
         needs: body.needs,
         strengths: body.strengths,
         risks: body.risks,
         complete: body.complete,
-        domains: body.domains.into_iter().map(DomainEntry::from).collect(),
+        domains: domain_entries(body.domains)?,
         conclusions: body.conclusions,
         recommendations: body.recommendations,
         child_view: body.child_view.map(ChildView::from),
@@ -419,9 +427,7 @@ pub async fn update_assessment(
         needs: body.needs,
         strengths: body.strengths,
         risks: body.risks,
-        domains: body
-            .domains
-            .map(|d| d.into_iter().map(DomainEntry::from).collect()),
+        domains: body.domains.map(domain_entries).transpose()?,
         conclusions: body.conclusions,
         recommendations: body.recommendations,
         child_view: body.child_view.map(ChildView::from),

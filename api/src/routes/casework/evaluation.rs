@@ -81,13 +81,9 @@ pub async fn create_evaluation(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
     let new = NewEvaluation {
-        kind: parse_code("kind", &body.kind, EvaluationKind::parse)?
-            .code()
-            .to_owned(),
+        kind: parse_code("kind", &body.kind, EvaluationKind::parse)?,
         summary: body.summary,
-        outcome: parse_code("outcome", &body.outcome, GoalOutcome::parse)?
-            .code()
-            .to_owned(),
+        outcome: parse_code("outcome", &body.outcome, GoalOutcome::parse)?,
     };
     let store = state.store.clone();
     let row = crate::blocking(move || store.record_evaluation(&auth.0, &id, new)).await?;

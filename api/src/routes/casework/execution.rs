@@ -5,6 +5,7 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use opora_domain::casework::execution::ExecutionStatus;
 use opora_persistence::casework::{ActionExecution, GoalProgress};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use validator::Validate;
 
 use super::lists;
 use crate::auth::Authenticated;
-use crate::dto::utc;
+use crate::dto::{parse_code, utc};
 use crate::json::JsonBody;
 use crate::problem::{responses, ApiError};
 use crate::AppState;
@@ -62,7 +63,7 @@ pub async fn record_action_execution(
     let (id, action_id) = path.into_inner();
     let body = body.0;
     let execution = ActionExecution {
-        status: body.status,
+        status: parse_code("status", &body.status, ExecutionStatus::parse)?,
         done_on: body.done_on,
         result: body.result,
     };
@@ -126,7 +127,7 @@ pub async fn record_goal_progress(
     let (id, goal_id) = path.into_inner();
     let body = body.0;
     let progress = GoalProgress {
-        status: body.status,
+        status: parse_code("status", &body.status, ExecutionStatus::parse)?,
         progress: body.progress,
         note: body.note,
     };

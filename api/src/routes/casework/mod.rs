@@ -92,3 +92,52 @@ pub mod lists {
         one_of(ApprovalDecision::ALL.iter().map(|c| c.code()), value)
     }
 }
+
+/// Parses an optional code of a closed list the request body does not validate itself: an
+/// unknown one is a 422 naming the field and the list (`unknown_code`).
+pub(crate) fn parse_listed<T: Copy>(
+    field: &str,
+    value: Option<&str>,
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+) -> Result<Option<T>, crate::problem::ApiError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    all.iter()
+        .copied()
+        .find(|t| code(*t) == value)
+        .map(Some)
+        .ok_or_else(|| {
+            let codes: Vec<&str> = all.iter().map(|t| code(*t)).collect();
+            crate::problem::ApiError::field(
+                field,
+                "unknown_code",
+                format!("{value:?} is not one of: {}", codes.join(", ")),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use opora_domain::casework::plan::GoalTerm;
+
+    use super::parse_listed;
+    use crate::problem::ApiError;
+
+    #[test]
+    fn an_unknown_code_of_a_closed_list_is_refused_naming_the_field_and_the_list() {
+        let parse = |v| parse_listed("goals[0].term", v, GoalTerm::ALL, GoalTerm::code);
+        assert_eq!(parse(None).ok(), Some(None));
+        assert_eq!(parse(Some("long")).ok(), Some(Some(GoalTerm::Long)));
+        match parse(Some("medium")) {
+            Err(ApiError::Validation(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].field, "goals[0].term");
+                assert_eq!(errors[0].code, "unknown_code");
+                assert_eq!(errors[0].message, "\"medium\" is not one of: short, long");
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+}

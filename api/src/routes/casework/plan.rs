@@ -6,6 +6,9 @@
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use opora_domain::casework::plan::{
+    ApprovalDecision, GoalPriority, GoalTerm, ProviderKind, ResponsibleKind,
+};
 use opora_domain::AgreementMethod;
 use opora_persistence::casework::{
     NewAction, NewGoal, NewPlan, PlanAgreement, PlanApproval, SpecialistAgreement,
@@ -15,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::lists;
+use super::{lists, parse_listed};
 use crate::auth::Authenticated;
 use crate::dto::{codes, parse_code, utc};
 use crate::json::JsonBody;
@@ -395,41 +398,70 @@ pub async fn create_plan(
         goals: body
             .goals
             .into_iter()
-            .map(|g| NewGoal {
-                id: g.id,
-                description: g.description,
-                expected_result: g.expected_result,
-                deadline: g.deadline,
-                term: g.term,
-                priority: g.priority,
+            .enumerate()
+            .map(|(i, g)| {
+                Ok(NewGoal {
+                    term: parse_listed(
+                        &format!("goals[{i}].term"),
+                        g.term.as_deref(),
+                        GoalTerm::ALL,
+                        GoalTerm::code,
+                    )?,
+                    priority: parse_listed(
+                        &format!("goals[{i}].priority"),
+                        g.priority.as_deref(),
+                        GoalPriority::ALL,
+                        GoalPriority::code,
+                    )?,
+                    id: g.id,
+                    description: g.description,
+                    expected_result: g.expected_result,
+                    deadline: g.deadline,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         services: body
             .services
             .into_iter()
-            .map(|s| opora_persistence::approvals::NewService {
-                service: s.service,
-                provider_kind: s.provider_kind,
-                provider: s.provider,
-                frequency: s.frequency,
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(opora_persistence::approvals::NewService {
+                    provider_kind: parse_listed(
+                        &format!("services[{i}].provider_kind"),
+                        s.provider_kind.as_deref(),
+                        ProviderKind::ALL,
+                        ProviderKind::code,
+                    )?,
+                    service: s.service,
+                    provider: s.provider,
+                    frequency: s.frequency,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         actions: body
             .actions
             .into_iter()
-            .map(|a| NewAction {
-                id: a.id,
-                goal: a.goal,
-                goal_id: a.goal_id,
-                description: a.description,
-                responsible: a.responsible,
-                due_on: a.due_on,
-                responsible_kind: a.responsible_kind,
-                responsible_ref: a.responsible_ref,
-                frequency: a.frequency,
-                specialists: a.specialists,
+            .enumerate()
+            .map(|(i, a)| {
+                Ok(NewAction {
+                    responsible_kind: parse_listed(
+                        &format!("actions[{i}].responsible_kind"),
+                        a.responsible_kind.as_deref(),
+                        ResponsibleKind::ALL,
+                        ResponsibleKind::code,
+                    )?,
+                    id: a.id,
+                    goal: a.goal,
+                    goal_id: a.goal_id,
+                    description: a.description,
+                    responsible: a.responsible,
+                    due_on: a.due_on,
+                    responsible_ref: a.responsible_ref,
+                    frequency: a.frequency,
+                    specialists: a.specialists,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
     };
     let store = state.store.clone();
     let plan = crate::blocking(move || store.create_plan(&auth.0, &id, new)).await?;
@@ -504,9 +536,7 @@ pub async fn agree_plan(
     let agreement = PlanAgreement {
         agreed_on: body.agreed_on,
         agreed_by: body.agreed_by,
-        method: parse_code("method", &body.method, AgreementMethod::parse)?
-            .code()
-            .to_owned(),
+        method: parse_code("method", &body.method, AgreementMethod::parse)?,
         signed_for_child_by: body.signed_for_child_by,
         signer_relation: body.signer_relation,
     };
@@ -599,7 +629,7 @@ pub async fn approve_plan(
     let (id, plan_id) = path.into_inner();
     let body = body.0;
     let approval = PlanApproval {
-        decision: body.decision,
+        decision: parse_code("decision", &body.decision, ApprovalDecision::parse)?,
         comment: body.comment,
     };
     let store = state.store.clone();

@@ -49,12 +49,12 @@ pub struct PhoneBody {
 }
 
 impl PhoneBody {
-    fn to_input(&self) -> PhoneInput {
-        PhoneInput {
+    fn to_input(&self, i: usize) -> Result<PhoneInput, ApiError> {
+        Ok(PhoneInput {
             number: self.number.trim().to_owned(),
-            kind: self.kind.clone(),
+            kind: parse_code(&format!("phones[{i}].kind"), &self.kind, PhoneKind::parse)?,
             note: self.note.clone(),
-        }
+        })
     }
 }
 
@@ -95,8 +95,11 @@ fn category_codes(list: &[String]) -> Result<(), validator::ValidationError> {
     }
 }
 
-fn phones(list: &[PhoneBody]) -> Vec<PhoneInput> {
-    list.iter().map(PhoneBody::to_input).collect()
+fn phones(list: &[PhoneBody]) -> Result<Vec<PhoneInput>, ApiError> {
+    list.iter()
+        .enumerate()
+        .map(|(i, p)| p.to_input(i))
+        .collect()
 }
 
 /// A family member.
@@ -124,13 +127,11 @@ pub struct MemberInputBody {
 impl MemberInputBody {
     fn to_input(&self, i: usize) -> Result<MemberInput, ApiError> {
         let field = |name: &str| format!("members[{i}].{name}");
-        parse_code(&field("relation"), &self.relation, FamilyRelation::parse)?;
-        parse_opt(&field("sex"), self.sex.as_deref(), Sex::parse)?;
         Ok(MemberInput {
             full_name: self.full_name.trim().to_owned(),
-            relation: self.relation.clone(),
+            relation: parse_code(&field("relation"), &self.relation, FamilyRelation::parse)?,
             date_of_birth: self.date_of_birth,
-            sex: self.sex.clone(),
+            sex: parse_opt(&field("sex"), self.sex.as_deref(), Sex::parse)?,
             is_child: self.is_child,
             school: self.school.as_ref().map(|s| SchoolInput {
                 name: s.name.trim().to_owned(),
@@ -377,10 +378,7 @@ pub async fn create_client(
         kind: parse_code("kind", &body.kind, ClientKind::parse)?,
         display_name: body.display_name.trim().to_owned(),
         date_of_birth: body.date_of_birth,
-        sex: {
-            parse_opt("sex", body.sex.as_deref(), Sex::parse)?;
-            body.sex
-        },
+        sex: parse_opt("sex", body.sex.as_deref(), Sex::parse)?,
         phone: body.phone,
         address: body.address,
         district: body.district,
@@ -388,7 +386,7 @@ pub async fn create_client(
     };
     let extras = ClientExtras {
         categories: body.categories,
-        phones: phones(&body.phones),
+        phones: phones(&body.phones)?,
     };
     let store = state.store.clone();
     let (client, duplicates) = crate::blocking(move || {
@@ -515,19 +513,19 @@ pub async fn update_client(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let body = body.0;
-    if let Some(Some(sex)) = &body.sex {
-        parse_code("sex", sex, Sex::parse)?;
-    }
     let changes = ClientChanges {
         display_name: body.display_name.map(|n| n.trim().to_owned()),
         date_of_birth: body.date_of_birth,
-        sex: body.sex,
+        sex: body
+            .sex
+            .map(|sex| parse_opt("sex", sex.as_deref(), Sex::parse))
+            .transpose()?,
         phone: body.phone,
         address: body.address,
         district: body.district,
         members: body.members.as_deref().map(members).transpose()?,
         categories: body.categories,
-        phones: body.phones.as_deref().map(phones),
+        phones: body.phones.as_deref().map(phones).transpose()?,
     };
     let store = state.store.clone();
     let client =

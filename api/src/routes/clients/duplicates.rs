@@ -76,7 +76,7 @@ impl From<DuplicateCandidate> for DuplicateCandidateBody {
             unit_id: c.unit_id,
             unit_name: c.unit_name,
             client_id: found.as_ref().map(|f| f.client_id.clone()),
-            client_kind: found.as_ref().map(|f| f.client_kind.clone()),
+            client_kind: found.as_ref().map(|f| f.client_kind.code().to_owned()),
             client_display_name: found.as_ref().map(|f| f.client_display_name.clone()),
             member_id: found.as_ref().and_then(|f| f.member_id.clone()),
             name: found.as_ref().map(|f| f.name.clone()),
