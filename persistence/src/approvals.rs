@@ -86,7 +86,6 @@ pub(crate) fn check_plan_services(services: &[NewService]) -> StoreResult<()> {
         .map(|s| plan::ServiceDraft {
             service: &s.service,
             provider: &s.provider,
-            provider_kind: s.provider_kind.map(ProviderKind::code),
         })
         .collect();
     plan::check_services(&drafts).map_err(StoreError::refused)

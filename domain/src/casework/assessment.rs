@@ -118,25 +118,17 @@ fn invalid(field: String, code: &'static str, message: String) -> DomainError {
     }
 }
 
-/// One life domain of an assessment as the request gives it: the domain's code and the need
-/// level's.
+/// One life domain of an assessment as the request gives it (its need level is a [`NeedLevel`]
+/// already).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DomainDraft<'a> {
     pub domain: &'a str,
-    pub need_level: &'a str,
 }
 
-/// Seed 002, stage 2: each life domain is assessed once, at one of the need levels.
+/// Seed 002, stage 2: each life domain is assessed once.
 pub fn check_domains(domains: &[DomainDraft<'_>]) -> Result<(), DomainError> {
     let mut seen = std::collections::HashSet::new();
     for (i, d) in domains.iter().enumerate() {
-        if NeedLevel::parse(d.need_level).is_none() {
-            return Err(invalid(
-                format!("domains[{i}].need_level"),
-                "unknown_code",
-                format!("{:?} is not a need level", d.need_level),
-            ));
-        }
         if !seen.insert(d.domain) {
             return Err(invalid(
                 format!("domains[{i}].domain"),
@@ -258,18 +250,11 @@ mod tests {
     }
 
     #[test]
-    fn each_life_domain_is_assessed_once_at_a_known_need_level() {
-        let d = |domain, need_level| DomainDraft { domain, need_level };
+    fn each_life_domain_is_assessed_once() {
+        let d = |domain| DomainDraft { domain };
+        assert_eq!(check_domains(&[d("health"), d("housing")]), Ok(()));
         assert_eq!(
-            check_domains(&[d("health", "low"), d("housing", "critical")]),
-            Ok(())
-        );
-        assert_eq!(
-            field_and_code(check_domains(&[d("health", "low"), d("housing", "severe")])),
-            Some(("domains[1].need_level".into(), "unknown_code"))
-        );
-        assert_eq!(
-            field_and_code(check_domains(&[d("health", "low"), d("health", "high")])),
+            field_and_code(check_domains(&[d("health"), d("health")])),
             Some(("domains[1].domain".into(), "duplicate"))
         );
     }

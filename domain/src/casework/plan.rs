@@ -311,12 +311,10 @@ pub fn check_supervisor_approval(
 pub struct ServiceDraft<'a> {
     pub service: &'a str,
     pub provider: &'a str,
-    /// A [`ProviderKind`] code.
-    pub provider_kind: Option<&'a str>,
 }
 
 /// A planned service names the service and who provides it (a worker or a partner
-/// organisation), and the provider's kind is one of [`ProviderKind`].
+/// organisation; the kind is a [`ProviderKind`] already).
 pub fn check_services(services: &[ServiceDraft<'_>]) -> Result<(), crate::error::DomainError> {
     for (i, s) in services.iter().enumerate() {
         if s.service.trim().is_empty() {
@@ -332,16 +330,6 @@ pub fn check_services(services: &[ServiceDraft<'_>]) -> Result<(), crate::error:
                 "required",
                 "name the worker or the partner organisation",
             ));
-        }
-        if let Some(kind) = s.provider_kind {
-            if ProviderKind::parse(kind).is_none() {
-                let all: Vec<&str> = ProviderKind::ALL.iter().map(|k| k.code()).collect();
-                return Err(crate::error::DomainError::Invalid {
-                    field: format!("services[{i}].provider_kind"),
-                    code: "unknown_code",
-                    message: format!("{kind:?} is not one of: {}", all.join(", ")),
-                });
-            }
         }
     }
     Ok(())
@@ -596,11 +584,10 @@ mod tests {
     }
 
     #[test]
-    fn a_planned_service_names_the_service_its_provider_and_a_known_provider_kind() {
+    fn a_planned_service_names_the_service_and_its_provider() {
         let ok = ServiceDraft {
             service: "counselling",
             provider: "olena",
-            provider_kind: Some("worker"),
         };
         assert_eq!(check_services(&[ok]), Ok(()));
         let field = |s: ServiceDraft<'static>| match check_services(&[ok, s]) {
@@ -614,13 +601,6 @@ mod tests {
         assert_eq!(
             field(ServiceDraft { provider: "", ..ok }),
             ("services[1].provider".into(), "required")
-        );
-        assert_eq!(
-            field(ServiceDraft {
-                provider_kind: Some("volunteer"),
-                ..ok
-            }),
-            ("services[1].provider_kind".into(), "unknown_code")
         );
     }
 

@@ -142,10 +142,7 @@ fn check_domain_codes(
 fn check_domains(domains: &[DomainEntry]) -> StoreResult<()> {
     let drafts: Vec<assessment::DomainDraft<'_>> = domains
         .iter()
-        .map(|d| assessment::DomainDraft {
-            domain: &d.domain,
-            need_level: d.need_level.code(),
-        })
+        .map(|d| assessment::DomainDraft { domain: &d.domain })
         .collect();
     assessment::check_domains(&drafts).map_err(StoreError::refused)
 }
