@@ -20,7 +20,7 @@ use crate::schema::{
     agreement_terminations, agreements, cases, intake_reports, plan_action_execution, plan_actions,
     plans, safety_concerns,
 };
-use crate::visibility::visible;
+use crate::visibility::visible_cases;
 use crate::{now, Caller, Store, StoreResult};
 
 /// Whose work: the caller's own, or their units' (supervisors).
@@ -81,8 +81,10 @@ impl Store {
                 });
             }
 
+            // The one visibility definition, in its SQL form: no case is read to be dropped.
             let mut active = cases::table
                 .filter(cases::lifecycle_stage.ne("closed"))
+                .filter(visible_cases(caller))
                 .select(CaseRow::as_select())
                 .into_boxed();
             // A key worker's own cases, wherever they are filed; a supervisor's units' cases.
@@ -91,12 +93,7 @@ impl Store {
             } else {
                 active.filter(cases::key_worker_id.eq(me.clone()))
             };
-            let mut mine = Vec::new();
-            for case in active.load(conn)? {
-                if visible(conn, caller, &case)? {
-                    mine.push(case);
-                }
-            }
+            let mine: Vec<CaseRow> = active.load(conn)?;
             let facts = facts_for(conn, &mine)?;
             for case in &mine {
                 let done = facts.get(&case.id).is_some_and(|f| f.assessment_completed);

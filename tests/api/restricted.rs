@@ -73,6 +73,17 @@ fn a_restricted_case_disappears_for_everyone_not_named() {
         );
     }
 
+    // The work queue follows the same rule: a second supervisor of the unit, not named, finds
+    // nothing of the case in the unit's queue; the named one does.
+    let other_supervisor = app.staff("petro", &[Role::Supervisor], &a);
+    for (token, sees) in [(&supervisor, true), (&other_supervisor, false)] {
+        let queue = app
+            .get("/api/v1/work-queue?scope=units", token)
+            .body
+            .to_string();
+        assert_eq!(queue.contains(&id), sees, "{queue}");
+    }
+
     let lifted = app.send(
         "PUT",
         &format!("{path}/restriction"),
