@@ -83,52 +83,40 @@ pub struct Candidate {
     pub already_key_worker: bool,
 }
 
-fn invalid(field: &str, code: &'static str, message: String) -> DomainError {
-    DomainError::Invalid {
-        field: field.to_owned(),
-        code,
-        message,
-    }
-}
-
-fn conflict(code: &'static str, message: String) -> DomainError {
-    DomainError::Conflict { code, message }
-}
-
 /// A case's key worker (seed 001: one worker leads the case) is an active member of the caller's
 /// units who may lead cases, sees the case's unit, is not on leave, and is not its key worker
 /// already. `field` names the request's field.
 pub fn check_key_worker(field: &str, candidate: &Candidate) -> Result<(), DomainError> {
     if candidate.already_key_worker {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             field,
             "already_key_worker",
-            "this staff member is the case's key worker already".into(),
+            "this staff member is the case's key worker already",
         ));
     }
     if !candidate.in_scope {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             field,
             "unknown_staff",
-            "no active staff member with this id in your units".into(),
+            "no active staff member with this id in your units",
         ));
     }
     if !candidate.leads_cases {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             field,
             "not_a_case_manager",
-            "a key worker must be a case manager or a supervisor".into(),
+            "a key worker must be a case manager or a supervisor",
         ));
     }
     if !candidate.sees_case_unit {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             field,
             "outside_case_unit",
-            "this staff member's unit does not see the case's unit".into(),
+            "this staff member's unit does not see the case's unit",
         ));
     }
     if let Some(until) = candidate.on_leave_until {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             field,
             "on_leave",
             format!("this staff member is on leave until {until}"),
@@ -144,13 +132,13 @@ pub fn may_request_transfer(
     pending: Option<(&str, &str)>,
 ) -> Result<(), DomainError> {
     if !stage.is_active_case() {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "case_not_active",
             format!("the case is {stage}: only an active case changes its key worker"),
         ));
     }
     if let Some((id, to)) = pending {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "transfer_pending",
             format!(
                 "transfer {id} to {to} is pending: it must be accepted, declined or cancelled first"
@@ -169,7 +157,7 @@ pub fn may_accept_transfer(
     acceptor_on_leave_until: Option<chrono::NaiveDate>,
 ) -> Result<(), DomainError> {
     if !stage.is_active_case() {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "case_not_active",
             format!(
                 "the case is {stage}: only an active case changes its key worker; decline the transfer"
@@ -177,7 +165,7 @@ pub fn may_accept_transfer(
         ));
     }
     if key_worker_now != requested_from {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "key_worker_changed",
             format!(
                 "the case's key worker changed to {key_worker_now} after the request; the transfer must be cancelled or declined"
@@ -185,7 +173,7 @@ pub fn may_accept_transfer(
         ));
     }
     if let Some(until) = acceptor_on_leave_until {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "on_leave",
             format!("you are on leave until {until}: a case cannot pass to someone on leave"),
         ));
@@ -200,14 +188,14 @@ pub fn check_leave(
     overlapping: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 ) -> Result<(), DomainError> {
     if ends_on < starts_on {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "ends_on",
             "before_start",
-            "the leave ends before it starts".into(),
+            "the leave ends before it starts",
         ));
     }
     if let Some((from, to)) = overlapping {
-        return Err(conflict(
+        return Err(crate::error::DomainError::conflict(
             "leave_overlaps",
             format!("overlaps the leave from {from} to {to} on record"),
         ));

@@ -227,14 +227,6 @@ pub struct ReportContext<'a> {
     pub today: NaiveDate,
 }
 
-fn invalid(field: String, code: &'static str, message: &str) -> crate::error::DomainError {
-    crate::error::DomainError::Invalid {
-        field,
-        code,
-        message: message.to_owned(),
-    }
-}
-
 /// The rules of a closure report (seed 000's closing procedure): each goal of the active plan is
 /// evaluated at most once and no other; a specialist's opinion names the specialist, an
 /// independent expert's names the expert, and only a specialist's names a staff id; the family
@@ -247,14 +239,14 @@ pub fn check_report(
     for (i, goal) in report.evaluated_goals.iter().enumerate() {
         let field = format!("goal_evaluations[{i}].goal_id");
         if !context.active_goals.iter().any(|g| g == goal) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 field,
                 "unknown_goal",
                 "not a goal of the case's active plan",
             ));
         }
         if !seen.insert(*goal) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 field,
                 "duplicate_goal",
                 "the goal is evaluated twice",
@@ -264,21 +256,21 @@ pub fn check_report(
     for (i, opinion) in report.opinions.iter().enumerate() {
         match (opinion.source, opinion.staff_id) {
             (OpinionSource::Specialist, None) => {
-                return Err(invalid(
+                return Err(crate::error::DomainError::invalid(
                     format!("opinions[{i}].staff_id"),
                     "required",
                     "a specialist's opinion names the specialist's staff id",
                 ))
             }
             (OpinionSource::Specialist, Some(id)) if !(context.staff_in_scope)(id) => {
-                return Err(invalid(
+                return Err(crate::error::DomainError::invalid(
                     format!("opinions[{i}].staff_id"),
                     "unknown_staff",
                     "no staff member with this id in your units",
                 ))
             }
             (OpinionSource::Family | OpinionSource::IndependentExpert, Some(_)) => {
-                return Err(invalid(
+                return Err(crate::error::DomainError::invalid(
                     format!("opinions[{i}].staff_id"),
                     "not_allowed",
                     "only a specialist's opinion names a staff id",
@@ -287,7 +279,7 @@ pub fn check_report(
             (OpinionSource::IndependentExpert, None)
                 if opinion.author.is_none_or(|a| a.trim().is_empty()) =>
             {
-                return Err(invalid(
+                return Err(crate::error::DomainError::invalid(
                     format!("opinions[{i}].author"),
                     "required",
                     "an independent expert's opinion names the expert",
@@ -299,15 +291,15 @@ pub fn check_report(
     }
     if let Some(on) = report.informed_on {
         if on > context.today {
-            return Err(invalid(
-                "family_informed.on".into(),
+            return Err(crate::error::DomainError::invalid(
+                "family_informed.on",
                 "in_future",
                 "the family cannot have been told on a future date",
             ));
         }
         if report.not_informed {
-            return Err(invalid(
-                "family_not_informed_reason".into(),
+            return Err(crate::error::DomainError::invalid(
+                "family_not_informed_reason",
                 "informed_and_not",
                 "the family was either told (family_informed) or could not be: not both",
             ));
@@ -471,12 +463,28 @@ mod tests {
 
     #[test]
     fn every_closure_reason_falls_under_a_ground_of_article_24() {
-        for reason in ClosureReason::ALL {
-            assert!(
-                LegalGround::ALL.contains(&reason.legal_ground()),
-                "{reason:?}"
-            );
-        }
+        use ClosureReason as R;
+        use LegalGround as G;
+        let mapped: Vec<(ClosureReason, LegalGround)> = ClosureReason::ALL
+            .iter()
+            .map(|r| (*r, r.legal_ground()))
+            .collect();
+        assert_eq!(
+            mapped,
+            [
+                (R::GoalsAchieved, G::NoFurtherNeed),
+                (R::ClientEndedAgreement, G::EndedByRecipient),
+                (R::AgreementBreached, G::NonCompliance),
+                (R::UnlawfulRequest, G::NonCompliance),
+                (R::MovedAway, G::Moved),
+                (R::ClientDied, G::Death),
+                (R::TransferredToAnotherAgency, G::NoFurtherNeed),
+                (R::LostContact, G::EndedByRecipient),
+                (R::ContractEnded, G::ContractEnded),
+                (R::FalseInformation, G::FalseInformation),
+                (R::ProviderClosed, G::ProviderClosed),
+            ]
+        );
         for ground in LegalGround::ALL {
             assert!(
                 ClosureReason::ALL

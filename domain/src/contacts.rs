@@ -178,14 +178,6 @@ impl StoryConsent {
     }
 }
 
-fn invalid(field: &str, code: &'static str, message: String) -> crate::error::DomainError {
-    crate::error::DomainError::Invalid {
-        field: field.to_owned(),
-        code,
-        message,
-    }
-}
-
 /// A new contact is planned (with its date and time) or recorded as held (with its record);
 /// missed and cancelled are outcomes of a planned one.
 pub fn check_new(
@@ -194,34 +186,34 @@ pub fn check_new(
     scheduled: bool,
 ) -> Result<(), crate::error::DomainError> {
     if !status.may_be_created() {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "status",
             "not_at_creation",
-            "a contact is created planned or held; missed and cancelled are outcomes of a planned one".into(),
+            "a contact is created planned or held; missed and cancelled are outcomes of a planned one",
         ));
     }
     match (status.carries_record(), has_record) {
         (true, false) => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "record",
                 "required",
-                "a held contact needs its record".into(),
+                "a held contact needs its record",
             ))
         }
         (false, true) => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "record",
                 "not_planned",
-                "a planned contact has no record yet: record it when it has taken place".into(),
+                "a planned contact has no record yet: record it when it has taken place",
             ))
         }
         (true, true) | (false, false) => {}
     }
     if status == ContactStatus::Planned && !scheduled {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "scheduled_at",
             "required",
-            "a planned contact needs its date and time".into(),
+            "a planned contact needs its date and time",
         ));
     }
     Ok(())
@@ -238,47 +230,47 @@ pub fn check_change(
     let outcome = outcome.filter(|s| *s != ContactStatus::Planned);
     match (outcome, has_record, has_reason) {
         (Some(ContactStatus::Held), false, _) => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "record",
                 "required",
-                "a held contact needs its record".into(),
+                "a held contact needs its record",
             ))
         }
         (Some(s), _, false) if s.needs_reason() => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "reason",
                 "required",
                 format!("say why the contact was {s}"),
             ))
         }
         (Some(s), true, _) if !s.carries_record() => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "record",
                 "not_applicable",
                 format!("a {s} contact has no record"),
             ))
         }
         (None, true, _) => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "record",
                 "not_applicable",
-                "a record is given with `status: held`".into(),
+                "a record is given with `status: held`",
             ))
         }
         (Some(ContactStatus::Held) | None, _, true) => {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 "reason",
                 "not_applicable",
-                "a reason is given for a missed or cancelled contact".into(),
+                "a reason is given for a missed or cancelled contact",
             ))
         }
         _ => {}
     }
     if outcome.is_none() && !changes_plan {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "status",
             "required",
-            "nothing to change: give an outcome (`status`) or new plan details".into(),
+            "nothing to change: give an outcome (`status`) or new plan details",
         ));
     }
     Ok(())
@@ -289,10 +281,10 @@ pub fn may_be_missed(due_has_come: bool) -> Result<(), crate::error::DomainError
     if due_has_come {
         Ok(())
     } else {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             "status",
             "not_yet_due",
-            "a contact is missed only once its time has come; cancel it instead".into(),
+            "a contact is missed only once its time has come; cancel it instead",
         ))
     }
 }
@@ -307,10 +299,10 @@ pub fn check_occurred_at(
     now: NaiveDateTime,
 ) -> Result<(), crate::error::DomainError> {
     if occurred_at > now + chrono::Duration::minutes(CLOCK_SKEW_MINUTES) {
-        return Err(invalid(
-            &format!("{field}.occurred_at"),
+        return Err(crate::error::DomainError::invalid(
+            format!("{field}.occurred_at"),
             "in_future",
-            "a contact that took place cannot be dated in the future".into(),
+            "a contact that took place cannot be dated in the future",
         ));
     }
     Ok(())
@@ -333,26 +325,34 @@ pub fn check_participants(
     for (i, id) in member_ids.iter().enumerate() {
         let at = format!("{field}.member_ids[{i}]");
         if member_ids[..i].contains(id) {
-            return Err(invalid(&at, "duplicate", "named twice".into()));
+            return Err(crate::error::DomainError::invalid(
+                &at,
+                "duplicate",
+                "named twice",
+            ));
         }
         if !is_member(id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 &at,
                 "unknown_member",
-                "not a member of the case's client".into(),
+                "not a member of the case's client",
             ));
         }
     }
     for (i, id) in staff_ids.iter().enumerate() {
         let at = format!("{field}.staff_ids[{i}]");
         if staff_ids[..i].contains(id) {
-            return Err(invalid(&at, "duplicate", "named twice".into()));
+            return Err(crate::error::DomainError::invalid(
+                &at,
+                "duplicate",
+                "named twice",
+            ));
         }
         if !is_staff(id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 &at,
                 "unknown_staff",
-                "no staff member of that id".into(),
+                "no staff member of that id",
             ));
         }
     }
@@ -366,7 +366,11 @@ pub fn check_period<T: PartialOrd>(
 ) -> Result<(), crate::error::DomainError> {
     if let (Some(from), Some(to)) = (from, to) {
         if to < from {
-            return Err(invalid("to", "before_from", "`to` is before `from`".into()));
+            return Err(crate::error::DomainError::invalid(
+                "to",
+                "before_from",
+                "`to` is before `from`",
+            ));
         }
     }
     Ok(())
@@ -379,17 +383,17 @@ pub fn check_new_story(
     today: NaiveDate,
 ) -> Result<(), crate::error::DomainError> {
     if written_on > today {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "written_on",
             "in_future",
-            "cannot be after today".into(),
+            "cannot be after today",
         ));
     }
     if consent_given_on.is_some_and(|d| d > today) {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "consent.given_on",
             "in_future",
-            "consent cannot be recorded ahead of being given".into(),
+            "consent cannot be recorded ahead of being given",
         ));
     }
     Ok(())
@@ -414,17 +418,17 @@ pub fn check_consent_withdrawal(
         });
     }
     if withdrawn_on > today {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "withdrawn_on",
             "in_future",
-            "cannot be after today".into(),
+            "cannot be after today",
         ));
     }
     if withdrawn_on < consent.given_on {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "withdrawn_on",
             "before_consent",
-            "the consent was given after that day".into(),
+            "the consent was given after that day",
         ));
     }
     Ok(())

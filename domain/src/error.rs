@@ -25,6 +25,27 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// The request's `field` is not acceptable (422).
+    pub fn invalid(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        DomainError::Invalid {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The record's state does not allow the request (409).
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// The stable code of the refusal.
     pub fn code(&self) -> &'static str {
         match self {

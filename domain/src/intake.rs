@@ -4,33 +4,12 @@
 use crate::error::DomainError;
 use crate::lifecycle::LifecycleStage;
 
-fn invalid(field: &str, code: &'static str, message: &str) -> DomainError {
-    DomainError::Invalid {
-        field: field.to_owned(),
-        code,
-        message: message.to_owned(),
-    }
-}
-
-/// A report is received into a unit in the caller's scope (`in_scope`: the fact).
-pub fn check_unit(in_scope: bool) -> Result<(), DomainError> {
-    if in_scope {
-        Ok(())
-    } else {
-        Err(invalid(
-            "unit_id",
-            "unknown_unit",
-            "no such unit in your scope",
-        ))
-    }
-}
-
 /// A client a report names is a client in the caller's units (`in_scope`: the fact).
 pub fn check_client(field: &str, in_scope: bool) -> Result<(), DomainError> {
     if in_scope {
         Ok(())
     } else {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "unknown_client",
             "no such client in your units",
@@ -43,7 +22,7 @@ pub fn check_report_target(to: LifecycleStage) -> Result<(), DomainError> {
     if to.is_report_stage() || to == LifecycleStage::Opened {
         Ok(())
     } else {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             "to",
             "not_a_report_stage",
             "a report moves to verification, need_recognition, rejected, attached or opened",
@@ -75,15 +54,6 @@ mod tests {
             DomainError::Invalid { field, code, .. } => (field, code),
             DomainError::Conflict { code, .. } => (String::new(), code),
         }
-    }
-
-    #[test]
-    fn a_report_is_received_into_a_unit_in_the_callers_scope() {
-        assert_eq!(check_unit(true), Ok(()));
-        assert_eq!(
-            check_unit(false).map_err(field_code),
-            Err(("unit_id".into(), "unknown_unit"))
-        );
     }
 
     #[test]

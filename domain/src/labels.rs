@@ -710,6 +710,38 @@ mod tests {
     }
 
     #[test]
+    fn the_six_stage_model_is_case_management_individual_or_team_and_the_twelve_stage_one_is_not() {
+        // Seed 004: case management is individual (one key worker coordinates) or team; seed 001's
+        // 12 stages are one worker's case work. A Czech worker must not pick the 12-stage model
+        // for "individuální case management".
+        let cm = WorkModel::CaseManagement.labels();
+        assert!(
+            cm.cs.contains("individuální") && cm.cs.contains("týmový"),
+            "{}",
+            cm.cs
+        );
+        assert!(
+            cm.en.contains("Case management") && cm.en.contains("team"),
+            "{}",
+            cm.en
+        );
+        let individual = WorkModel::Individual.labels();
+        for text in [individual.en, individual.uk, individual.ru, individual.cs] {
+            assert!(
+                [
+                    "not case management",
+                    "не кейс-менеджмент",
+                    "не ведение случая",
+                    "nikoli case management"
+                ]
+                .iter()
+                .any(|not| text.contains(not)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn the_seed_terms_are_used() {
         assert_eq!(LifecycleStage::Intake.labels().uk, "Прийом інформації");
         assert_eq!(

@@ -59,7 +59,6 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::caseload::{CaseloadWeights, DEFAULT_MAX_FAMILIES};
     use crate::deadlines::Span;
 
     #[test]
@@ -69,8 +68,7 @@ mod tests {
         assert_eq!(p.deadlines.emergency, Span::Hours(24));
         assert_eq!(p.calendar.country, HolidayCountry::Ukraine);
         assert_eq!(p.calendar.martial_law, None);
-        assert_eq!(p.caseload.weights, CaseloadWeights::default());
-        assert_eq!(p.caseload.max_families, DEFAULT_MAX_FAMILIES);
+        assert_eq!(p.caseload.max_families, 80);
         assert_eq!(p.family_weekly_load, 5);
         assert_eq!(p.renegotiation_working_days, 10);
     }

@@ -82,14 +82,6 @@ pub const MAX_BYTES: usize = 64 * 1024;
 /// The longest key of an object in an answer, in characters.
 pub const MAX_KEY_CHARS: usize = 64;
 
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> DomainError {
-    DomainError::Invalid {
-        field: field.to_owned(),
-        code,
-        message: message.into(),
-    }
-}
-
 /// A section is one of [`SECTIONS`]; a sensitive section is named with where it is written
 /// instead. Returns the section's questions.
 pub fn check_section(name: &str) -> Result<&'static [&'static str], DomainError> {
@@ -108,7 +100,11 @@ pub fn check_section(name: &str) -> Result<&'static [&'static str], DomainError>
                 .join(", ")
         )
     };
-    Err(invalid(name, "unknown_section", hint))
+    Err(crate::error::DomainError::invalid(
+        name,
+        "unknown_section",
+        hint,
+    ))
 }
 
 /// A section given is a JSON object of answers (or `null`, left out).
@@ -116,7 +112,7 @@ pub fn check_section_is_object(name: &str, is_object: bool) -> Result<(), Domain
     if is_object {
         Ok(())
     } else {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             name,
             "not_an_object",
             "a section is a JSON object of answers",
@@ -129,8 +125,8 @@ pub fn check_question(section: &str, questions: &[&str], key: &str) -> Result<()
     if questions.contains(&key) {
         Ok(())
     } else {
-        Err(invalid(
-            &format!("{section}.{key}"),
+        Err(crate::error::DomainError::invalid(
+            format!("{section}.{key}"),
             "unknown_question",
             format!("{section} has the questions: {}", questions.join(", ")),
         ))
@@ -141,7 +137,7 @@ pub fn check_question(section: &str, questions: &[&str], key: &str) -> Result<()
 /// level 1).
 pub fn check_depth(field: &str, depth: usize) -> Result<(), DomainError> {
     if depth > MAX_DEPTH {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "too_deep",
             format!("nested more than {MAX_DEPTH} levels"),
@@ -154,7 +150,7 @@ pub fn check_depth(field: &str, depth: usize) -> Result<(), DomainError> {
 /// A text answer is at most [`MAX_TEXT_CHARS`] characters long.
 pub fn check_text(field: &str, text: &str) -> Result<(), DomainError> {
     if text.chars().count() > MAX_TEXT_CHARS {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "length",
             format!("must be at most {MAX_TEXT_CHARS} characters long"),
@@ -167,7 +163,7 @@ pub fn check_text(field: &str, text: &str) -> Result<(), DomainError> {
 /// A list in an answer has at most [`MAX_ITEMS`] items.
 pub fn check_items(field: &str, items: usize) -> Result<(), DomainError> {
     if items > MAX_ITEMS {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "length",
             format!("must have at most {MAX_ITEMS} items"),
@@ -180,7 +176,7 @@ pub fn check_items(field: &str, items: usize) -> Result<(), DomainError> {
 /// An object in an answer has at most [`MAX_ITEMS`] keys.
 pub fn check_keys(field: &str, keys: usize) -> Result<(), DomainError> {
     if keys > MAX_ITEMS {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "length",
             format!("must have at most {MAX_ITEMS} keys"),
@@ -193,7 +189,7 @@ pub fn check_keys(field: &str, keys: usize) -> Result<(), DomainError> {
 /// A key of an object in an answer is at most [`MAX_KEY_CHARS`] characters long.
 pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
     if key.chars().count() > MAX_KEY_CHARS {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             field,
             "key_length",
             "keys must be at most 64 characters long",
@@ -206,7 +202,7 @@ pub fn check_key(field: &str, key: &str) -> Result<(), DomainError> {
 /// The whole questionnaire, serialised, is at most [`MAX_BYTES`] bytes.
 pub fn check_size(bytes: usize) -> Result<(), DomainError> {
     if bytes > MAX_BYTES {
-        Err(invalid(
+        Err(crate::error::DomainError::invalid(
             "sections",
             "too_large",
             format!("the questionnaire must be at most {MAX_BYTES} bytes"),

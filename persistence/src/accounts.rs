@@ -275,7 +275,9 @@ impl Store {
             let Some((unit_id, active)) = unit else {
                 return Ok(Err(StoreError::InvalidCredentials));
             };
-            if used_at.is_some() {
+            // A token used twice means it was stolen: the whole family is revoked (the
+            // revocation commits; the answer is still "invalid").
+            let reused = |conn: &mut AnyConnection| -> StoreResult<()> {
                 diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
                     .set(refresh_tokens::revoked_at.eq(Some(at)))
                     .execute(conn)?;
@@ -285,15 +287,29 @@ impl Store {
                     &unit_id,
                     "auth.refresh_token_reused",
                     json!({ "family": family }),
-                )?;
+                )
+            };
+            if used_at.is_some() {
+                reused(conn)?;
                 return Ok(Err(StoreError::InvalidCredentials));
             }
             if revoked_at.is_some() || expires_at <= at || !active {
                 return Ok(Err(StoreError::InvalidCredentials));
             }
-            diesel::update(refresh_tokens::table.find(&id))
-                .set(refresh_tokens::used_at.eq(Some(at)))
-                .execute(conn)?;
+            // Compare-and-set: of two parallel refreshes with one token, one uses it; the other
+            // finds it used, which is a reuse.
+            let used = diesel::update(
+                refresh_tokens::table
+                    .filter(refresh_tokens::id.eq(&id))
+                    .filter(refresh_tokens::used_at.is_null())
+                    .filter(refresh_tokens::revoked_at.is_null()),
+            )
+            .set(refresh_tokens::used_at.eq(Some(at)))
+            .execute(conn)?;
+            if used != 1 {
+                reused(conn)?;
+                return Ok(Err(StoreError::InvalidCredentials));
+            }
             let next = issue_refresh(conn, &staff_id, &family, at)?;
             Ok(Ok((staff_id, next)))
         })?

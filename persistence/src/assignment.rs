@@ -343,11 +343,11 @@ fn decide(
         case_transfers::decision_note.eq(&note),
     ))
     .execute(conn)?;
-    if updated != 1 {
-        return Err(StoreError::Conflict(
+    crate::db::compare_and_set(updated, || {
+        Ok(StoreError::Conflict(
             "the transfer was decided meanwhile; read it again".into(),
-        ));
-    }
+        ))
+    })?;
     Ok(TransferRow {
         status: outcome.code().to_owned(),
         decided_by: Some(caller.actor.staff_id.clone()),
@@ -661,11 +661,11 @@ impl Store {
                 cases::updated_at.eq(at),
             ))
             .execute(conn)?;
-            if updated != 1 {
-                return Err(StoreError::Conflict(
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::Conflict(
                     "the case changed meanwhile; try again".into(),
-                ));
-            }
+                ))
+            })?;
             let decided = decide(conn, caller, &transfer, accepted, None, at)?;
             let mut details = transfer_details(&decided);
             details["before"] = json!({ "key_worker_id": case.key_worker_id });

@@ -412,21 +412,8 @@ impl Store {
                 .map_err(StoreError::refused)?;
             }
             let at = now();
-            diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id)))
-                .execute(conn)?;
-            if restricted {
-                for id in &named {
-                    diesel::insert_into(case_access::table)
-                        .values((
-                            case_access::case_id.eq(&case.id),
-                            case_access::staff_id.eq(id),
-                            case_access::unit_id.eq(&case.unit_id),
-                            case_access::granted_by.eq(&caller.actor.staff_id),
-                            case_access::granted_at.eq(at),
-                        ))
-                        .execute(conn)?;
-                }
-            }
+            // The case first (compare-and-set on the version read), then its names: a loser stops
+            // before touching them.
             let updated = diesel::update(
                 cases::table
                     .filter(cases::id.eq(&case.id))
@@ -443,6 +430,21 @@ impl Store {
                     "the case changed meanwhile; read it again".into(),
                 ))
             })?;
+            diesel::delete(case_access::table.filter(case_access::case_id.eq(&case.id)))
+                .execute(conn)?;
+            if restricted {
+                for id in &named {
+                    diesel::insert_into(case_access::table)
+                        .values((
+                            case_access::case_id.eq(&case.id),
+                            case_access::staff_id.eq(id),
+                            case_access::unit_id.eq(&case.unit_id),
+                            case_access::granted_by.eq(&caller.actor.staff_id),
+                            case_access::granted_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                }
+            }
             let named = if restricted { named } else { Vec::new() };
             events::record(
                 conn,

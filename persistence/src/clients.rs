@@ -470,11 +470,14 @@ impl Store {
                 clients::updated_at.eq(at),
             ))
             .execute(conn)?;
-            if updated != 1 {
-                return Err(StoreError::VersionMismatch {
-                    current: before.client.version,
-                });
-            }
+            crate::db::compare_and_set(updated, || {
+                Ok(StoreError::VersionMismatch {
+                    current: clients::table
+                        .find(id)
+                        .select(clients::version)
+                        .first(conn)?,
+                })
+            })?;
             let members = match changes.members {
                 Some(members) => {
                     diesel::delete(client_members::table.filter(client_members::client_id.eq(id)))

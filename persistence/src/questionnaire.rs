@@ -204,11 +204,14 @@ impl Store {
                     client_questionnaires::updated_at.eq(at),
                 ))
                 .execute(conn)?;
-                if updated != 1 {
-                    return Err(StoreError::VersionMismatch {
-                        current: before.version,
-                    });
-                }
+                crate::db::compare_and_set(updated, || {
+                    Ok(StoreError::VersionMismatch {
+                        current: client_questionnaires::table
+                            .filter(client_questionnaires::client_id.eq(&client.id))
+                            .select(client_questionnaires::version)
+                            .first(conn)?,
+                    })
+                })?;
             }
             events::record(
                 conn,

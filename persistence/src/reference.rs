@@ -308,12 +308,24 @@ impl Store {
                 .find((list.code(), code))
                 .select(ClassifierRow::as_select())
                 .first(conn)?;
-            if !row.active {
-                return Ok(ReferenceEntry::stored(list, row));
+            // Conditional on the entry still being active: of parallel deactivations one writes
+            // (and is audited); the others change nothing.
+            let updated = diesel::update(
+                classifier_entries::table
+                    .find((list.code(), code))
+                    .filter(classifier_entries::active.eq(true)),
+            )
+            .set(classifier_entries::active.eq(false))
+            .execute(conn)?;
+            if updated == 0 {
+                return Ok(ReferenceEntry::stored(
+                    list,
+                    ClassifierRow {
+                        active: false,
+                        ..row
+                    },
+                ));
             }
-            diesel::update(classifier_entries::table.find((list.code(), code)))
-                .set(classifier_entries::active.eq(false))
-                .execute(conn)?;
             let subject = format!("{list}/{code}");
             audit::append(
                 conn,

@@ -150,7 +150,7 @@ impl Store {
             .unit_id
             .clone()
             .unwrap_or_else(|| caller.unit_id.clone());
-        opora_domain::intake::check_unit(caller.sees_unit(&unit_id))
+        opora_domain::directory::check_unit_in_scope("unit_id", caller.sees_unit(&unit_id))
             .map_err(StoreError::refused)?;
         caller.require(Action::HandleReport)?;
         self.write(|conn| {
@@ -351,6 +351,24 @@ impl Store {
                     }
                 })?;
 
+            // Claim the report before writing anything: a compare-and-set on the version read.
+            // Of parallel requests one goes on (and opens one case); the others stop here with the
+            // stage the winner left, having written nothing.
+            let read_version = report.version;
+            let claimed = diesel::update(
+                intake_reports::table
+                    .filter(intake_reports::id.eq(&report.id))
+                    .filter(intake_reports::version.eq(read_version)),
+            )
+            .set(intake_reports::version.eq(read_version + 1))
+            .execute(conn)?;
+            crate::db::compare_and_set(claimed, || {
+                Ok(StoreError::StageChanged {
+                    expected: transition.from.code().to_owned(),
+                    current: stage_of(&load(conn, id)?)?.code().to_owned(),
+                })
+            })?;
+            report.version = read_version + 1;
             let mut opened = None;
             let mut warnings = Vec::new();
             match transition.to {
@@ -410,32 +428,19 @@ impl Store {
                 .first()
                 .and_then(|e| e.reason.clone())
                 .or(report.outcome_note);
-            let read_version = report.version;
-            report.version += 1;
             report.updated_at = at;
-            // Compare-and-set on the version read: of parallel requests, one moves the report (and
-            // opens one case); the others find it moved and roll back what they wrote.
-            let updated = diesel::update(
-                intake_reports::table
-                    .filter(intake_reports::id.eq(&report.id))
-                    .filter(intake_reports::version.eq(read_version)),
-            )
-            .set((
-                intake_reports::stage.eq(&report.stage),
-                intake_reports::client_id.eq(&report.client_id),
-                intake_reports::case_id.eq(&report.case_id),
-                intake_reports::rejection_reason.eq(&report.rejection_reason),
-                intake_reports::outcome_note.eq(&report.outcome_note),
-                intake_reports::version.eq(report.version),
-                intake_reports::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-            crate::db::compare_and_set(updated, || {
-                Ok(StoreError::StageChanged {
-                    expected: transition.from.code().to_owned(),
-                    current: stage_of(&load(conn, id)?)?.code().to_owned(),
-                })
-            })?;
+            // The report is ours (claimed above): write what the move decided.
+            diesel::update(intake_reports::table.find(&report.id))
+                .set((
+                    intake_reports::stage.eq(&report.stage),
+                    intake_reports::client_id.eq(&report.client_id),
+                    intake_reports::case_id.eq(&report.case_id),
+                    intake_reports::rejection_reason.eq(&report.rejection_reason),
+                    intake_reports::outcome_note.eq(&report.outcome_note),
+                    intake_reports::version.eq(report.version),
+                    intake_reports::updated_at.eq(at),
+                ))
+                .execute(conn)?;
             events::record_transitions(conn, &subject(&report), &outcome.events)?;
             Ok(ReportOutcome {
                 report: view(caller, report)?,

@@ -305,18 +305,13 @@ impl Store {
                         });
                     }
                 }
-                let approvals = crate::facts::closure_approval_facts(conn, &mine)?;
+                // The guards' facts, read once above, know both the report and its approval.
                 for case in &mine {
-                    let has_report: i64 = crate::schema::closure_reports::table
-                        .filter(crate::schema::closure_reports::case_id.eq(&case.id))
-                        .filter(crate::schema::closure_reports::cycle.eq(case.cycle))
-                        .count()
-                        .get_result(conn)?;
-                    if has_report > 0
-                        && approvals
-                            .get(&case.id)
-                            .is_some_and(|(required, approved)| *required && !*approved)
-                    {
+                    if facts.get(&case.id).is_some_and(|f| {
+                        f.closure.report_reason.is_some()
+                            && f.closure_approval_required
+                            && !f.closure_approved
+                    }) {
                         items.push(WorkItem {
                             kind: "closure_awaiting_approval",
                             due_at: None,

@@ -493,6 +493,15 @@ fn a_case_with_an_undecided_child_safety_concern_closes_only_on_death_or_transfe
     );
     let closed = t.close(&transferred, "transferred_to_another_agency");
     assert_eq!(closed.status, 200, "{:?}", closed.body);
+    let died = t.opened();
+    concern(&died);
+    t.put_report(
+        &died,
+        None,
+        &reason_only("client_died", json!("client_died")),
+    );
+    let closed = t.close(&died, "client_died");
+    assert_eq!(closed.status, 200, "{:?}", closed.body);
 }
 
 #[test]

@@ -105,6 +105,23 @@ impl Race {
         tally
     }
 
+    /// Every loser was refused the way the API promises a lost race: `kind` (e.g.
+    /// `stage-changed`, `precondition-failed`, `conflict`), not some other guard.
+    fn assert_losers(&self, kind: &str) {
+        let kinds: std::collections::BTreeSet<String> = self
+            .answers
+            .iter()
+            .filter(|a| !(200..300).contains(&a.status))
+            .map(|a| a.problem_kind())
+            .collect();
+        assert_eq!(
+            kinds,
+            std::collections::BTreeSet::from([kind.to_owned()]),
+            "{:?}",
+            self.outcomes()
+        );
+    }
+
     /// The first success.
     fn winner(&self) -> &Answer {
         self.answers
@@ -206,6 +223,7 @@ fn twenty_parallel_openings_of_one_report_make_exactly_one_case() {
     let model_entries = o.count_events(&case, |e| {
         e["machine"] == "case_management" && e["from"].is_null()
     });
+    race.assert_losers("stage-changed");
     assert_eq!(
         (race.tally(), cases.len(), openings, model_entries),
         (one_winner(), 1, 1, 1),
@@ -236,6 +254,7 @@ fn twenty_parallel_identical_case_transitions_move_the_case_once() {
             && e["from"] == "establishing_contact"
             && e["to"] == "needs_assessment"
     });
+    race.assert_losers("stage-changed");
     assert_eq!(
         (race.tally(), moves),
         (one_winner(), 1),
@@ -275,6 +294,7 @@ fn twenty_parallel_patches_under_one_etag_change_the_case_once_and_the_losers_le
         .filter(|a| a.status == 412 && a.etag.as_deref() != Some(current.as_str()))
         .map(|a| a.etag.clone())
         .collect();
+    race.assert_losers("precondition-failed");
     assert_eq!(
         (race.tally(), updates, stale_etags),
         (one_winner(), 1, Vec::new()),
@@ -335,6 +355,7 @@ fn twenty_parallel_agreements_to_one_plan_version_leave_exactly_one_active_plan(
     .iter()
     .filter(|a| a["plan_id"] == json!(second))
     .count();
+    race.assert_losers("conflict");
     assert_eq!(
         (race.tally(), statuses, agreed, agreements),
         (
@@ -375,6 +396,7 @@ fn twenty_parallel_acceptances_of_one_transfer_pass_the_case_once() {
             .get(&format!("/api/v1/cases/{case}/transfers"), &o.supervisor),
     );
     let accepted = o.count_events(&case, |e| e["action"] == "case.transfer_accepted");
+    race.assert_losers("conflict");
     assert_eq!(
         (race.tally(), transfers.len(), accepted),
         (one_winner(), 1, 1),
@@ -418,6 +440,7 @@ fn twenty_parallel_approvals_of_one_disclosure_decide_it_once() {
     .iter()
     .filter(|e| e["payload"]["disclosure_id"] == json!(disclosure))
     .count();
+    race.assert_losers("conflict");
     assert_eq!(
         (race.tally(), disclosures.len(), approvals),
         (one_winner(), 1, 1),

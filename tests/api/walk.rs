@@ -424,75 +424,84 @@ fn a_family_case_goes_from_a_hotline_report_to_closure_under_the_six_stage_model
         .all(|e| e["at"].as_str().is_some_and(|at| at.ends_with('Z'))));
 }
 
+impl Team {
+    /// An individual case walked through stages 1–11 with its contracts, plan and agreements,
+    /// refused on the way where a contract is missing; returns its id.
+    fn individual_case_at_intervention_control(&self) -> String {
+        let case = self.open("individual");
+        let id = case["id"].as_str().unwrap().to_owned();
+        assert_eq!(case["model_stage"], "initial_contact");
+
+        self.step(
+            &id,
+            json!({"from": "initial_contact", "to": "problem_exploration"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "problem_exploration", "to": "preliminary_contract"}),
+        );
+        let refused = self.refused(
+            &id,
+            json!({"from": "preliminary_contract", "to": "assessment"}),
+        );
+        assert_eq!(refused.unmet(), ["preliminary_contract_recorded"]);
+        self.agreement(&id, "preliminary_contract");
+        self.step(
+            &id,
+            json!({"from": "preliminary_contract", "to": "assessment"}),
+        );
+        self.assessment(&id, "initial");
+        self.step(
+            &id,
+            json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "assessment", "to": "problem_conceptualisation"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "problem_conceptualisation", "to": "strategy_exploration"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "strategy_exploration", "to": "strategy_and_contract"}),
+        );
+        let refused = self.refused(
+            &id,
+            json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
+        );
+        assert_eq!(refused.unmet(), ["concluded_contract_recorded"]);
+        self.agreement(&id, "concluded_contract");
+        self.step(
+            &id,
+            json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
+        );
+        self.agreed_plan(&id);
+        self.agreement(&id, "service_agreement");
+        self.agreement(&id, "informed_consent");
+        self.step(&id, json!({"from": "planning", "to": "implementation"}));
+        self.step(
+            &id,
+            json!({"from": "intervention_preparation", "to": "intervention"}),
+        );
+        self.step(
+            &id,
+            json!({"from": "intervention", "to": "barrier_assessment"}),
+        );
+        self.step(&id, json!({"from": "implementation", "to": "monitoring"}));
+        self.step(
+            &id,
+            json!({"from": "barrier_assessment", "to": "intervention_control"}),
+        );
+        id
+    }
+}
+
 #[test]
 fn an_individual_case_goes_through_all_twelve_stages_with_its_contracts() {
     let t = team();
-    let case = t.open("individual");
-    let id = case["id"].as_str().unwrap().to_owned();
-    assert_eq!(case["model_stage"], "initial_contact");
-
-    t.step(
-        &id,
-        json!({"from": "initial_contact", "to": "problem_exploration"}),
-    );
-    t.step(
-        &id,
-        json!({"from": "problem_exploration", "to": "preliminary_contract"}),
-    );
-    let refused = t.refused(
-        &id,
-        json!({"from": "preliminary_contract", "to": "assessment"}),
-    );
-    assert_eq!(refused.unmet(), ["preliminary_contract_recorded"]);
-    t.agreement(&id, "preliminary_contract");
-    t.step(
-        &id,
-        json!({"from": "preliminary_contract", "to": "assessment"}),
-    );
-    t.assessment(&id, "initial");
-    t.step(
-        &id,
-        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
-    );
-    t.step(
-        &id,
-        json!({"from": "assessment", "to": "problem_conceptualisation"}),
-    );
-    t.step(
-        &id,
-        json!({"from": "problem_conceptualisation", "to": "strategy_exploration"}),
-    );
-    t.step(
-        &id,
-        json!({"from": "strategy_exploration", "to": "strategy_and_contract"}),
-    );
-    let refused = t.refused(
-        &id,
-        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
-    );
-    assert_eq!(refused.unmet(), ["concluded_contract_recorded"]);
-    t.agreement(&id, "concluded_contract");
-    t.step(
-        &id,
-        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
-    );
-    t.agreed_plan(&id);
-    t.agreement(&id, "service_agreement");
-    t.agreement(&id, "informed_consent");
-    t.step(&id, json!({"from": "planning", "to": "implementation"}));
-    t.step(
-        &id,
-        json!({"from": "intervention_preparation", "to": "intervention"}),
-    );
-    t.step(
-        &id,
-        json!({"from": "intervention", "to": "barrier_assessment"}),
-    );
-    t.step(&id, json!({"from": "implementation", "to": "monitoring"}));
-    t.step(
-        &id,
-        json!({"from": "barrier_assessment", "to": "intervention_control"}),
-    );
+    let id = t.individual_case_at_intervention_control();
 
     // 11 → 4 is a step back: it needs a reason.
     let refused = t.refused(
@@ -632,51 +641,7 @@ fn after_a_plan_correction_the_case_returns_to_implementation_only_on_a_plan_agr
 #[test]
 fn after_intervention_control_returns_to_assessment_stage_five_needs_a_new_assessment() {
     let t = team();
-    let case = t.open("individual");
-    let id = case["id"].as_str().unwrap().to_owned();
-    for (from, to) in [
-        ("initial_contact", "problem_exploration"),
-        ("problem_exploration", "preliminary_contract"),
-    ] {
-        t.step(&id, json!({"from": from, "to": to}));
-    }
-    t.agreement(&id, "preliminary_contract");
-    t.step(
-        &id,
-        json!({"from": "preliminary_contract", "to": "assessment"}),
-    );
-    t.assessment(&id, "initial");
-    t.step(
-        &id,
-        json!({"from": "opened", "to": "planning", "machine": "lifecycle"}),
-    );
-    for (from, to) in [
-        ("assessment", "problem_conceptualisation"),
-        ("problem_conceptualisation", "strategy_exploration"),
-        ("strategy_exploration", "strategy_and_contract"),
-    ] {
-        t.step(&id, json!({"from": from, "to": to}));
-    }
-    t.agreement(&id, "concluded_contract");
-    t.step(
-        &id,
-        json!({"from": "strategy_and_contract", "to": "intervention_preparation"}),
-    );
-    t.agreed_plan(&id);
-    t.agreement(&id, "service_agreement");
-    t.agreement(&id, "informed_consent");
-    t.step(&id, json!({"from": "planning", "to": "implementation"}));
-    for (from, to) in [
-        ("intervention_preparation", "intervention"),
-        ("intervention", "barrier_assessment"),
-    ] {
-        t.step(&id, json!({"from": from, "to": to}));
-    }
-    t.step(&id, json!({"from": "implementation", "to": "monitoring"}));
-    t.step(
-        &id,
-        json!({"from": "barrier_assessment", "to": "intervention_control"}),
-    );
+    let id = t.individual_case_at_intervention_control();
     t.step(
         &id,
         json!({"from": "intervention_control", "to": "assessment", "reason": "The problem came back"}),

@@ -320,18 +320,10 @@ impl From<Refusal> for DomainError {
     }
 }
 
-fn invalid(field: &str, code: &'static str, message: &str) -> DomainError {
-    DomainError::Invalid {
-        field: field.to_owned(),
-        code,
-        message: message.to_owned(),
-    }
-}
-
 /// The client's agreement to a plan version is recorded with the version, not on its own.
 pub fn check_recorded_on_its_own(kind: AgreementKind) -> Result<(), DomainError> {
     if kind == AgreementKind::PlanAgreement {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "kind",
             "recorded_with_the_plan",
             "a plan_agreement is recorded when a plan version is agreed (POST …/plans/{plan_id}/agreement)",
@@ -348,12 +340,12 @@ pub fn check_termination_reason(
     reason: Option<&str>,
 ) -> Result<(), DomainError> {
     match (ended_by, reason_code) {
-        (EndedBy::Client, Some(_)) => Err(invalid(
+        (EndedBy::Client, Some(_)) => Err(crate::error::DomainError::invalid(
             "reason_code",
             "not_allowed",
             "a reason code is given only when the service refuses further help",
         )),
-        (EndedBy::Service, None) => Err(invalid(
+        (EndedBy::Service, None) => Err(crate::error::DomainError::invalid(
             "reason_code",
             "required",
             "the service's refusal of further help needs its reason",
@@ -361,7 +353,7 @@ pub fn check_termination_reason(
         (EndedBy::Service, Some(ServiceRefusalReason::Other))
             if reason.is_none_or(|r| r.trim().is_empty()) =>
         {
-            Err(invalid(
+            Err(crate::error::DomainError::invalid(
                 "reason",
                 "required",
                 "an `other` refusal needs the reason in words",
@@ -405,14 +397,14 @@ pub fn check_termination_date(
     today: NaiveDate,
 ) -> Result<(), DomainError> {
     if terminated_on > today {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "terminated_on",
             "in_future",
             "an agreement is recorded as ended once it has ended",
         ));
     }
     if terminated_on < signed_on {
-        return Err(invalid(
+        return Err(crate::error::DomainError::invalid(
             "terminated_on",
             "before_signed",
             "the agreement cannot end before it was signed",

@@ -110,14 +110,6 @@ impl AssessmentStatus {
     }
 }
 
-fn invalid(field: String, code: &'static str, message: String) -> DomainError {
-    DomainError::Invalid {
-        field,
-        code,
-        message,
-    }
-}
-
 /// One life domain of an assessment as the request gives it (its need level is a [`NeedLevel`]
 /// already).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,10 +122,10 @@ pub fn check_domains(domains: &[DomainDraft<'_>]) -> Result<(), DomainError> {
     let mut seen = std::collections::HashSet::new();
     for (i, d) in domains.iter().enumerate() {
         if !seen.insert(d.domain) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("domains[{i}].domain"),
                 "duplicate",
-                "each life domain appears once".to_owned(),
+                "each life domain appears once",
             ));
         }
     }
@@ -143,10 +135,10 @@ pub fn check_domains(domains: &[DomainDraft<'_>]) -> Result<(), DomainError> {
 /// Only a re-assessment corrects an earlier assessment (`corrects`).
 pub fn check_corrects(kind: Option<AssessmentKind>, corrects: bool) -> Result<(), DomainError> {
     if corrects && kind != Some(AssessmentKind::ReAssessment) {
-        return Err(invalid(
-            "corrects".to_owned(),
+        return Err(crate::error::DomainError::invalid(
+            "corrects",
             "not_a_re_assessment",
-            "only a re-assessment corrects an earlier assessment".to_owned(),
+            "only a re-assessment corrects an earlier assessment",
         ));
     }
     Ok(())
@@ -156,10 +148,10 @@ pub fn check_corrects(kind: Option<AssessmentKind>, corrects: bool) -> Result<()
 /// the case) and completed.
 pub fn check_corrected(earlier: Option<AssessmentStatus>) -> Result<(), DomainError> {
     let Some(status) = earlier else {
-        return Err(invalid(
-            "corrects".to_owned(),
+        return Err(crate::error::DomainError::invalid(
+            "corrects",
             "unknown_assessment",
-            "no such assessment of this case".to_owned(),
+            "no such assessment of this case",
         ));
     };
     status

@@ -185,14 +185,6 @@ pub struct EarlierItems<'a> {
     pub actions: &'a std::collections::HashSet<String>,
 }
 
-fn invalid(field: String, code: &'static str, message: &str) -> crate::error::DomainError {
-    crate::error::DomainError::Invalid {
-        field,
-        code,
-        message: message.to_owned(),
-    }
-}
-
 /// The rules of a plan version's draft (seed 002, stage 3: goals and the actions that serve
 /// them, carried from version to version by stable ids so that their execution survives): the
 /// period ends after it starts; a goal or action carried over is one of the case's earlier
@@ -203,22 +195,22 @@ pub fn check_draft(
     earlier: EarlierItems<'_>,
 ) -> Result<(), crate::error::DomainError> {
     if draft.period_end < draft.period_start {
-        return Err(invalid(
-            "period_end".into(),
+        return Err(crate::error::DomainError::invalid(
+            "period_end",
             "before_start",
             "the period ends before it starts",
         ));
     }
     for (i, a) in draft.actions.iter().enumerate() {
         if a.goal.is_some_and(|g| g >= draft.goal_ids.len()) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("actions[{i}].goal"),
                 "unknown_goal",
                 "the action names a goal index the plan does not have",
             ));
         }
         if a.goal.is_some() && a.goal_id.is_some() {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("actions[{i}].goal_id"),
                 "both_goal_and_goal_id",
                 "name the goal by index or by id, not both",
@@ -229,14 +221,14 @@ pub fn check_draft(
     for (i, id) in draft.goal_ids.iter().enumerate() {
         let Some(id) = id else { continue };
         if !earlier.goals.contains(*id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("goals[{i}].id"),
                 "unknown_goal",
                 "no goal of an earlier plan version of this case has this id",
             ));
         }
         if !seen.insert(*id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("goals[{i}].id"),
                 "duplicate",
                 "a goal appears once per version",
@@ -246,14 +238,14 @@ pub fn check_draft(
     for (i, a) in draft.actions.iter().enumerate() {
         let Some(id) = a.id else { continue };
         if !earlier.actions.contains(id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("actions[{i}].id"),
                 "unknown_action",
                 "no action of an earlier plan version of this case has this id",
             ));
         }
         if !seen.insert(id) {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("actions[{i}].id"),
                 "duplicate",
                 "an action appears once per version",
@@ -263,7 +255,7 @@ pub fn check_draft(
     for (i, a) in draft.actions.iter().enumerate() {
         if let Some(goal_id) = a.goal_id {
             if !draft.goal_ids.contains(&Some(goal_id)) {
-                return Err(invalid(
+                return Err(crate::error::DomainError::invalid(
                     format!("actions[{i}].goal_id"),
                     "unknown_goal",
                     "the action names a goal id this version does not have",
@@ -318,14 +310,14 @@ pub struct ServiceDraft<'a> {
 pub fn check_services(services: &[ServiceDraft<'_>]) -> Result<(), crate::error::DomainError> {
     for (i, s) in services.iter().enumerate() {
         if s.service.trim().is_empty() {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("services[{i}].service"),
                 "required",
                 "name the service",
             ));
         }
         if s.provider.trim().is_empty() {
-            return Err(invalid(
+            return Err(crate::error::DomainError::invalid(
                 format!("services[{i}].provider"),
                 "required",
                 "name the worker or the partner organisation",

@@ -387,11 +387,7 @@ impl Store {
     ) -> StoreResult<Assessment> {
         self.write(|conn| {
             let case = active_case(conn, caller, case_id)?;
-            let mut row: AssessmentRow = assessments::table
-                .filter(assessments::id.eq(assessment_id))
-                .filter(assessments::case_id.eq(&case.id))
-                .select(AssessmentRow::as_select())
-                .first(conn)?;
+            let mut row = load_assessment(conn, &case, assessment_id)?;
             let completed = row
                 .status()?
                 .next(AssessmentCommand::Complete)

@@ -407,7 +407,15 @@ impl Store {
                 plans::agreement_method.eq(agreement.method.code()),
                 plans::agreed_at.eq(Some(at)),
             ))
-            .execute(conn)?;
+            .execute(conn)
+            // Another version agreed in parallel became active first: the one-active-version
+            // index refuses this one.
+            .map_err(|e| match StoreError::from(e) {
+                StoreError::Conflict(_) => StoreError::Conflict(format!(
+                    "another plan version was agreed meanwhile; version {version_no} stays a draft"
+                )),
+                other => other,
+            })?;
             crate::db::compare_and_set(updated, || {
                 let status: String = plans::table
                     .find(&plan.id)
