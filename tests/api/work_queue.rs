@@ -210,6 +210,23 @@ fn a_supervisor_sees_plans_and_closures_awaiting_approval_where_the_unit_require
         !mine.iter().any(|(k, _)| k == "plan_awaiting_approval"),
         "approvals are the supervisor's work: {mine:?}"
     );
+
+    // A closure report waits for approval until the supervisor approves it as it stands.
+    let awaiting = |app: &TestApp| {
+        kinds(&app.get("/api/v1/work-queue?scope=units", &supervisor).body)
+            .iter()
+            .any(|(k, _)| k == "closure_awaiting_approval")
+    };
+    assert!(!awaiting(&app), "no closure report yet");
+    opora_tests::walk::closure_report(&app, &olena, id, "moved_away");
+    assert!(awaiting(&app));
+    let approved = app.post(
+        &format!("/api/v1/cases/{id}/closure-report/approval"),
+        &supervisor,
+        json!({"approved": true}),
+    );
+    assert_eq!(approved.status, 201, "{:?}", approved.body);
+    assert!(!awaiting(&app), "approved as it stands");
 }
 
 #[test]
