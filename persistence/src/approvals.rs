@@ -11,7 +11,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::casework::plan::{self, ApprovalDecision, ProviderKind};
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::{Action, AgreementKind};
 use serde_json::json;
 
@@ -234,11 +234,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::ClosureReportApproval,
+                DomainEvent::ClosureReportApproval {
+                    report_id: report.id.clone(),
+                    version: report.version,
+                    approved,
+                },
                 &caller.actor.staff_id,
                 row.recorded_at,
                 comment,
-                json!({ "report_id": report.id, "version": report.version, "approved": approved }),
             )?;
             Ok(row)
         })

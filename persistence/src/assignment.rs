@@ -29,7 +29,7 @@ use opora_domain::assignment::{
     may_request_transfer, Candidate as KeyWorkerCandidate, TransferCommand, TransferStatus,
 };
 use opora_domain::caseload::{Caseload, CaseloadPolicy, CaseloadWeights};
-use opora_domain::events::EventKind;
+use opora_domain::events::{DomainEvent, KeyWorker, TransferRef};
 use opora_domain::{access, Action, LifecycleStage, Role, Urgency, WorkModel};
 use serde_json::json;
 
@@ -357,12 +357,12 @@ fn decide(
     })
 }
 
-fn transfer_details(transfer: &TransferRow) -> serde_json::Value {
-    json!({
-        "transfer_id": transfer.id,
-        "from_staff_id": transfer.from_staff_id,
-        "to_staff_id": transfer.to_staff_id,
-    })
+fn transfer_ref(transfer: &TransferRow) -> TransferRef {
+    TransferRef {
+        transfer_id: transfer.id.clone(),
+        from_staff_id: transfer.from_staff_id.clone(),
+        to_staff_id: transfer.to_staff_id.clone(),
+    }
 }
 
 /// A key worker: an active staff member in the caller's scope who may lead cases.
@@ -602,11 +602,10 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::TransferRequested,
+                DomainEvent::TransferRequested(transfer_ref(&row)),
                 &caller.actor.staff_id,
                 at,
                 Some(row.reason.clone()),
-                transfer_details(&row),
             )?;
             let warnings = caseload_warning(
                 conn,
@@ -667,18 +666,22 @@ impl Store {
                 ))
             })?;
             let decided = decide(conn, caller, &transfer, accepted, None, at)?;
-            let mut details = transfer_details(&decided);
-            details["before"] = json!({ "key_worker_id": case.key_worker_id });
-            details["after"] = json!({ "key_worker_id": decided.to_staff_id });
-            details["version"] = json!(version);
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::TransferAccepted,
+                DomainEvent::TransferAccepted {
+                    transfer: transfer_ref(&decided),
+                    before: KeyWorker {
+                        key_worker_id: case.key_worker_id.clone(),
+                    },
+                    after: KeyWorker {
+                        key_worker_id: decided.to_staff_id.clone(),
+                    },
+                    version,
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                details,
             )?;
             Ok(TransferOutcome {
                 transfer: decided,
@@ -703,11 +706,10 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::TransferDeclined,
+                DomainEvent::TransferDeclined(transfer_ref(&decided)),
                 &caller.actor.staff_id,
                 at,
                 Some(reason),
-                transfer_details(&decided),
             )?;
             Ok(decided)
         })
@@ -734,11 +736,10 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::TransferCancelled,
+                DomainEvent::TransferCancelled(transfer_ref(&decided)),
                 &caller.actor.staff_id,
                 at,
                 Some(reason),
-                transfer_details(&decided),
             )?;
             Ok(decided)
         })

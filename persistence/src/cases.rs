@@ -3,13 +3,12 @@
 //! case needs a new assessment and plan); state and events are written in one transaction.
 
 use diesel::prelude::*;
-use opora_domain::events::EventKind;
+use opora_domain::events::{CaseAssignment, DomainEvent};
 use opora_domain::rounds::{assessment_due_after_urgency_change, CaseFields};
 use opora_domain::{
     apply, available_transitions, Action, AvailableTransition, CaseFacts, CaseState, ClosureReason,
     LifecycleStage, ModelStage, Stage, TransitionRequest, Urgency, WorkModel,
 };
-use serde_json::json;
 
 use crate::assignment::check_key_worker;
 use crate::case_records::{case_for, load_case, subject};
@@ -252,14 +251,19 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::CaseUpdated,
+                DomainEvent::CaseUpdated {
+                    before: CaseAssignment {
+                        urgency: before.urgency,
+                        key_worker_id: before.key_worker_id,
+                    },
+                    after: CaseAssignment {
+                        urgency: case.urgency.clone(),
+                        key_worker_id: case.key_worker_id.clone(),
+                    },
+                },
                 &caller.actor.staff_id,
                 at,
                 changes.reason,
-                json!({
-                    "before": { "urgency": before.urgency, "key_worker_id": before.key_worker_id },
-                    "after": { "urgency": case.urgency, "key_worker_id": case.key_worker_id },
-                }),
             )?;
             let mut updated = view(conn, caller, case)?;
             updated.warnings = warnings;
@@ -450,14 +454,17 @@ impl Store {
                 conn,
                 &subject(&case),
                 if restricted {
-                    EventKind::CaseRestricted
+                    DomainEvent::CaseRestricted {
+                        named_staff: named.clone(),
+                    }
                 } else {
-                    EventKind::CaseUnrestricted
+                    DomainEvent::CaseUnrestricted {
+                        named_staff: Vec::new(),
+                    }
                 },
                 &caller.actor.staff_id,
                 at,
                 Some(reason),
-                json!({ "named_staff": named }),
             )?;
             Ok(Restriction { restricted, named })
         })

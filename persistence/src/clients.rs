@@ -6,11 +6,10 @@ use diesel::prelude::*;
 use opora_domain::access::{sees_client, ClientScope};
 use opora_domain::clients::{self as rules, MemberFacts};
 use opora_domain::directory::check_unit_in_scope;
-use opora_domain::events::EventKind;
+use opora_domain::events::{ClientSnapshot, DomainEvent, MemberSnapshot, PhoneSnapshot};
 use opora_domain::labels::ReferenceList;
 use opora_domain::names::name_key;
 use opora_domain::{Action, ClientKind, FamilyRelation, PhoneKind, Sex};
-use serde_json::json;
 
 use crate::events::{self, Subject};
 use crate::models::{CategoryRow, Client, ClientRow, MemberRow, PhoneRow};
@@ -239,25 +238,39 @@ pub(crate) fn load_client(conn: &mut AnyConnection, id: &str) -> StoreResult<Cli
     with_details(conn, client)
 }
 
-fn snapshot(client: &Client) -> serde_json::Value {
+fn snapshot(client: &Client) -> ClientSnapshot {
     let c = &client.client;
-    json!({
-        "display_name": c.display_name,
-        "date_of_birth": c.date_of_birth,
-        "sex": c.sex,
-        "phone": c.phone,
-        "address": c.address,
-        "district": c.district,
-        "members": client.members.iter().map(|m| json!({
-            "full_name": m.full_name, "relation": m.relation,
-            "date_of_birth": m.date_of_birth, "sex": m.sex, "is_child": m.is_child,
-            "school_name": m.school_name, "school_class": m.school_class,
-        })).collect::<Vec<_>>(),
-        "categories": client.categories,
-        "phones": client.phones.iter().map(|p| json!({
-            "number": p.number, "kind": p.kind, "note": p.note,
-        })).collect::<Vec<_>>(),
-    })
+    ClientSnapshot {
+        display_name: c.display_name.clone(),
+        date_of_birth: c.date_of_birth,
+        sex: c.sex.clone(),
+        phone: c.phone.clone(),
+        address: c.address.clone(),
+        district: c.district.clone(),
+        members: client
+            .members
+            .iter()
+            .map(|m| MemberSnapshot {
+                full_name: m.full_name.clone(),
+                relation: m.relation.clone(),
+                date_of_birth: m.date_of_birth,
+                sex: m.sex.clone(),
+                is_child: m.is_child,
+                school_name: m.school_name.clone(),
+                school_class: m.school_class.clone(),
+            })
+            .collect(),
+        categories: client.categories.clone(),
+        phones: client
+            .phones
+            .iter()
+            .map(|p| PhoneSnapshot {
+                number: p.number.clone(),
+                kind: p.kind.clone(),
+                note: p.note.clone(),
+            })
+            .collect(),
+    }
 }
 
 impl Store {
@@ -315,11 +328,12 @@ impl Store {
             events::record(
                 conn,
                 &subject(&client.client),
-                EventKind::ClientCreated,
+                DomainEvent::ClientCreated {
+                    after: snapshot(&client),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "after": snapshot(&client) }),
             )?;
             Ok(client)
         })
@@ -507,11 +521,13 @@ impl Store {
             events::record(
                 conn,
                 &subject(&after.client),
-                EventKind::ClientUpdated,
+                DomainEvent::ClientUpdated {
+                    before: snapshot(&before),
+                    after: snapshot(&after),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "before": snapshot(&before), "after": snapshot(&after) }),
             )?;
             Ok(after)
         })

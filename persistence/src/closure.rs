@@ -16,9 +16,8 @@ use opora_domain::casework::agreement::{self, EndedBy, ServiceRefusalReason};
 use opora_domain::closure::{
     InformedHow, NotInformedReason, OpinionDraft, OpinionSource, ReportContext, ReportDraft,
 };
-use opora_domain::events::EventKind;
+use opora_domain::events::{ClosureReportSummary, DomainEvent};
 use opora_domain::{Action, ClosureReason, GoalOutcome, LifecycleStage};
-use serde_json::json;
 
 use crate::case_records::{case_for, subject};
 use crate::events;
@@ -393,22 +392,24 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                if created {
-                    EventKind::ClosureReportDrafted
-                } else {
-                    EventKind::ClosureReportUpdated
+                {
+                    let saved = ClosureReportSummary {
+                        closure_report_id: report.report.id.clone(),
+                        cycle: report.report.cycle,
+                        version: report.report.version,
+                        closure_reason: report.report.closure_reason.clone(),
+                        goals_evaluated: report.goal_evaluations.len(),
+                        complete: report.complete,
+                    };
+                    if created {
+                        DomainEvent::ClosureReportDrafted(saved)
+                    } else {
+                        DomainEvent::ClosureReportUpdated(saved)
+                    }
                 },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({
-                    "closure_report_id": report.report.id,
-                    "cycle": report.report.cycle,
-                    "version": report.report.version,
-                    "closure_reason": report.report.closure_reason,
-                    "goals_evaluated": report.goal_evaluations.len(),
-                    "complete": report.complete,
-                }),
             )?;
             Ok(if created {
                 ClosureReportSaved::Created(report)
@@ -473,17 +474,16 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::AgreementTerminated,
+                DomainEvent::AgreementTerminated {
+                    agreement_id: agreement.id.clone(),
+                    kind: agreement.kind.clone(),
+                    ended_by: row.ended_by.clone(),
+                    reason_code: row.reason_code.clone(),
+                    terminated_on: row.terminated_on,
+                },
                 &caller.actor.staff_id,
                 at,
                 row.reason.clone(),
-                json!({
-                    "agreement_id": agreement.id,
-                    "kind": agreement.kind,
-                    "ended_by": row.ended_by,
-                    "reason_code": row.reason_code,
-                    "terminated_on": row.terminated_on,
-                }),
             )?;
             Ok((row, agreement))
         })

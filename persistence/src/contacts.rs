@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use opora_domain::contacts::{ContactCommand, ContactStatus};
-use opora_domain::events::EventKind;
+use opora_domain::events::{ContactSchedule, ContactSummary, DomainEvent, EventKind};
 use opora_domain::labels::ReferenceList;
 use opora_domain::Action;
 use serde_json::json;
@@ -329,17 +329,20 @@ fn apply_record(row: &mut ContactRow, record: ContactRecord, by: &str, at: Naive
     row.recorded_at = Some(at);
 }
 
-/// What an event says about a contact: no free text (that stays in the record).
-fn contact_details(row: &ContactRow, participants: &[ParticipantRow]) -> serde_json::Value {
-    json!({
-        "contact_id": row.id,
-        "type": row.contact_type,
-        "status": row.status,
-        "scheduled_at": row.scheduled_at,
-        "occurred_at": row.occurred_at,
-        "child_seen": row.child_seen,
-        "child_heard": row.child_heard,
-        "participants": participants.len(),
+fn contact_summary(
+    row: &ContactRow,
+    participants: &[ParticipantRow],
+) -> StoreResult<ContactSummary> {
+    Ok(ContactSummary {
+        contact_id: row.id.clone(),
+        contact_type: row.contact_type.clone(),
+        status: ContactStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("contact status {}", row.status)))?,
+        scheduled_at: row.scheduled_at,
+        occurred_at: row.occurred_at,
+        child_seen: row.child_seen,
+        child_heard: row.child_heard,
+        participants: participants.len(),
     })
 }
 
@@ -492,15 +495,10 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                if new.status == ContactStatus::Held {
-                    EventKind::ContactHeld
-                } else {
-                    EventKind::ContactPlanned
-                },
+                DomainEvent::Contact(contact_summary(&row, &participants)?),
                 &caller.actor.staff_id,
                 at,
                 None,
-                contact_details(&row, &participants),
             )?;
             Ok(Contact {
                 contact: row,
@@ -636,21 +634,25 @@ impl Store {
                         .first(conn)?,
                 })
             })?;
-            let mut details = contact_details(&row, &participants);
-            if action == EventKind::ContactRescheduled {
-                details["before"] = json!({
-                    "type": before.contact_type,
-                    "scheduled_at": before.scheduled_at,
-                });
-            }
+            let contact = contact_summary(&row, &participants)?;
+            let event = if action == EventKind::ContactRescheduled {
+                DomainEvent::ContactRescheduled {
+                    contact,
+                    before: ContactSchedule {
+                        contact_type: before.contact_type.clone(),
+                        scheduled_at: before.scheduled_at,
+                    },
+                }
+            } else {
+                DomainEvent::Contact(contact)
+            };
             events::record(
                 conn,
                 &subject(&case),
-                action,
+                event,
                 &caller.actor.staff_id,
                 at,
                 changes.reason,
-                details,
             )?;
             load_contact(conn, row)
         })
@@ -703,11 +705,13 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::ContactAddendumAdded,
+                DomainEvent::ContactAddendumAdded {
+                    contact_id: row.id.clone(),
+                    addendum_id: addendum.id.clone(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "contact_id": row.id, "addendum_id": addendum.id }),
             )?;
             load_contact(conn, row)
         })

@@ -2,12 +2,12 @@
 //! case (its report's events included) for the history auditors read.
 
 use diesel::prelude::*;
-use opora_domain::events::EventKind;
+use opora_domain::events::{DomainEvent, EventKind};
 use opora_domain::TransitionEvent;
 
 use crate::models::EventRow;
 use crate::schema::events;
-use crate::{new_id, AnyConnection, StoreResult};
+use crate::{new_id, AnyConnection, StoreError, StoreResult};
 
 /// What an event concerns: the records it is filed under.
 #[derive(Debug, Clone, Default)]
@@ -18,16 +18,19 @@ pub struct Subject {
     pub client_id: Option<String>,
 }
 
-/// Records a change other than a stage transition (e.g. `client.updated`).
+/// Records a change other than a stage transition (e.g. `client.updated`), under the event's
+/// kind, its details serialised here and nowhere else.
 pub fn record(
     conn: &mut AnyConnection,
     subject: &Subject,
-    kind: EventKind,
+    event: DomainEvent,
     actor_id: &str,
     at: chrono::NaiveDateTime,
     reason: Option<String>,
-    details: serde_json::Value,
 ) -> StoreResult<EventRow> {
+    let kind = event.kind();
+    let details = serde_json::to_value(&event)
+        .map_err(|e| StoreError::Corrupt(format!("event details: {e}")))?;
     let row = EventRow {
         id: new_id(),
         unit_id: subject.unit_id.clone(),

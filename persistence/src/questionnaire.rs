@@ -12,7 +12,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::questionnaire as rules;
 use opora_domain::Action;
 use serde_json::{json, Map, Value};
@@ -58,6 +58,19 @@ fn check_value(field: &str, value: &Value, depth: usize) -> StoreResult<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// The sections whose answers differ, by name: what the event records (never the answers).
+fn changed_sections(before: &Map<String, Value>, after: &Map<String, Value>) -> Vec<String> {
+    let mut names: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|name| before.get(*name) != after.get(*name))
+        .cloned()
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Checks the shape: known sections, each an object (or `null`, left out) of known questions.
@@ -220,14 +233,14 @@ impl Store {
                     client_id: Some(client.id.clone()),
                     ..Subject::default()
                 },
-                EventKind::QuestionnaireUpdated,
+                DomainEvent::QuestionnaireUpdated {
+                    before_version: before.version,
+                    version: row.version,
+                    changed_sections: changed_sections(&before.sections, &sections),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({
-                    "before": {"version": before.version, "sections": before.sections},
-                    "after": {"version": row.version, "sections": sections},
-                }),
             )?;
             Ok(Questionnaire {
                 client_id: row.client_id,

@@ -4,13 +4,12 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::labels::ReferenceList;
 use opora_domain::{
     apply, available_transitions, Action, AttachTarget, AvailableTransition, CaseFacts, CaseState,
     LifecycleStage, RejectionReason, Stage, TransitionRequest, Urgency, WorkModel,
 };
-use serde_json::json;
 
 use crate::assignment::check_key_worker;
 use crate::events::{self, Subject};
@@ -194,11 +193,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&row),
-                EventKind::ReportRegistered,
+                DomainEvent::ReportRegistered {
+                    source: row.source.clone(),
+                    urgency: row.urgency.clone(),
+                    stage: row.stage.clone(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "source": row.source, "urgency": row.urgency, "stage": row.stage }),
             )?;
             view(caller, row)
         })

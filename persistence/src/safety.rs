@@ -6,10 +6,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use opora_domain::deadlines::{due_at, SafetyDecision};
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::safety::{SafetyConcernCommand, SafetyConcernRefusal, SafetyConcernStatus};
 use opora_domain::{Action, Urgency};
-use serde_json::json;
 
 use crate::case_records::case_for;
 use crate::events::{self, Subject};
@@ -98,7 +97,10 @@ impl Store {
                     (case.unit_id, Some(case.report_id), Some(case.id))
                 }
                 ConcernTarget::Report(id) => {
-                    let report: ReportRow = intake_reports::table.find(id).select(ReportRow::as_select()).first(conn)?;
+                    let report: ReportRow = intake_reports::table
+                        .find(id)
+                        .select(ReportRow::as_select())
+                        .first(conn)?;
                     caller.require_on(&report.unit_id, Action::HandleReport)?;
                     (report.unit_id, Some(report.id), report.case_id)
                 }
@@ -113,21 +115,30 @@ impl Store {
                 description,
                 raised_by: caller.actor.staff_id.clone(),
                 raised_at: at,
-                decision_due_at: due_at(at, Urgency::Emergency, &policy.deadlines, &policy.calendar),
+                decision_due_at: due_at(
+                    at,
+                    Urgency::Emergency,
+                    &policy.deadlines,
+                    &policy.calendar,
+                ),
                 decision: None,
                 decision_note: None,
                 decided_by: None,
                 decided_at: None,
             };
-            diesel::insert_into(safety_concerns::table).values(&concern).execute(conn)?;
+            diesel::insert_into(safety_concerns::table)
+                .values(&concern)
+                .execute(conn)?;
             events::record(
                 conn,
                 &subject_of(&concern),
-                EventKind::SafetyConcernRaised,
+                DomainEvent::SafetyConcernRaised {
+                    concern_id: concern.id.clone(),
+                    decision_due_at: crate::audit::format_time(concern.decision_due_at),
+                },
                 &caller.actor.staff_id,
                 at,
                 Some(concern.description.clone()),
-                json!({ "concern_id": concern.id, "decision_due_at": crate::audit::format_time(concern.decision_due_at) }),
             )?;
             Ok(concern)
         })
@@ -172,11 +183,14 @@ impl Store {
             events::record(
                 conn,
                 &subject_of(&concern),
-                EventKind::SafetyConcernDecided,
+                DomainEvent::SafetyConcernDecided {
+                    concern_id: concern.id.clone(),
+                    decision: concern.decision.clone(),
+                    late: concern.decision_due_at < at,
+                },
                 &caller.actor.staff_id,
                 at,
                 concern.decision_note.clone(),
-                json!({ "concern_id": concern.id, "decision": concern.decision, "late": concern.decision_due_at < at }),
             )?;
             Ok(concern)
         })

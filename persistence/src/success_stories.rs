@@ -8,9 +8,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::contacts::{ShareScope, StoryConsent};
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::Action;
-use serde_json::json;
 
 use crate::case_records::{case_for, subject};
 use crate::events;
@@ -155,16 +154,15 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::SuccessStoryRecorded,
+                DomainEvent::SuccessStoryRecorded {
+                    story_id: row.id.clone(),
+                    consent_scope: row.consent_scope.clone(),
+                    consent_given_on: row.consent_given_on,
+                    shareable: row.shareable(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({
-                    "story_id": row.id,
-                    "consent_scope": row.consent_scope,
-                    "consent_given_on": row.consent_given_on,
-                    "shareable": row.shareable(),
-                }),
             )?;
             Ok(row)
         })
@@ -200,23 +198,28 @@ impl Store {
                     .filter(success_stories::id.eq(&row.id))
                     .filter(success_stories::consent_withdrawn_on.is_null()),
             )
-                .set((
-                    success_stories::consent_withdrawn_on.eq(row.consent_withdrawn_on),
-                    success_stories::withdrawal_reason.eq(&row.withdrawal_reason),
-                    success_stories::updated_at.eq(at),
-                ))
-                .execute(conn)?;
+            .set((
+                success_stories::consent_withdrawn_on.eq(row.consent_withdrawn_on),
+                success_stories::withdrawal_reason.eq(&row.withdrawal_reason),
+                success_stories::updated_at.eq(at),
+            ))
+            .execute(conn)?;
             crate::db::compare_and_set(updated, || {
-                Ok(StoreError::Conflict("the consent is already withdrawn".into()))
+                Ok(StoreError::Conflict(
+                    "the consent is already withdrawn".into(),
+                ))
             })?;
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::SuccessStoryConsentWithdrawn,
+                DomainEvent::SuccessStoryConsentWithdrawn {
+                    story_id: row.id.clone(),
+                    withdrawn_on: row.consent_withdrawn_on,
+                    shareable: false,
+                },
                 &caller.actor.staff_id,
                 at,
                 withdrawal.reason,
-                json!({ "story_id": row.id, "withdrawn_on": row.consent_withdrawn_on, "shareable": false }),
             )?;
             Ok(row)
         })

@@ -299,6 +299,17 @@ fn the_questionnaire_is_versioned_with_if_match() {
     );
     assert_eq!(audit.status, 200, "{:?}", audit.body);
     assert_eq!(audit.body["items"].as_array().map(Vec::len), Some(2));
+    // The entries name the sections that changed, never the answers.
+    let text = audit.body.to_string();
+    assert!(!text.contains("cook"), "{text}");
+    let details = |entry: &serde_json::Value| entry["payload"]["details"].clone();
+    let items = audit.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().any(|e| details(e)["changed_sections"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())),
+        "{items:?}"
+    );
 }
 
 #[test]

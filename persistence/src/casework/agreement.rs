@@ -7,9 +7,8 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::agreement;
 use opora_domain::casework::agreement::form_of_plan_agreement;
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::{Action, AgreementForm, AgreementKind, AgreementMethod};
-use serde_json::json;
 
 use crate::case_records::{active_case, case_for, subject};
 use crate::events;
@@ -129,11 +128,15 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::AgreementRecorded,
+                DomainEvent::AgreementRecorded {
+                    agreement_id: row.id.clone(),
+                    kind: row.kind.clone(),
+                    form: row.form.clone(),
+                    signed_on: row.signed_on,
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "agreement_id": row.id, "kind": row.kind, "form": row.form, "signed_on": row.signed_on }),
             )?;
             Ok(row)
         })

@@ -8,10 +8,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::assessment::{self, AssessmentCommand, AssessmentStatus, NeedLevel};
-use opora_domain::events::EventKind;
+use opora_domain::events::{AssessmentCompletion, AssessmentSaved, DomainEvent};
 use opora_domain::Action;
 use opora_domain::AssessmentKind;
-use serde_json::json;
 
 use super::{position, to_json};
 use crate::case_records::{active_case, case_for, subject};
@@ -206,7 +205,9 @@ impl Store {
                 needs: new.needs,
                 strengths: new.strengths,
                 risks: new.risks,
-                status: AssessmentStatus::at_creation(new.complete).code().to_owned(),
+                status: AssessmentStatus::at_creation(new.complete)
+                    .code()
+                    .to_owned(),
                 completed_at: new.complete.then_some(at),
                 created_by: caller.actor.staff_id.clone(),
                 created_at: at,
@@ -226,15 +227,26 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                if new.complete {
-                    EventKind::AssessmentCompleted
-                } else {
-                    EventKind::AssessmentDrafted
+                {
+                    let saved = AssessmentSaved {
+                        assessment_id: row.id.clone(),
+                        kind: row.kind.clone(),
+                        cycle: row.cycle,
+                        domains,
+                        corrects: row.corrects.clone(),
+                        child_view: row.child_view.is_some(),
+                    };
+                    if new.complete {
+                        DomainEvent::AssessmentCompleted {
+                            saved: AssessmentCompletion::Saved(saved),
+                        }
+                    } else {
+                        DomainEvent::AssessmentDrafted(saved)
+                    }
                 },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "assessment_id": row.id, "kind": row.kind, "cycle": row.cycle, "domains": domains, "corrects": row.corrects, "child_view": row.child_view.is_some() }),
             )?;
             Ok(load_domains(conn, vec![row])?.remove(0))
         })
@@ -357,21 +369,27 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::AssessmentUpdated,
+                DomainEvent::AssessmentUpdated {
+                    assessment_id: row.id.clone(),
+                    version: row.version,
+                    changed: changed.iter().map(|c| (*c).to_owned()).collect(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "assessment_id": row.id, "version": row.version, "changed": changed }),
             )?;
             if changes.complete {
                 events::record(
                     conn,
                     &subject(&case),
-                    EventKind::AssessmentCompleted,
+                    DomainEvent::AssessmentCompleted {
+                        saved: AssessmentCompletion::Draft {
+                            assessment_id: row.id.clone(),
+                        },
+                    },
                     &caller.actor.staff_id,
                     at,
                     None,
-                    json!({ "assessment_id": row.id }),
                 )?;
             }
             Ok(load_domains(conn, vec![row])?.remove(0))
@@ -415,11 +433,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::AssessmentCompleted,
+                DomainEvent::AssessmentCompleted {
+                    saved: AssessmentCompletion::Draft {
+                        assessment_id: row.id.clone(),
+                    },
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "assessment_id": row.id }),
             )?;
             Ok(load_domains(conn, vec![row])?.remove(0))
         })

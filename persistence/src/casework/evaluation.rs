@@ -3,9 +3,8 @@
 //! guard of closing asks for (`final_evaluation_recorded` in [`crate::facts`]).
 
 use diesel::prelude::*;
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::{Action, EvaluationKind, GoalOutcome};
-use serde_json::json;
 
 use crate::case_records::{active_case, case_for, subject};
 use crate::events;
@@ -47,11 +46,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::EvaluationRecorded,
+                DomainEvent::EvaluationRecorded {
+                    evaluation_id: row.id.clone(),
+                    kind: row.kind.clone(),
+                    outcome: row.outcome.clone(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "evaluation_id": row.id, "kind": row.kind, "outcome": row.outcome }),
             )?;
             Ok(row)
         })

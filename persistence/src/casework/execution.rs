@@ -8,9 +8,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::casework::execution::{self, ExecutionStatus};
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::Action;
-use serde_json::json;
 
 use super::plan::case_plan_items;
 use crate::case_records::{active_case, case_for, subject};
@@ -84,11 +83,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanActionExecution,
+                DomainEvent::PlanActionExecution {
+                    action_id: row.action_id.clone(),
+                    status: row.status.clone(),
+                    done_on: row.done_on,
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "action_id": row.action_id, "status": row.status, "done_on": row.done_on }),
             )?;
             Ok(row)
         })
@@ -131,11 +133,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanGoalProgress,
+                DomainEvent::PlanGoalProgress {
+                    goal_id: row.goal_id.clone(),
+                    status: row.status.clone(),
+                    progress: row.progress,
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "goal_id": row.goal_id, "status": row.status, "progress": row.progress }),
             )?;
             Ok(row)
         })

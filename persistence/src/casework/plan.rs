@@ -13,9 +13,8 @@ use opora_domain::casework::plan::{
     PlanDraft, PlanStatus, ResponsibleKind,
 };
 use opora_domain::contacts::ContactStatus;
-use opora_domain::events::EventKind;
+use opora_domain::events::DomainEvent;
 use opora_domain::Action;
-use serde_json::json;
 
 use super::agreement::{record_plan_agreement, PlanAgreement};
 use super::{position, to_json};
@@ -335,11 +334,17 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanDrafted,
+                DomainEvent::PlanDrafted {
+                    plan_id: plan.id.clone(),
+                    version: plan.version_no,
+                    goals: goals.len(),
+                    actions: actions.len(),
+                    carried_over: carried,
+                    warnings: warnings.iter().map(|w| w.code.clone()).collect(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "plan_id": plan.id, "version": plan.version_no, "goals": goals.len(), "actions": actions.len(), "carried_over": carried, "warnings": warnings.iter().map(|w| w.code.clone()).collect::<Vec<_>>() }),
             )?;
             Ok(Plan {
                 plan,
@@ -374,7 +379,10 @@ impl Store {
             let not_agreed = |r: opora_domain::casework::plan::PlanRefusal| {
                 StoreError::refused(r.for_version(version_no))
             };
-            let agreed = plan.status()?.next(PlanCommand::Agree).map_err(not_agreed)?;
+            let agreed = plan
+                .status()?
+                .next(PlanCommand::Agree)
+                .map_err(not_agreed)?;
             crate::approvals::check_plan_approval(conn, &case, &plan)?;
             let facts = crate::facts::facts_of(conn, &case)?;
             opora_domain::casework::plan::may_be_agreed(facts.assessment_completed)
@@ -438,11 +446,15 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanAgreed,
+                DomainEvent::PlanAgreed {
+                    plan_id: plan.id.clone(),
+                    version: plan.version_no,
+                    agreed_by: plan.agreed_by.clone(),
+                    method: plan.agreement_method.clone(),
+                },
                 &caller.actor.staff_id,
                 at,
                 None,
-                json!({ "plan_id": plan.id, "version": plan.version_no, "agreed_by": plan.agreed_by, "method": plan.agreement_method }),
             )?;
             load_plan(conn, plan)
         })
@@ -536,11 +548,15 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanSpecialistAgreement,
+                DomainEvent::PlanSpecialistAgreement {
+                    plan_id: plan.id.clone(),
+                    version: plan.version_no,
+                    action_id: key.to_owned(),
+                    agreed: agreement.agreed,
+                },
                 me,
                 at,
                 agreement.comment.clone(),
-                json!({ "plan_id": plan.id, "version": plan.version_no, "action_id": key, "agreed": agreement.agreed }),
             )?;
             load_plan(conn, plan)
         })
@@ -574,11 +590,14 @@ impl Store {
             events::record(
                 conn,
                 &subject(&case),
-                EventKind::PlanApproval,
+                DomainEvent::PlanApproval {
+                    plan_id: plan.id.clone(),
+                    version: plan.version_no,
+                    decision: approval.decision,
+                },
                 &caller.actor.staff_id,
                 at,
                 approval.comment,
-                json!({ "plan_id": plan.id, "version": plan.version_no, "decision": approval.decision.code() }),
             )?;
             load_plan(conn, plan)
         })
