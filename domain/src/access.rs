@@ -189,6 +189,14 @@ impl Actor {
     }
 }
 
+/// Only whoever may reassign cases (a supervisor) names a case's key worker directly; anyone else,
+/// the key worker included, asks for a transfer that the new key worker accepts. Otherwise a case
+/// manager could make themself the key worker of any case of the unit, and with it the case team
+/// that reads the family's sensitive sections.
+pub fn may_reassign_directly(actor: &Actor, key_worker_id: &str, proposed: &str) -> bool {
+    key_worker_id == proposed || actor.may(Action::ReassignCase)
+}
+
 /// A case's key worker asks for it to be transferred; others only if they may reassign cases.
 pub fn may_request_transfer(actor: &Actor, key_worker_id: &str) -> bool {
     actor.staff_id == key_worker_id || actor.may(Action::ReassignCase)
@@ -399,6 +407,19 @@ mod tests {
     #[test]
     fn a_registry_reads_the_directory_only() {
         assert_eq!(actions_of(Role::Registry), [Action::ReadDirectory]);
+    }
+
+    #[test]
+    fn only_a_supervisor_names_another_key_worker_directly() {
+        let manager = actor("olena", &[Role::CaseManager]);
+        let supervisor = actor("iryna", &[Role::Supervisor]);
+        // Taking over someone's case, even for oneself, goes through a transfer.
+        assert!(!may_reassign_directly(&manager, "petro", "olena"));
+        assert!(!may_reassign_directly(&manager, "olena", "petro"));
+        // Naming the same key worker again changes nothing.
+        assert!(may_reassign_directly(&manager, "petro", "petro"));
+        assert!(may_reassign_directly(&supervisor, "petro", "olena"));
+        assert!(may_reassign_directly(&supervisor, "petro", "iryna"));
     }
 
     #[test]

@@ -146,8 +146,10 @@ impl ConsentTerms {
             && self.revoked_on.is_none_or(|d| today < d)
     }
 
+    /// Whether the consent lets its recipient read the section today. Never the reporter's
+    /// identity, whatever a stored consent says ([`check_consent_sections`]).
     pub fn covers(&self, section: SensitiveSection, today: NaiveDate) -> bool {
-        self.is_active(today) && self.sections.contains(&section)
+        section.consentable() && self.is_active(today) && self.sections.contains(&section)
     }
 }
 
@@ -199,6 +201,27 @@ pub fn may_write(roles: &[Role], relationship: Relationship) -> bool {
         Relationship::KeyWorker => roles_may(roles, Action::WriteSensitiveSections),
         Relationship::Supervisor => roles_may(roles, Action::SuperviseUnit),
         Relationship::Other => false,
+    }
+}
+
+impl SensitiveSection {
+    /// Whether the client's consent can open the section to others. The reporter's identity
+    /// protects the reporter: it is not the client's to waive (only a supervisor-approved legal
+    /// basis discloses it).
+    pub const fn consentable(self) -> bool {
+        !matches!(self, SensitiveSection::ReporterIdentity)
+    }
+}
+
+/// A consent names only sections the client may open to others (`sections[i]` at fault).
+pub fn check_consent_sections(sections: &[SensitiveSection]) -> Result<(), DomainError> {
+    match sections.iter().position(|s| !s.consentable()) {
+        Some(i) => Err(DomainError::invalid(
+            format!("sections[{i}]"),
+            "not_the_clients_to_waive",
+            "the reporter's identity protects the reporter; the client's consent cannot disclose it",
+        )),
+        None => Ok(()),
     }
 }
 
@@ -291,6 +314,20 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn a_consent_never_covers_the_reporters_identity() {
+        assert!(check_consent_sections(&[SensitiveSection::Health]).is_ok());
+        let refused =
+            check_consent_sections(&[SensitiveSection::Health, SensitiveSection::ReporterIdentity]);
+        assert!(
+            matches!(&refused, Err(DomainError::Invalid { field, .. }) if field == "sections[1]"),
+            "{refused:?}"
+        );
+        // A consent stored before the rule still does not open it.
+        let old = consent(&[SensitiveSection::ReporterIdentity], None, None);
+        assert!(!old.covers(SensitiveSection::ReporterIdentity, day(10)));
     }
 
     fn consent(

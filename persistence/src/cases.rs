@@ -195,6 +195,13 @@ impl Store {
                 });
             }
             if let Some(key_worker_id) = &changes.key_worker_id {
+                if !opora_domain::access::may_reassign_directly(
+                    &caller.actor,
+                    &before.key_worker_id,
+                    key_worker_id,
+                ) {
+                    return Err(StoreError::Forbidden(Action::ReassignCase));
+                }
                 check_key_worker(conn, caller, key_worker_id)?;
             }
             let mut case = before.clone();

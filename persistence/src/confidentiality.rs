@@ -382,7 +382,10 @@ impl Store {
         client_id: &str,
         new: NewConsent,
     ) -> StoreResult<ConsentRow> {
-        opora_domain::confidentiality::check_consent_period(new.given_on, new.expires_on)
+        opora_domain::confidentiality::check_consent_sections(&new.sections)
+            .and_then(|()| {
+                opora_domain::confidentiality::check_consent_period(new.given_on, new.expires_on)
+            })
             .map_err(StoreError::refused)?;
         self.write(|conn| {
             let client = load_client_row(conn, caller, client_id)?;

@@ -30,6 +30,7 @@ mod matrix;
 mod reference;
 mod reports;
 mod restricted;
+mod side_doors;
 mod subject_rights;
 mod triage;
 mod walk;
