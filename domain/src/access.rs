@@ -259,6 +259,16 @@ pub fn sees_case(viewer: &Viewer, case: &CaseScope) -> bool {
         && (!case.restricted || case.named.iter().any(|s| s == viewer.staff_id))
 }
 
+/// Who sees a record that may belong to a case (an intake report, a safety concern, an audit
+/// entry, an event): through its case when it has one, so that a restricted case's records follow
+/// the restriction on every path; otherwise the staff of the units above and at its unit.
+pub fn sees_case_record(viewer: &Viewer, unit_id: &str, case: Option<&CaseScope>) -> bool {
+    match case {
+        Some(case) => sees_case(viewer, case),
+        None => viewer.sees_unit(unit_id),
+    }
+}
+
 /// What visibility needs to know of a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientScope<'a> {
@@ -407,6 +417,37 @@ mod tests {
     #[test]
     fn a_registry_reads_the_directory_only() {
         assert_eq!(actions_of(Role::Registry), [Action::ReadDirectory]);
+    }
+
+    #[test]
+    fn a_record_of_a_restricted_case_follows_the_restriction_not_its_unit() {
+        let scope = ["district".to_owned()];
+        let viewer = Viewer {
+            staff_id: "petro",
+            scope: &scope,
+        };
+        let named = ["iryna".to_owned()];
+        let restricted = CaseScope {
+            unit_id: "district",
+            key_worker_id: "olena",
+            restricted: true,
+            named: &named,
+        };
+        assert!(!sees_case_record(&viewer, "district", Some(&restricted)));
+        assert!(sees_case_record(&viewer, "district", None));
+        let open = CaseScope {
+            restricted: false,
+            ..restricted
+        };
+        assert!(sees_case_record(&viewer, "district", Some(&open)));
+        // A key worker elsewhere sees their case's records though the unit is not theirs.
+        let elsewhere = CaseScope {
+            unit_id: "other",
+            key_worker_id: "petro",
+            ..open
+        };
+        assert!(sees_case_record(&viewer, "other", Some(&elsewhere)));
+        assert!(!sees_case_record(&viewer, "other", None));
     }
 
     #[test]

@@ -129,6 +129,27 @@ pub enum Relationship {
     Other,
 }
 
+/// How the viewer stands to a client, from the client's cases: the key worker of one of them; a
+/// supervisor of the client's unit who sees every one of them (a restricted case not naming them
+/// makes them an outsider to the family's sensitive sections, as to the case); anyone else.
+pub fn relationship(
+    viewer: &crate::access::Viewer,
+    supervises: bool,
+    client_unit_id: &str,
+    cases: &[crate::access::CaseScope],
+) -> Relationship {
+    if cases.iter().any(|c| c.key_worker_id == viewer.staff_id) {
+        Relationship::KeyWorker
+    } else if supervises
+        && viewer.sees_unit(client_unit_id)
+        && cases.iter().all(|c| crate::access::sees_case(viewer, c))
+    {
+        Relationship::Supervisor
+    } else {
+        Relationship::Other
+    }
+}
+
 /// A consent as the rule needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConsentTerms {
@@ -314,6 +335,56 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn a_supervisor_not_named_on_a_restricted_case_of_the_client_is_outside_the_case_team() {
+        use crate::access::{CaseScope, Viewer};
+        let scope = ["district".to_owned()];
+        let viewer = Viewer {
+            staff_id: "petro",
+            scope: &scope,
+        };
+        let named = ["iryna".to_owned()];
+        let open = CaseScope {
+            unit_id: "district",
+            key_worker_id: "olena",
+            restricted: false,
+            named: &[],
+        };
+        let restricted = CaseScope {
+            restricted: true,
+            named: &named,
+            ..open
+        };
+        assert_eq!(
+            relationship(&viewer, true, "district", &[open]),
+            Relationship::Supervisor
+        );
+        assert_eq!(
+            relationship(&viewer, true, "district", &[open, restricted]),
+            Relationship::Other
+        );
+        assert_eq!(
+            relationship(&viewer, false, "district", &[open]),
+            Relationship::Other
+        );
+        let leads = CaseScope {
+            key_worker_id: "petro",
+            ..open
+        };
+        assert_eq!(
+            relationship(&viewer, false, "elsewhere", &[leads, restricted]),
+            Relationship::KeyWorker
+        );
+        let named_too = Viewer {
+            staff_id: "iryna",
+            scope: &scope,
+        };
+        assert_eq!(
+            relationship(&named_too, true, "district", &[open, restricted]),
+            Relationship::Supervisor
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::schema::{audit_entries, audit_payloads};
+use crate::visibility::visible_case_records;
 use crate::{new_id, AnyConnection, Caller, Page, PageRequest, Store, StoreResult};
 
 const CHAIN_LOCK_KEY: i64 = 0x6f70_6f72_615f_6175; // "opora_au"
@@ -288,9 +289,9 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<AuditRecord>> {
         caller.require(Action::ReadAudit)?;
-        self.read(|conn| {
+        self.write(|conn| {
             let mut query = audit_entries::table
-                .filter(audit_entries::unit_id.eq_any(&caller.scope))
+                .filter(visible_case_records!(audit_entries, caller))
                 .order(audit_entries::seq)
                 .limit(page.fetch_limit())
                 .select(AuditEntry::as_select())
@@ -345,6 +346,30 @@ impl Store {
             } else {
                 None
             };
+            // Reading the log is on the log: who looked for what, and how much they saw.
+            append(
+                conn,
+                Entry {
+                    actor_id: &caller.actor.staff_id,
+                    at: crate::now(),
+                    action: "audit.listed",
+                    subject_type: "audit",
+                    subject_id: "*",
+                    unit_id: &caller.unit_id,
+                    case_id: None,
+                    purpose: None,
+                    legal_basis: None,
+                    payload: serde_json::json!({
+                        "subject_id": filter.subject_id,
+                        "actor_id": filter.actor_id,
+                        "action": filter.action,
+                        "from": filter.from.map(format_time),
+                        "to": filter.to.map(format_time),
+                        "after": page.after,
+                        "entries": items.len(),
+                    }),
+                },
+            )?;
             Ok(Page { items, next_cursor })
         })
     }

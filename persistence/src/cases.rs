@@ -479,8 +479,16 @@ impl Store {
 
     /// Who may see the case (for those who see it).
     pub fn get_restriction(&self, caller: &Caller, case_id: &str) -> StoreResult<Restriction> {
-        self.read(|conn| {
+        self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
+            crate::audit::viewed(
+                conn,
+                caller,
+                "case_restriction",
+                &case.id,
+                &case.unit_id,
+                Some(&case.id),
+            )?;
             let named = case_access::table
                 .filter(case_access::case_id.eq(&case.id))
                 .order(case_access::staff_id)

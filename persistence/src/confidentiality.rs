@@ -6,6 +6,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use opora_domain::access::CaseScope;
 use opora_domain::confidentiality::{
     may_read, may_write, ConsentTerms, DisclosureCommand, DisclosureStatus, Grant, LegalBasis,
     Relationship, SensitiveSection,
@@ -15,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::audit;
 use crate::models::ClientRow;
-use crate::schema::{cases, client_sensitive, clients, consents, disclosures, staff};
+use crate::schema::{case_access, cases, client_sensitive, clients, consents, disclosures, staff};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -139,31 +140,72 @@ fn load_client_row(
     Ok(row)
 }
 
-/// How the caller stands to the client.
-fn relationship(
+/// How the caller stands to the client (the domain's rule over the client's cases).
+pub(crate) fn relationship(
     conn: &mut AnyConnection,
     caller: &Caller,
     client: &ClientRow,
 ) -> StoreResult<Relationship> {
-    let leads: i64 = cases::table
+    let rows: Vec<(String, String, String, bool)> = cases::table
         .filter(cases::client_id.eq(&client.id))
-        .filter(cases::key_worker_id.eq(&caller.actor.staff_id))
-        .count()
-        .get_result(conn)?;
-    Ok(if leads > 0 {
-        Relationship::KeyWorker
-    } else if caller.actor.may(Action::SuperviseUnit) && caller.sees_unit(&client.unit_id) {
-        Relationship::Supervisor
+        .select((
+            cases::id,
+            cases::unit_id,
+            cases::key_worker_id,
+            cases::restricted,
+        ))
+        .load(conn)?;
+    let restricted: Vec<&String> = rows.iter().filter(|r| r.3).map(|r| &r.0).collect();
+    let names: Vec<(String, String)> = if restricted.is_empty() {
+        Vec::new()
     } else {
-        Relationship::Other
-    })
+        case_access::table
+            .filter(case_access::case_id.eq_any(restricted))
+            .select((case_access::case_id, case_access::staff_id))
+            .load(conn)?
+    };
+    let named: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            names
+                .iter()
+                .filter(|(case, _)| *case == r.0)
+                .map(|(_, staff)| staff.clone())
+                .collect()
+        })
+        .collect();
+    let scopes: Vec<CaseScope> = rows
+        .iter()
+        .zip(&named)
+        .map(|(r, named)| CaseScope {
+            unit_id: &r.1,
+            key_worker_id: &r.2,
+            restricted: r.3,
+            named,
+        })
+        .collect();
+    Ok(opora_domain::confidentiality::relationship(
+        &caller.viewer(),
+        caller.actor.may(Action::SuperviseUnit),
+        &client.unit_id,
+        &scopes,
+    ))
+}
+
+/// The hex SHA-256 of a section's content as stored.
+fn content_digest(content: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(content.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn consents_for(
     conn: &mut AnyConnection,
     client_id: &str,
     staff_id: &str,
-) -> StoreResult<Vec<ConsentTerms>> {
+) -> StoreResult<Vec<(String, ConsentTerms)>> {
     let rows: Vec<ConsentRow> = consents::table
         .filter(consents::client_id.eq(client_id))
         .filter(consents::recipient_staff_id.eq(staff_id))
@@ -171,11 +213,16 @@ fn consents_for(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|c| ConsentTerms {
-            sections: split_sections(&c.sections),
-            given_on: c.given_on,
-            expires_on: c.expires_on,
-            revoked_on: c.revoked_on,
+        .map(|c| {
+            (
+                c.id,
+                ConsentTerms {
+                    sections: split_sections(&c.sections),
+                    given_on: c.given_on,
+                    expires_on: c.expires_on,
+                    revoked_on: c.revoked_on,
+                },
+            )
         })
         .collect())
 }
@@ -239,7 +286,8 @@ impl Store {
         self.write(|conn| {
             let client = load_client_row(conn, caller, client_id)?;
             let relationship = relationship(conn, caller, &client)?;
-            let consents = consents_for(conn, client_id, &caller.actor.staff_id)?;
+            let consented = consents_for(conn, client_id, &caller.actor.staff_id)?;
+            let consents: Vec<ConsentTerms> = consented.iter().map(|(_, t)| t.clone()).collect();
             let bases = approved_bases(conn, client_id, &caller.actor.staff_id)?;
             let today = now().date();
             let rows: Vec<SensitiveRow> = client_sensitive::table
@@ -248,6 +296,7 @@ impl Store {
                 .select(SensitiveRow::as_select())
                 .load(conn)?;
             let mut out = Vec::new();
+            let mut refused = Vec::new();
             for row in rows {
                 let Some(section) = SensitiveSection::parse(&row.section) else {
                     continue;
@@ -260,12 +309,21 @@ impl Store {
                     &bases,
                     today,
                 ) else {
+                    refused.push(section.code());
                     continue;
                 };
                 let (purpose, basis) = match grant {
                     Grant::CaseTeam => (None, None),
                     Grant::Consent => (Some("client consent"), None),
                     Grant::LegalBasis(b) => (Some("disclosure on a legal basis"), Some(b.code())),
+                };
+                // Which consent opened the section, so that its revocation can be traced.
+                let consent_id = match grant {
+                    Grant::Consent => consented
+                        .iter()
+                        .find(|(_, terms)| terms.covers(section, today))
+                        .map(|(id, _)| id.as_str()),
+                    _ => None,
                 };
                 audit::append(
                     conn,
@@ -279,7 +337,7 @@ impl Store {
                         case_id: None,
                         purpose,
                         legal_basis: basis,
-                        payload: json!({ "section": section.code() }),
+                        payload: json!({ "section": section.code(), "consent_id": consent_id }),
                     },
                 )?;
                 out.push(SectionRead {
@@ -292,12 +350,30 @@ impl Store {
                     updated_at: row.updated_at,
                 });
             }
+            if !refused.is_empty() {
+                // A refused look is on record too: who tried to read which sections.
+                audit::append(
+                    conn,
+                    audit::Entry {
+                        actor_id: &caller.actor.staff_id,
+                        at: now(),
+                        action: "client.sensitive.refused",
+                        subject_type: "client",
+                        subject_id: client_id,
+                        unit_id: &client.unit_id,
+                        case_id: None,
+                        purpose: None,
+                        legal_basis: None,
+                        payload: json!({ "sections": refused }),
+                    },
+                )?;
+            }
             Ok(out)
         })
     }
 
-    /// Records a section (case team only); the old content goes into the audit payload, which can
-    /// later be erased without breaking the chain.
+    /// Records a section (case team only); the audit entry holds the section, its version and a
+    /// digest of the content, never the content.
     pub fn write_sensitive(
         &self,
         caller: &Caller,
@@ -364,14 +440,23 @@ impl Store {
                     case_id: None,
                     purpose: None,
                     legal_basis: None,
+                    // Which section, which version and a digest of what it says: enough to prove
+                    // what was written when, never the content (auditors read the log).
                     payload: json!({
                         "section": section.code(),
-                        "before": existing.as_ref().and_then(|r| serde_json::from_str::<Value>(&r.content).ok()),
-                        "after": content,
+                        "version": version,
+                        "sha256": content_digest(&content),
                     }),
                 },
             )?;
-            Ok(SectionRead { section, content, grant: Grant::CaseTeam, version, updated_by: caller.actor.staff_id.clone(), updated_at: at })
+            Ok(SectionRead {
+                section,
+                content,
+                grant: Grant::CaseTeam,
+                version,
+                updated_by: caller.actor.staff_id.clone(),
+                updated_at: at,
+            })
         })
     }
 

@@ -15,6 +15,7 @@ use crate::assignment::check_key_worker;
 use crate::events::{self, Subject};
 use crate::models::{CaseRow, ReportRow};
 use crate::schema::{cases, clients, intake_reports};
+use crate::visibility::{require_record, visible_case_records};
 use crate::{
     new_id, now, utc, AnyConnection, Caller, Page, PageRequest, Store, StoreError, StoreResult,
 };
@@ -209,7 +210,13 @@ impl Store {
     pub fn get_report(&self, caller: &Caller, id: &str) -> StoreResult<ReportView> {
         self.write(|conn| {
             let row = load(conn, id)?;
-            caller.require_on(&row.unit_id, Action::ReadCaseRecords)?;
+            require_record(
+                conn,
+                caller,
+                &row.unit_id,
+                row.case_id.as_deref(),
+                Action::ReadCaseRecords,
+            )?;
             crate::audit::viewed(
                 conn,
                 caller,
@@ -231,7 +238,7 @@ impl Store {
         caller.require(Action::ReadCaseRecords)?;
         self.write(|conn| {
             let mut query = intake_reports::table
-                .filter(intake_reports::unit_id.eq_any(&caller.scope))
+                .filter(visible_case_records!(intake_reports, caller))
                 .select(ReportRow::as_select())
                 .order(intake_reports::id)
                 .limit(page.fetch_limit())
@@ -291,7 +298,13 @@ impl Store {
             } else {
                 Action::HandleReport
             };
-            caller.require_on(&report.unit_id, action)?;
+            require_record(
+                conn,
+                caller,
+                &report.unit_id,
+                report.case_id.as_deref(),
+                action,
+            )?;
             let current = stage_of(&report)?;
             if current != transition.from {
                 return Err(StoreError::StageChanged {

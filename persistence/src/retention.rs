@@ -65,9 +65,41 @@ impl Store {
                 client.members.iter().any(|m| m.id == id)
             })
             .map_err(StoreError::refused)?;
-            let ids = case_ids(conn, client_id)?;
+            // Only what the caller sees: a restricted case they are not named on, and its
+            // reports and history, stay out (the export says so, without what they hold).
+            let all_ids = case_ids(conn, client_id)?;
+            let ids: Vec<String> = cases::table
+                .filter(cases::client_id.eq(client_id))
+                .filter(crate::visibility::visible_cases(caller))
+                .select(cases::id)
+                .order(cases::id)
+                .load(conn)?;
+            let mut withheld: Vec<&str> = vec![
+                "sensitive_sections.reporter_identity: protects whoever reported the family; never exported",
+            ];
+            if ids.len() < all_ids.len() {
+                withheld.push("restricted cases: only the staff named on them may export their records; ask a named supervisor to complete the export");
+            }
+            let relationship = crate::confidentiality::relationship(conn, caller, &client.client)?;
+            let readable: Vec<String> = opora_domain::confidentiality::SensitiveSection::ALL
+                .iter()
+                .filter(|s| s.consentable())
+                .filter(|s| {
+                    opora_domain::confidentiality::may_read(
+                        &caller.actor.roles,
+                        relationship,
+                        **s,
+                        &[],
+                        &[],
+                        now().date(),
+                    )
+                    .is_some()
+                })
+                .map(|s| s.code().to_owned())
+                .collect();
             let mut reports: Vec<ReportRow> = intake_reports::table
                 .filter(intake_reports::client_id.eq(client_id))
+                .filter(crate::visibility::visible_case_records!(intake_reports, caller))
                 .order(intake_reports::id)
                 .select(ReportRow::as_select())
                 .load(conn)?;
@@ -97,11 +129,15 @@ impl Store {
                 "contacts": crate::contacts::export_contacts(conn, &ids)?,
                 "success_stories": crate::success_stories::export_stories(conn, &ids)?,
                 "events": events::table
-                    .filter(events::client_id.eq(client_id).or(events::case_id.eq_any(&ids)).or(events::report_id.eq_any(&report_ids)))
+                    .filter(
+                        events::client_id.eq(client_id).and(events::case_id.is_null()).and(events::report_id.is_null())
+                            .or(events::case_id.eq_any(&ids))
+                            .or(events::case_id.is_null().and(events::report_id.eq_any(&report_ids))),
+                    )
                     .order(events::id)
                     .select(EventRow::as_select())
                     .load(conn)?,
-                "sensitive_sections": client_sensitive::table.filter(client_sensitive::client_id.eq(client_id)).order(client_sensitive::section).select(SensitiveRow::as_select()).load(conn)?,
+                "sensitive_sections": client_sensitive::table.filter(client_sensitive::client_id.eq(client_id)).filter(client_sensitive::section.eq_any(&readable)).order(client_sensitive::section).select(SensitiveRow::as_select()).load(conn)?,
                 "consents": consents::table.filter(consents::client_id.eq(client_id)).order(consents::id).select(ConsentRow::as_select()).load(conn)?,
                 "disclosures": disclosures::table.filter(disclosures::client_id.eq(client_id)).order(disclosures::id).select(DisclosureRow::as_select()).load(conn)?,
                 // Who read the sensitive sections outside the case team, on what ground.
@@ -115,6 +151,7 @@ impl Store {
                     .into_iter()
                     .map(|(actor, at, purpose, basis)| json!({"actor_id": actor, "at": crate::audit::format_time(at), "purpose": purpose, "legal_basis": basis}))
                     .collect::<Vec<_>>(),
+                "withheld": withheld,
             });
             audit::append(
                 conn,
@@ -188,7 +225,7 @@ impl Store {
         caller: &Caller,
         client_id: &str,
     ) -> StoreResult<(bool, Option<String>)> {
-        self.read(|conn| {
+        self.write(|conn| {
             let (unit, hold, reason): (String, bool, Option<String>) = clients::table
                 .find(client_id)
                 .select((
@@ -198,6 +235,7 @@ impl Store {
                 ))
                 .first(conn)?;
             caller.require_on(&unit, Action::ReadCaseRecords)?;
+            audit::viewed(conn, caller, "client_legal_hold", client_id, &unit, None)?;
             Ok((hold, reason))
         })
     }
@@ -296,10 +334,12 @@ fn for_member(mut export: Value, members: &[MemberRow], member_id: &str) -> Valu
     );
     export["sensitive_sections"] = json!([]);
     export["questionnaire"] = Value::Null;
-    export["withheld"] = json!([
-        "sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision",
-        "questionnaire: recorded for the whole family, it may concern other members; released only on the case team's decision",
-    ]);
+    if let Some(withheld) = export["withheld"].as_array_mut() {
+        withheld.extend([
+            json!("sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision"),
+            json!("questionnaire: recorded for the whole family, it may concern other members; released only on the case team's decision"),
+        ]);
+    }
     export["subject_member_id"] = json!(member_id);
     export
 }

@@ -14,6 +14,7 @@ use crate::case_records::case_for;
 use crate::events::{self, Subject};
 use crate::models::ReportRow;
 use crate::schema::{intake_reports, safety_concerns};
+use crate::visibility::{require_record, visible_case_records, visible_record};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -70,11 +71,8 @@ fn visible_concern(
         .find(id)
         .select(SafetyConcern::as_select())
         .first(conn)?;
-    if !caller.sees_unit(&concern.unit_id) {
+    if !visible_record(conn, caller, &concern.unit_id, concern.case_id.as_deref())? {
         return Err(StoreError::NotFound);
-    }
-    if let Some(case_id) = &concern.case_id {
-        case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
     }
     Ok(concern)
 }
@@ -101,7 +99,13 @@ impl Store {
                         .find(id)
                         .select(ReportRow::as_select())
                         .first(conn)?;
-                    caller.require_on(&report.unit_id, Action::HandleReport)?;
+                    require_record(
+                        conn,
+                        caller,
+                        &report.unit_id,
+                        report.case_id.as_deref(),
+                        Action::HandleReport,
+                    )?;
                     (report.unit_id, Some(report.id), report.case_id)
                 }
             };
@@ -206,7 +210,7 @@ impl Store {
         caller.require(Action::ReadCaseRecords)?;
         self.write(|conn| {
             let mut query = safety_concerns::table
-                .filter(safety_concerns::unit_id.eq_any(&caller.scope))
+                .filter(visible_case_records!(safety_concerns, caller))
                 .order(safety_concerns::id)
                 .select(SafetyConcern::as_select())
                 .into_boxed();
@@ -216,17 +220,7 @@ impl Store {
             if let Some(case_id) = case_id {
                 query = query.filter(safety_concerns::case_id.eq(case_id.to_owned()));
             }
-            let rows: Vec<SafetyConcern> = query.load(conn)?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                let visible = match &row.case_id {
-                    Some(case) => case_for(conn, caller, case, Action::ReadCaseRecords).is_ok(),
-                    None => true,
-                };
-                if visible {
-                    out.push(row);
-                }
-            }
+            let out: Vec<SafetyConcern> = query.load(conn)?;
             crate::audit::listed(
                 conn,
                 caller,

@@ -725,3 +725,12 @@ diesel::table! {
         recorded_at -> Timestamp,
     }
 }
+
+// Records that may belong to a case are filtered through the cases the caller sees
+// (`visibility::visible_case_records!`), as subqueries on these tables.
+diesel::allow_tables_to_appear_in_same_query!(audit_entries, cases);
+diesel::allow_tables_to_appear_in_same_query!(audit_entries, case_access);
+diesel::allow_tables_to_appear_in_same_query!(safety_concerns, cases);
+diesel::allow_tables_to_appear_in_same_query!(safety_concerns, case_access);
+diesel::allow_tables_to_appear_in_same_query!(intake_reports, case_access);
+diesel::allow_tables_to_appear_in_same_query!(events, case_access);

@@ -29,6 +29,89 @@ pub(crate) fn visible_cases(caller: &Caller) -> CaseCondition {
     )
 }
 
+/// The SQL form of [`opora_domain::access::sees_case_record`] for a table whose rows may belong to
+/// a case (`case_id`, nullable) and are filed in a unit (`unit_id`): through the case if they
+/// have one (the cases of [`visible_cases`], spelled as flat subqueries: diesel refuses a
+/// subquery nested in a subquery of an unrelated table), else by unit.
+macro_rules! visible_case_records {
+    ($table:ident, $caller:expr) => {{
+        use $crate::schema::{case_access, cases, $table};
+        let caller: &$crate::Caller = $caller;
+        let me = caller.actor.staff_id.clone();
+        let led = cases::table
+            .filter(cases::key_worker_id.eq(me.clone()))
+            .select(cases::id);
+        let named = case_access::table
+            .filter(case_access::staff_id.eq(me))
+            .select(case_access::case_id);
+        let open_in_scope = cases::table
+            .filter(cases::unit_id.eq_any(caller.scope.clone()))
+            .filter(diesel::dsl::not(cases::restricted))
+            .select(cases::id);
+        let in_scope = cases::table
+            .filter(cases::unit_id.eq_any(caller.scope.clone()))
+            .select(cases::id);
+        let condition: Box<
+            dyn diesel::BoxableExpression<
+                $table::table,
+                $crate::db::Backend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+        > = Box::new(
+            $table::case_id
+                .is_null()
+                .and($table::unit_id.eq_any(caller.scope.clone()))
+                .or($table::case_id.assume_not_null().eq_any(led))
+                .or($table::case_id.assume_not_null().eq_any(open_in_scope))
+                .or($table::case_id
+                    .assume_not_null()
+                    .eq_any(named)
+                    .and($table::case_id.assume_not_null().eq_any(in_scope))),
+        );
+        condition
+    }};
+}
+pub(crate) use visible_case_records;
+
+/// Whether the caller sees a record filed in `unit_id` that belongs to the case `case_id`, if
+/// any (the domain's rule over the facts on record).
+pub(crate) fn visible_record(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    unit_id: &str,
+    case_id: Option<&str>,
+) -> StoreResult<bool> {
+    match case_id {
+        Some(case_id) => {
+            let case: CaseRow = cases::table
+                .find(case_id)
+                .select(CaseRow::as_select())
+                .first(conn)?;
+            visible(conn, caller, &case)
+        }
+        None => Ok(opora_domain::access::sees_case_record(
+            &caller.viewer(),
+            unit_id,
+            None,
+        )),
+    }
+}
+
+/// Not found unless the caller sees the record ([`visible_record`]); then forbidden unless their
+/// roles permit the action.
+pub(crate) fn require_record(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    unit_id: &str,
+    case_id: Option<&str>,
+    action: opora_domain::Action,
+) -> StoreResult<()> {
+    if !visible_record(conn, caller, unit_id, case_id)? {
+        return Err(crate::StoreError::NotFound);
+    }
+    caller.require(action)
+}
+
 /// Whether the caller sees the case (the domain's rule over the facts on record).
 pub(crate) fn visible(
     conn: &mut AnyConnection,

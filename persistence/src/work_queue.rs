@@ -20,7 +20,7 @@ use crate::schema::{
     agreement_terminations, agreements, cases, intake_reports, plan_action_execution, plan_actions,
     plans, safety_concerns,
 };
-use crate::visibility::visible_cases;
+use crate::visibility::{visible_case_records, visible_cases};
 use crate::{now, Caller, Store, StoreResult};
 
 /// Whose work: the caller's own, or their units' (supervisors).
@@ -58,7 +58,7 @@ impl Store {
             let mut items = Vec::new();
 
             let mut reports = intake_reports::table
-                .filter(intake_reports::unit_id.eq_any(&caller.scope))
+                .filter(visible_case_records!(intake_reports, caller))
                 .filter(intake_reports::stage.eq_any([
                     "intake",
                     "verification",
@@ -168,7 +168,7 @@ impl Store {
             }
 
             let mut concerns = safety_concerns::table
-                .filter(safety_concerns::unit_id.eq_any(&caller.scope))
+                .filter(visible_case_records!(safety_concerns, caller))
                 .filter(safety_concerns::decided_at.is_null())
                 .select(SafetyConcern::as_select())
                 .into_boxed();

@@ -154,3 +154,230 @@ fn a_consent_cannot_hand_over_the_reporters_identity() {
         .sections(&u.intake)
         .contains(&"reporter_identity".to_owned()));
 }
+
+// Finding 3: a restricted case leaks through its client; 13(f): a safety concern through its report.
+
+#[test]
+fn a_restricted_case_stays_hidden_on_every_path_through_its_client() {
+    let u = unit();
+    let case = u
+        .app
+        .get(&format!("/api/v1/cases/{}", u.case), &u.key_worker);
+    let report = case.body["report_id"].as_str().unwrap().to_owned();
+    let concern = u.app.post(
+        &format!("/api/v1/cases/{}/safety-concerns", u.case),
+        &u.key_worker,
+        json!({"description": "Daryna says her stepfather hits her"}),
+    );
+    assert_eq!(concern.status, 201, "{:?}", concern.body);
+    let concern = concern.id();
+    u.restrict();
+
+    let outsider = &u.other_supervisor;
+    // The client stays visible (intake may attach new reports); nothing of the case does.
+    assert_eq!(
+        u.app
+            .get(&format!("/api/v1/clients/{}", u.client), outsider)
+            .status,
+        200
+    );
+    assert_eq!(u.sections(outsider), Vec::<String>::new());
+    assert_eq!(
+        u.app
+            .get(&format!("/api/v1/intake-reports/{report}"), outsider)
+            .status,
+        404
+    );
+    let reports = u.app.get(
+        &format!("/api/v1/intake-reports?client_id={}", u.client),
+        outsider,
+    );
+    assert_eq!(reports.status, 200);
+    assert!(!text(&reports.body).contains(&report), "{:?}", reports.body);
+    let raised = u.app.post(
+        &format!("/api/v1/intake-reports/{report}/safety-concerns"),
+        &u.intake,
+        json!({"description": "Another call about the children"}),
+    );
+    assert_eq!(raised.status, 404, "{:?}", raised.body);
+    let concerns = u.app.get("/api/v1/safety-concerns", outsider);
+    assert_eq!(concerns.status, 200, "{:?}", concerns.body);
+    assert!(
+        !text(&concerns.body).contains(&concern),
+        "{:?}",
+        concerns.body
+    );
+    let decided = u.app.post(
+        &format!("/api/v1/safety-concerns/{concern}/decision"),
+        outsider,
+        json!({"decision": "no_immediate_risk", "note": "Checked"}),
+    );
+    assert_eq!(decided.status, 404, "{:?}", decided.body);
+    let export = u
+        .app
+        .get(&format!("/api/v1/clients/{}/export", u.client), outsider);
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    assert_eq!(export.body["cases"], json!([]));
+    assert_eq!(
+        export.body["events"].as_array().map(Vec::len),
+        Some(
+            export.body["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["case_id"].is_null() && e["report_id"].is_null())
+                .count()
+        )
+    );
+    assert!(!text(&export.body).contains(&u.case), "{:?}", export.body);
+    assert!(!text(&export.body).contains("positive"));
+    assert!(text(&export.body["withheld"]).contains("restricted cases"));
+    // The auditor, not named, finds none of the case's entries, reasons included.
+    let audit = u.app.get(
+        &format!("/api/v1/audit/entries?subject_id={}&limit=200", u.case),
+        &u.auditor,
+    );
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    assert_eq!(audit.body["items"], json!([]), "{:?}", audit.body);
+    let all = u.app.get("/api/v1/audit/entries?limit=200", &u.auditor);
+    assert!(!text(&all.body).contains("partner works"), "{:?}", all.body);
+
+    // The named supervisor sees it all.
+    assert!(u.sections(&u.supervisor).contains(&"hiv_status".to_owned()));
+    let export = u.app.get(
+        &format!("/api/v1/clients/{}/export", u.client),
+        &u.supervisor,
+    );
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    assert!(text(&export.body["cases"]).contains(&u.case));
+    assert_eq!(
+        u.app
+            .get(&format!("/api/v1/intake-reports/{report}"), &u.supervisor)
+            .status,
+        200
+    );
+}
+
+// Finding 4: the reporter's identity in the export.
+
+#[test]
+fn no_export_holds_the_reporters_identity() {
+    let u = unit();
+    let export = u.app.get(
+        &format!("/api/v1/clients/{}/export", u.client),
+        &u.supervisor,
+    );
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    assert!(!text(&export.body).contains("Neighbour Halyna"));
+    assert!(text(&export.body["sensitive_sections"]).contains("hiv_status"));
+    assert!(text(&export.body["withheld"]).contains("reporter_identity"));
+    let member = export.body["members"][0]["id"].as_str().unwrap().to_owned();
+    let for_member = u.app.get(
+        &format!("/api/v1/clients/{}/export?member_id={member}", u.client),
+        &u.supervisor,
+    );
+    assert_eq!(for_member.status, 200, "{:?}", for_member.body);
+    assert!(!text(&for_member.body).contains("Neighbour Halyna"));
+}
+
+// Finding 2 and 13(d), 13(g): the audit log carries no content, and every look is on it.
+
+#[test]
+fn the_audit_log_holds_a_digest_of_a_sensitive_section_never_its_content() {
+    let u = unit();
+    let audit = u.app.get(
+        "/api/v1/audit/entries?action=client.sensitive.written",
+        &u.auditor,
+    );
+    assert_eq!(audit.status, 200, "{:?}", audit.body);
+    let items = audit.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{items:?}");
+    for item in items {
+        let payload = &item["payload"];
+        assert_eq!(payload["version"], 1, "{payload}");
+        assert_eq!(
+            payload["sha256"].as_str().map(str::len),
+            Some(64),
+            "{payload}"
+        );
+        assert!(payload.get("after").is_none() && payload.get("before").is_none());
+    }
+    assert!(!text(&audit.body).contains("positive"));
+    assert!(!text(&audit.body).contains("Halyna"));
+}
+
+#[test]
+fn reading_the_audit_log_a_restriction_a_legal_hold_or_being_refused_a_section_is_on_the_log() {
+    let u = unit();
+    assert_eq!(
+        u.app
+            .get(
+                &format!("/api/v1/cases/{}/restriction", u.case),
+                &u.key_worker
+            )
+            .status,
+        200
+    );
+    assert_eq!(
+        u.app
+            .get(
+                &format!("/api/v1/clients/{}/legal-hold", u.client),
+                &u.supervisor
+            )
+            .status,
+        200
+    );
+    // A specialist without consent reads nothing, and the attempt is recorded.
+    let specialist = u
+        .app
+        .staff("serhii", &[Role::Specialist], &u.app.district_a);
+    assert_eq!(u.sections(&specialist), Vec::<String>::new());
+    assert_eq!(
+        u.app
+            .get("/api/v1/audit/entries?action=audit.listed", &u.auditor)
+            .status,
+        200
+    );
+    let actions: Vec<String> = u
+        .app
+        .get("/api/v1/audit/entries?limit=200", &u.auditor)
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "case_restriction.viewed",
+        "client_legal_hold.viewed",
+        "client.sensitive.refused",
+        "audit.listed",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
+    }
+}
+
+#[test]
+fn a_read_opened_by_a_consent_names_the_consent() {
+    let u = unit();
+    let consent = u.app.post(
+        &format!("/api/v1/clients/{}/consents", u.client),
+        &u.key_worker,
+        json!({"purpose": "support", "recipient_staff_id": "ivan",
+               "sections": ["hiv_status"], "given_on": "2026-01-01"}),
+    );
+    assert_eq!(consent.status, 201, "{:?}", consent.body);
+    assert_eq!(u.sections(&u.intake), ["hiv_status"]);
+    let viewed = u.app.get(
+        "/api/v1/audit/entries?action=client.sensitive.viewed&actor_id=ivan",
+        &u.auditor,
+    );
+    assert_eq!(
+        viewed.body["items"][0]["payload"]["consent_id"], consent.body["id"],
+        "{:?}",
+        viewed.body
+    );
+}
