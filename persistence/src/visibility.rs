@@ -234,6 +234,10 @@ mod tests {
             .values(&case)
             .execute(conn)
             .unwrap();
+        diesel::update(intake_reports::table.find(&case.report_id))
+            .set(intake_reports::case_id.eq(&case.id))
+            .execute(conn)
+            .unwrap();
         for staff_id in named {
             diesel::insert_into(case_access::table)
                 .values((
@@ -324,6 +328,27 @@ mod tests {
                     .collect();
                 assert_eq!(by_sql, by_rule, "{viewer} on {:?}", store.backend());
                 assert_eq!(by_rule.len(), sees, "{viewer}");
+                // A record of a case (here its report) is seen exactly where its case is.
+                let reports: Vec<ReportRow> = intake_reports::table
+                    .order(intake_reports::id)
+                    .select(ReportRow::as_select())
+                    .load(conn)
+                    .unwrap();
+                let reports_by_sql: Vec<String> = intake_reports::table
+                    .filter(visible_case_records!(intake_reports, &caller))
+                    .order(intake_reports::id)
+                    .select(intake_reports::id)
+                    .load(conn)
+                    .unwrap();
+                let reports_by_rule: Vec<String> = reports
+                    .iter()
+                    .filter(|r| {
+                        visible_record(conn, &caller, &r.unit_id, r.case_id.as_deref()).unwrap()
+                    })
+                    .map(|r| r.id.clone())
+                    .collect();
+                assert_eq!(reports_by_sql, reports_by_rule, "{viewer} reports");
+                assert_eq!(reports_by_rule.len(), sees, "{viewer} reports");
             }
         }
     }
