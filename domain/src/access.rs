@@ -197,6 +197,24 @@ pub fn may_reassign_directly(actor: &Actor, key_worker_id: &str, proposed: &str)
     key_worker_id == proposed || actor.may(Action::ReassignCase)
 }
 
+/// A case's closure report is its key worker's task, or a supervisor's (seed 000: the key worker
+/// prepares the closing; the supervisor answers for it).
+pub fn may_write_closure_report(actor: &Actor, key_worker_id: &str) -> bool {
+    actor.staff_id == key_worker_id || actor.may(Action::SuperviseUnit)
+}
+
+/// Four eyes: whoever wrote a plan version or a closure report (`authors`) does not approve it.
+pub fn check_not_own_work(approver: &str, authors: &[&str]) -> Result<(), crate::DomainError> {
+    if authors.contains(&approver) {
+        Err(crate::DomainError::conflict(
+            "own_work",
+            "approved by another supervisor than whoever wrote it (four eyes)",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A case's key worker asks for it to be transferred; others only if they may reassign cases.
 pub fn may_request_transfer(actor: &Actor, key_worker_id: &str) -> bool {
     actor.staff_id == key_worker_id || actor.may(Action::ReassignCase)
@@ -448,6 +466,22 @@ mod tests {
         };
         assert!(sees_case_record(&viewer, "other", Some(&elsewhere)));
         assert!(!sees_case_record(&viewer, "other", None));
+    }
+
+    #[test]
+    fn a_closure_report_is_the_key_workers_or_a_supervisors_task() {
+        let colleague = actor("andrii", &[Role::CaseManager]);
+        let key_worker = actor("olena", &[Role::CaseManager]);
+        let supervisor = actor("iryna", &[Role::Supervisor]);
+        assert!(!may_write_closure_report(&colleague, "olena"));
+        assert!(may_write_closure_report(&key_worker, "olena"));
+        assert!(may_write_closure_report(&supervisor, "olena"));
+    }
+
+    #[test]
+    fn nobody_approves_what_they_wrote() {
+        assert!(check_not_own_work("iryna", &["olena"]).is_ok());
+        assert!(check_not_own_work("iryna", &["olena", "iryna"]).is_err());
     }
 
     #[test]

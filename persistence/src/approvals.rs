@@ -217,6 +217,11 @@ impl Store {
                 opora_domain::LifecycleStage::parse,
             )?;
             opora_domain::closure::check_report_not_frozen(stage).map_err(StoreError::refused)?;
+            opora_domain::access::check_not_own_work(
+                &caller.actor.staff_id,
+                &[&report.created_by, &report.updated_by],
+            )
+            .map_err(StoreError::refused)?;
             let row = ClosureApprovalRow {
                 id: new_id(),
                 report_id: report.id.clone(),

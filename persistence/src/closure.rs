@@ -281,6 +281,9 @@ impl Store {
     ) -> StoreResult<ClosureReportSaved> {
         self.write(|conn| {
             let case = case_for(conn, caller, case_id, Action::ManageCase)?;
+            if !opora_domain::access::may_write_closure_report(&caller.actor, &case.key_worker_id) {
+                return Err(StoreError::Forbidden(Action::SuperviseUnit));
+            }
             opora_domain::closure::check_report_writable(stage_of(&case)?)
                 .map_err(StoreError::refused)?;
             let existing = current_report(conn, &case)?;

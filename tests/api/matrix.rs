@@ -406,7 +406,8 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
         (
             "put_closure_report",
             (
-                ManageCase,
+                // The key worker's or a supervisor's task (the matrix's callers lead no case).
+                CaseTeam,
                 Some(json!({"closure_reason": "moved_away", "recommendations": "matrix"})),
             ),
         ),

@@ -381,3 +381,89 @@ fn a_read_opened_by_a_consent_names_the_consent() {
         viewed.body
     );
 }
+
+// Finding 13(a), (b), (c): the closure report's author, four eyes on approvals, known specialists.
+
+#[test]
+fn a_colleague_does_not_write_the_closure_report_of_a_case_they_do_not_lead() {
+    let u = unit();
+    let path = format!("/api/v1/cases/{}/closure-report", u.case);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let body = json!({"closure_reason": "moved_away",
+                      "family_informed": {"on": today, "how": "in_person", "by": "olena"}});
+    let by_colleague = u
+        .app
+        .send("PUT", &path, Some(&u.colleague), &[], Some(&body));
+    assert_eq!(by_colleague.status, 403, "{:?}", by_colleague.body);
+    let by_key_worker = u
+        .app
+        .send("PUT", &path, Some(&u.key_worker), &[], Some(&body));
+    assert_eq!(by_key_worker.status, 201, "{:?}", by_key_worker.body);
+}
+
+#[test]
+fn a_supervisor_does_not_approve_a_closure_report_or_plan_they_wrote() {
+    let u = unit();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let written = u.app.send(
+        "PUT",
+        &format!("/api/v1/cases/{}/closure-report", u.case),
+        Some(&u.supervisor),
+        &[],
+        Some(&json!({"closure_reason": "moved_away",
+                     "family_informed": {"on": today, "how": "in_person", "by": "iryna"}})),
+    );
+    assert_eq!(written.status, 201, "{:?}", written.body);
+    let approval = format!("/api/v1/cases/{}/closure-report/approval", u.case);
+    let own = u
+        .app
+        .post(&approval, &u.supervisor, json!({"approved": true}));
+    assert_eq!(own.status, 409, "{:?}", own.body);
+    assert_eq!(own.unmet(), ["own_work"], "{:?}", own.body);
+    let other = u
+        .app
+        .post(&approval, &u.other_supervisor, json!({"approved": true}));
+    assert_eq!(other.status, 201, "{:?}", other.body);
+
+    let plan = u.app.post(
+        &format!("/api/v1/cases/{}/plans", u.case),
+        &u.supervisor,
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15",
+               "goals": [{"description": "Children never alone at night"}]}),
+    );
+    assert_eq!(plan.status, 201, "{:?}", plan.body);
+    let path = format!("/api/v1/cases/{}/plans/{}/approval", u.case, plan.id());
+    let own = u
+        .app
+        .post(&path, &u.supervisor, json!({"decision": "approved"}));
+    assert_eq!(own.status, 409, "{:?}", own.body);
+    assert_eq!(own.unmet(), ["own_work"], "{:?}", own.body);
+    let other = u
+        .app
+        .post(&path, &u.other_supervisor, json!({"decision": "approved"}));
+    assert!([200, 201].contains(&other.status), "{:?}", other.body);
+}
+
+#[test]
+fn a_plan_action_names_only_known_staff_of_the_unit_as_specialists() {
+    let u = unit();
+    u.app
+        .staff("bohdan", &[Role::Specialist], &u.app.district_b);
+    u.app
+        .staff("serhii", &[Role::Specialist], &u.app.district_a);
+    let plan = |specialists: Value| {
+        u.app.post(
+            &format!("/api/v1/cases/{}/plans", u.case),
+            &u.key_worker,
+            json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15",
+                   "goals": [{"description": "Children never alone at night"}],
+                   "actions": [{"description": "Evening visits", "goal": 0, "responsible": "psychologist", "specialists": specialists}]}),
+        )
+    };
+    for wrong in [json!(["serhii", "nobody"]), json!(["serhii", "bohdan"])] {
+        let refused = plan(wrong);
+        assert_eq!(refused.status, 422, "{:?}", refused.body);
+        assert_eq!(refused.fields_at_fault(), ["actions[0].specialists[1]"]);
+    }
+    assert_eq!(plan(json!(["serhii"])).status, 201);
+}

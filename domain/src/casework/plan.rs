@@ -327,6 +327,24 @@ pub fn check_services(services: &[ServiceDraft<'_>]) -> Result<(), crate::error:
     Ok(())
 }
 
+/// The specialists an action names are staff the caller's units know (`known`: the fact, active
+/// staff in scope); an unknown id, or one of another district, is at fault by its path.
+pub fn check_specialists<'a>(
+    actions: impl IntoIterator<Item = &'a [String]>,
+    known: impl Fn(&str) -> bool,
+) -> Result<(), crate::error::DomainError> {
+    for (i, specialists) in actions.into_iter().enumerate() {
+        if let Some(j) = specialists.iter().position(|s| !known(s)) {
+            return Err(crate::error::DomainError::invalid(
+                format!("actions[{i}].specialists[{j}]"),
+                "unknown_staff",
+                "no active staff member with this id in your units",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A specialist records their own agreement to an action only (`staff_id`, if given, is the
 /// caller's), and where the action names its specialists, only they do. The refusal is the
 /// action the caller is not permitted.
@@ -342,6 +360,28 @@ pub fn check_specialist_agreement(
         return Err(crate::Action::RecordCaseWork);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod specialist_tests {
+    use super::*;
+
+    #[test]
+    fn an_action_names_only_known_staff_as_its_specialists() {
+        let known = |id: &str| id == "serhii" || id == "oksana";
+        let ok = [vec!["serhii".to_owned()], vec![]];
+        assert!(check_specialists(ok.iter().map(Vec::as_slice), known).is_ok());
+        let unknown = [
+            vec!["serhii".to_owned()],
+            vec!["oksana".to_owned(), "someone".to_owned()],
+        ];
+        let refused = check_specialists(unknown.iter().map(Vec::as_slice), known);
+        assert!(
+            matches!(&refused, Err(crate::error::DomainError::Invalid { field, .. })
+                if field == "actions[1].specialists[1]"),
+            "{refused:?}"
+        );
+    }
 }
 
 #[cfg(test)]

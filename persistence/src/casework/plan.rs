@@ -230,6 +230,24 @@ impl Store {
                 actions: &known_actions,
             };
             check_draft(&draft, earlier).map_err(StoreError::refused)?;
+            let named: Vec<&String> = new.actions.iter().flat_map(|a| &a.specialists).collect();
+            let known: HashSet<String> = if named.is_empty() {
+                HashSet::new()
+            } else {
+                crate::schema::staff::table
+                    .filter(crate::schema::staff::id.eq_any(named))
+                    .filter(crate::schema::staff::active.eq(true))
+                    .filter(crate::schema::staff::unit_id.eq_any(&caller.scope))
+                    .select(crate::schema::staff::id)
+                    .load::<String>(conn)?
+                    .into_iter()
+                    .collect()
+            };
+            opora_domain::casework::plan::check_specialists(
+                new.actions.iter().map(|a| a.specialists.as_slice()),
+                |id| known.contains(id),
+            )
+            .map_err(StoreError::refused)?;
             let last: Option<i32> = plans::table
                 .filter(plans::case_id.eq(&case.id))
                 .select(diesel::dsl::max(plans::version_no))
@@ -574,6 +592,8 @@ impl Store {
             let case = active_case(conn, caller, case_id)?;
             caller.require(Action::ApprovePlan)?;
             let plan = current_version(conn, &case, plan_id)?;
+            opora_domain::access::check_not_own_work(&caller.actor.staff_id, &[&plan.created_by])
+                .map_err(StoreError::refused)?;
             let at = now();
             diesel::insert_into(plan_approvals::table)
                 .values(&PlanApprovalRow {
