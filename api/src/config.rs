@@ -82,7 +82,9 @@ impl Config {
 ///   individual=1` (the defaults; keys not given keep theirs);
 /// - `OPORA_MAX_CASELOAD`: families per key worker (default 80);
 /// - `OPORA_FAMILY_WEEKLY_LOAD`: family tasks and appointments a week before a plan warns
-///   (default 5).
+///   (default 5);
+/// - `OPORA_DUPLICATE_SEARCHES_PER_HOUR`: duplicate checks one staff member may run in an hour
+///   (default 60).
 pub fn policy_from(var: impl Fn(&str) -> Option<String>) -> Result<Policy, String> {
     let mut policy = Policy::default();
     if let Some(text) = var("OPORA_RESPONSE_DEADLINES") {
@@ -125,6 +127,18 @@ pub fn policy_from(var: impl Fn(&str) -> Option<String>) -> Result<Policy, Strin
     if let Some(text) = var("OPORA_FAMILY_WEEKLY_LOAD") {
         policy.family_weekly_load = Policy::parse_family_weekly_load(&text)
             .map_err(|e| format!("OPORA_FAMILY_WEEKLY_LOAD: {e}"))?;
+    }
+    if let Some(text) = var("OPORA_DUPLICATE_SEARCHES_PER_HOUR") {
+        policy.duplicate_searches_per_hour = text
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                format!(
+                    "OPORA_DUPLICATE_SEARCHES_PER_HOUR: {text:?} is not a whole number, at least 1"
+                )
+            })?;
     }
     Ok(policy)
 }

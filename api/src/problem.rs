@@ -163,7 +163,7 @@ impl ApiError {
         let (kind, title) = self.kind();
         let detail = match self {
             ApiError::BadRequest(d) | ApiError::Forbidden(d) => Some(d.clone()),
-            ApiError::TooManyRequests { retry_after } => Some(format!("too many failed attempts: retry in {retry_after} s")),
+            ApiError::TooManyRequests { retry_after } => Some(format!("too many attempts: retry in {retry_after} s")),
             ApiError::Unauthorized(d) => Some((*d).to_owned()),
             ApiError::Validation(errors) | ApiError::InvalidParameters(errors) => Some(match errors.len() {
                 1 => format!("{}: {}", errors[0].field, errors[0].message),

@@ -197,6 +197,13 @@ pub fn may_reassign_directly(actor: &Actor, key_worker_id: &str, proposed: &str)
     key_worker_id == proposed || actor.may(Action::ReassignCase)
 }
 
+/// A possible duplicate outside the caller's scope names its unit only to those who open cases
+/// (case managers, supervisors): they coordinate with the unit already working with the person
+/// instead of opening a second case. Others learn only that a match exists elsewhere.
+pub fn may_learn_unit_of_match(actor: &Actor) -> bool {
+    actor.may(Action::OpenCase)
+}
+
 /// A case's closure report is its key worker's task, or a supervisor's (seed 000: the key worker
 /// prepares the closing; the supervisor answers for it).
 pub fn may_write_closure_report(actor: &Actor, key_worker_id: &str) -> bool {

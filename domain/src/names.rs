@@ -80,6 +80,30 @@ impl NameMatch {
     }
 }
 
+/// Outside the caller's scope a possible match is reported only on the exact name and the full
+/// date of birth, both known and equal: a similar name, or a missing date, would let anyone learn
+/// by trial who is a client elsewhere (a shelter, say).
+pub fn reported_outside_scope(name_match: NameMatch, same_date_of_birth: bool) -> bool {
+    name_match == NameMatch::Exact && same_date_of_birth
+}
+
+/// The per-caller cap on duplicate searches: `recent` are the caller's searches in the hour before
+/// `now`, oldest first. `Err(seconds)` says how long until the oldest leaves the window.
+pub fn check_search_budget(
+    recent: &[chrono::NaiveDateTime],
+    now: chrono::NaiveDateTime,
+    per_hour: u32,
+) -> Result<(), u64> {
+    if recent.len() < per_hour as usize {
+        return Ok(());
+    }
+    let oldest = recent.first().copied().unwrap_or(now);
+    let frees_at = oldest + chrono::Duration::hours(1);
+    Err(u64::try_from((frees_at - now).num_seconds())
+        .unwrap_or(0)
+        .max(1))
+}
+
 /// Whether two full names are likely the same person's.
 pub fn similar(a: &str, b: &str) -> bool {
     match_keys(&name_key(a), &name_key(b)).is_some()
@@ -512,6 +536,27 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn outside_the_scope_only_the_exact_name_and_full_date_of_birth_are_reported() {
+        assert!(reported_outside_scope(NameMatch::Exact, true));
+        assert!(!reported_outside_scope(NameMatch::Exact, false));
+        assert!(!reported_outside_scope(NameMatch::Similar, true));
+    }
+
+    #[test]
+    fn the_search_budget_frees_up_when_the_oldest_search_leaves_the_hour() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(12, 0, 0)
+            .unwrap();
+        let at = |minutes_ago: i64| now - chrono::Duration::minutes(minutes_ago);
+        assert_eq!(check_search_budget(&[at(50), at(10)], now, 3), Ok(()));
+        assert_eq!(
+            check_search_budget(&[at(50), at(20), at(10)], now, 3),
+            Err(600)
+        );
+    }
 
     #[test]
     fn the_four_spellings_of_one_name_share_one_key() {

@@ -27,7 +27,13 @@ pub struct Policy {
     /// to be closed or the agreement renegotiated (the `closure_or_renegotiation_due` work item;
     /// default: [`crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS`]).
     pub renegotiation_working_days: u32,
+    /// Duplicate searches one staff member may run in an hour (`OPORA_DUPLICATE_SEARCHES_PER_HOUR`).
+    pub duplicate_searches_per_hour: u32,
 }
+
+/// Default of [`Policy::duplicate_searches_per_hour`]: a busy intake day's registrations, far
+/// below what probing dates of birth would take.
+pub const DEFAULT_DUPLICATE_SEARCHES_PER_HOUR: u32 = 60;
 
 impl Default for Policy {
     fn default() -> Self {
@@ -38,6 +44,7 @@ impl Default for Policy {
             family_weekly_load: DEFAULT_FAMILY_WEEKLY_LOAD,
             renegotiation_working_days:
                 crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS,
+            duplicate_searches_per_hour: DEFAULT_DUPLICATE_SEARCHES_PER_HOUR,
         }
     }
 }

@@ -8,14 +8,18 @@
 //! differs rules the candidate out).
 //!
 //! Every search is on the audit record (`client.duplicate_search`), with the folded keys searched,
-//! never the names. A match in a unit outside the caller's scope is reported only as "a possible
-//! match in unit X": the unit's id and name, nothing about the person.
+//! never the names. A match in a unit outside the caller's scope is reported only on the exact
+//! name and the full date of birth (`names::reported_outside_scope`), as "a possible match in
+//! unit X" to those who open cases and "a possible match elsewhere" to others
+//! (`access::may_learn_unit_of_match`), nothing about the person; explicit searches are capped
+//! per caller and hour (`Policy::duplicate_searches_per_hour`, 429 with `Retry-After`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use opora_domain::names::{match_keys, name_key, NameMatch};
+use opora_domain::access::may_learn_unit_of_match;
+use opora_domain::names::{match_keys, name_key, reported_outside_scope, NameMatch};
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
@@ -33,9 +37,10 @@ const PREFILTER_LIMIT: i64 = 500;
 /// A record that may be the same person as the one searched for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DuplicateCandidate {
-    /// The unit that holds the record.
-    pub unit_id: String,
-    pub unit_name: String,
+    /// The unit that holds the record; `None` for a match outside the caller's scope when they
+    /// may not learn where (`opora_domain::access::may_learn_unit_of_match`).
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
     /// Whether the caller may see the record; when not, `found` is `None` and the candidate says
     /// only that a possible match exists in that unit.
     pub visible: bool,
@@ -108,7 +113,20 @@ impl Store {
             key: name_key(full_name),
             date_of_birth,
         }];
-        self.write(|conn| search(conn, caller, &probes, None))
+        let per_hour = self.policy().duplicate_searches_per_hour;
+        self.write(|conn| {
+            let at = crate::now();
+            let recent: Vec<chrono::NaiveDateTime> = crate::schema::audit_entries::table
+                .filter(crate::schema::audit_entries::actor_id.eq(&caller.actor.staff_id))
+                .filter(crate::schema::audit_entries::action.eq("client.duplicate_search"))
+                .filter(crate::schema::audit_entries::at.gt(at - chrono::Duration::hours(1)))
+                .order(crate::schema::audit_entries::at)
+                .select(crate::schema::audit_entries::at)
+                .load(conn)?;
+            opora_domain::names::check_search_budget(&recent, at, per_hour)
+                .map_err(|retry_after| crate::StoreError::Throttled { retry_after })?;
+            search(conn, caller, &probes, None)
+        })
     }
 
     /// The likely duplicates of a client just registered: other clients or members matching its
@@ -295,7 +313,7 @@ fn search(
     for hit in best.into_values() {
         if caller.sees_unit(&hit.client.unit_id) {
             visible.push(hit);
-        } else {
+        } else if reported_outside_scope(hit.name_match, hit.same_date_of_birth) {
             hidden_units.insert(hit.client.unit_id.clone());
         }
     }
@@ -332,8 +350,8 @@ fn search(
             let client_kind =
                 crate::error::stored("client kind", &hit.client.kind, ClientKind::parse)?;
             Ok(DuplicateCandidate {
-                unit_name: unit_name(&hit.client.unit_id),
-                unit_id: hit.client.unit_id.clone(),
+                unit_name: Some(unit_name(&hit.client.unit_id)),
+                unit_id: Some(hit.client.unit_id.clone()),
                 visible: true,
                 found: Some(FoundRecord {
                     name: hit
@@ -355,16 +373,26 @@ fn search(
             })
         })
         .collect::<StoreResult<_>>()?;
+    let named = may_learn_unit_of_match(&caller.actor);
     let mut hidden: Vec<DuplicateCandidate> = hidden_units
-        .into_iter()
+        .iter()
         .map(|unit_id| DuplicateCandidate {
-            unit_name: unit_name(&unit_id),
-            unit_id,
+            unit_name: Some(unit_name(unit_id)),
+            unit_id: Some(unit_id.clone()),
             visible: false,
             found: None,
         })
         .collect();
     hidden.sort_by(|a, b| (&a.unit_name, &a.unit_id).cmp(&(&b.unit_name, &b.unit_id)));
+    if !named && !hidden.is_empty() {
+        // One entry, whatever the number of units: that a match exists elsewhere, not where.
+        hidden = vec![DuplicateCandidate {
+            unit_name: None,
+            unit_id: None,
+            visible: false,
+            found: None,
+        }];
+    }
     candidates.extend(hidden);
 
     let keys: Vec<&str> = probes
@@ -376,11 +404,7 @@ fn search(
         .iter()
         .filter_map(|c| c.found.as_ref().map(|f| f.client_id.as_str()))
         .collect();
-    let other_units: Vec<&str> = candidates
-        .iter()
-        .filter(|c| !c.visible)
-        .map(|c| c.unit_id.as_str())
-        .collect();
+    let other_units: Vec<&str> = hidden_units.iter().map(String::as_str).collect();
     crate::audit::append(
         conn,
         crate::audit::Entry {

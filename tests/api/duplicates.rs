@@ -256,11 +256,15 @@ fn several_hidden_matches_in_one_unit_are_one_entry() {
     let app = TestApp::start();
     let token = manager(&app);
     let b_manager = app.staff("bohdan", &[Role::CaseManager], &app.district_b);
-    person(&app, &b_manager, "Oksana Melnyk", None);
-    person(&app, &b_manager, "Оксана Мельник", None);
+    person(&app, &b_manager, "Oksana Melnyk", Some("1990-07-12"));
+    person(&app, &b_manager, "Оксана Мельник", Some("1990-07-12"));
     let mine = person(&app, &token, "Oksana Melnyk", None).id();
 
-    let found = check(&app, &token, json!({"full_name": "Oksana Melnyk"}));
+    let found = check(
+        &app,
+        &token,
+        json!({"full_name": "Oksana Melnyk", "date_of_birth": "1990-07-12"}),
+    );
 
     assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(found[0]["client_id"], mine.as_str());
@@ -433,5 +437,61 @@ fn a_missing_or_empty_name_is_unprocessable() {
         answer.status == 404 || answer.status == 405,
         "{}",
         answer.status
+    );
+}
+
+// Issue 9, finding 7: the duplicate check is not an oracle.
+
+#[test]
+fn outside_the_scope_only_the_exact_name_and_full_date_of_birth_match_and_only_those_who_open_cases_learn_where(
+) {
+    let app = TestApp::start();
+    let token = manager(&app);
+    let intake = app.staff("ivan", &[Role::IntakeOfficer], &app.district_a);
+    let b_manager = app.staff("bohdan", &[Role::CaseManager], &app.district_b);
+    person(&app, &b_manager, "Taras Bondar", Some("2014-05-06"));
+
+    // A similar name, or no date, finds nothing outside the scope.
+    for probe in [
+        json!({"full_name": "Taras Bondar"}),
+        json!({"full_name": "Taras Bondal", "date_of_birth": "2014-05-06"}),
+        json!({"full_name": "Taras Bondar", "date_of_birth": "2014-05-07"}),
+    ] {
+        assert!(check(&app, &intake, probe.clone()).is_empty(), "{probe}");
+    }
+    let exact = json!({"full_name": "Тарас Бондар", "date_of_birth": "2014-05-06"});
+    let for_intake = check(&app, &intake, exact.clone());
+    assert_eq!(for_intake.len(), 1, "{for_intake:?}");
+    assert_eq!(for_intake[0]["visible"], false);
+    assert_eq!(for_intake[0]["unit_id"], Value::Null);
+    assert_eq!(for_intake[0]["unit_name"], Value::Null);
+    let for_manager = check(&app, &token, exact);
+    assert_eq!(for_manager[0]["unit_id"], app.district_b.as_str());
+}
+
+#[test]
+fn each_caller_has_an_hourly_budget_of_duplicate_searches() {
+    let app = TestApp::start_with_policy(opora_domain::Policy {
+        duplicate_searches_per_hour: 3,
+        ..opora_domain::Policy::default()
+    });
+    let intake = app.staff("ivan", &[Role::IntakeOfficer], &app.district_a);
+    let other = app.staff("olha", &[Role::IntakeOfficer], &app.district_a);
+    for day in 1..=3 {
+        let body = json!({"full_name": "Taras Bondar", "date_of_birth": format!("2014-05-0{day}")});
+        assert_eq!(app.post(CHECK, &intake, body).status, 200);
+    }
+    let spent = app.post(
+        CHECK,
+        &intake,
+        json!({"full_name": "Taras Bondar", "date_of_birth": "2014-05-04"}),
+    );
+    assert_eq!(spent.status, 429, "{:?}", spent.body);
+    assert_eq!(spent.problem_kind(), "too-many-requests");
+    // The budget is the caller's own.
+    assert_eq!(
+        app.post(CHECK, &other, json!({"full_name": "Taras Bondar"}))
+            .status,
+        200
     );
 }

@@ -31,7 +31,9 @@ fn candidate_kind_schema() -> utoipa::openapi::schema::Object {
 }
 
 /// A record that may be the same person. When `visible` is false the record lies in a unit
-/// outside the caller's scope, and only that unit is named: every other field is `null`.
+/// outside the caller's scope (reported only on the exact name and full date of birth): that
+/// unit is named to case managers and supervisors, who coordinate with it, and to nobody else
+/// (`unit_id` and `unit_name` `null`); every other field is `null`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "visible": true,
@@ -49,9 +51,9 @@ fn candidate_kind_schema() -> utoipa::openapi::schema::Object {
 pub struct DuplicateCandidateBody {
     /// Whether the caller may see the record.
     pub visible: bool,
-    /// The unit holding the record.
-    pub unit_id: String,
-    pub unit_name: String,
+    /// The unit holding the record (`null`: a match outside your scope, where is not said).
+    pub unit_id: Option<String>,
+    pub unit_name: Option<String>,
     pub client_id: Option<String>,
     #[schema(schema_with = candidate_kind_schema)]
     pub client_kind: Option<String>,
@@ -113,6 +115,15 @@ impl DuplicatesBody {
     }
 }
 
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 429,
+    description = "Too many duplicate searches by you this hour (`OPORA_DUPLICATE_SEARCHES_PER_HOUR`); `Retry-After` says when to search again",
+    content_type = "application/problem+json"
+)]
+#[allow(dead_code)]
+pub struct SearchesExhausted(crate::problem::Problem);
+
 /// A duplicate check: the name searched for and, when known, the date of birth.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -132,8 +143,10 @@ pub struct DuplicateCheckBody {
 /// and Russian rules) and Ukrainian/Russian first-name forms: "Олександр Шевченко", "Oleksandr
 /// Shevchenko", "Aleksandr Shevchenko" and "OLEKSANDR ŠEVČENKO" match each other. A record with
 /// another known date of birth is not a candidate. A record in a unit outside the caller's scope
-/// is shown only as a possible match in that unit. The search terms go in the body, never the
-/// URL; every search is audited (with the folded name, not the name).
+/// is reported only on the exact name and full date of birth, as a possible match in that unit
+/// (to case managers and supervisors) or elsewhere (to others). The search terms go in the body,
+/// never the URL; every search is audited (with the folded name, not the name); each caller has
+/// an hourly budget of searches (429 once spent).
 #[utoipa::path(
     tag = "clients",
     operation_id = "check_client_duplicates",
@@ -141,7 +154,7 @@ pub struct DuplicateCheckBody {
     responses(
         (status = 200, description = "The possible duplicates (an empty list when none)", body = DuplicatesBody),
         responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::UnsupportedMediaType,
-        responses::Unprocessable, responses::Internal
+        responses::Unprocessable, SearchesExhausted, responses::Internal
     ),
     security(("bearer" = []))
 )]
