@@ -80,6 +80,60 @@ impl NameMatch {
     }
 }
 
+/// Replaces in free text every word that is a form of a word of the names to `hide` (any script,
+/// any case, with up to three letters of inflection: "Івана", "Тарасові") with `replacement`.
+/// Words the names to `keep` share (the subject's own surname) stay, and so do words under three
+/// letters. For a family member's own export: the others' names leave the text, theirs stays.
+pub fn redact_names(text: &str, hide: &[&str], keep: &[&str], replacement: &str) -> String {
+    let words_of = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|n| fold(n).split(' ').map(str::to_owned).collect::<Vec<_>>())
+            .filter(|w| w.chars().count() >= 3)
+            .collect()
+    };
+    let kept = words_of(keep);
+    let hidden: Vec<String> = words_of(hide)
+        .into_iter()
+        .filter(|w| !kept.contains(w))
+        .collect();
+    if hidden.is_empty() {
+        return text.to_owned();
+    }
+    let is_hidden = |word: &str| {
+        let folded = fold(word);
+        hidden.iter().any(|h| {
+            folded == *h
+                || (h.chars().count() >= 4
+                    && folded.starts_with(h.as_str())
+                    && folded.chars().count() <= h.chars().count() + 3
+                    && !kept.contains(&folded))
+        })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            if is_hidden(word) {
+                out.push_str(replacement);
+            } else {
+                out.push_str(word);
+            }
+            word.clear();
+        }
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '\'' || c == '’' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 /// Outside the caller's scope a possible match is reported only on the exact name and the full
 /// date of birth, both known and equal: a similar name, or a missing date, would let anyone learn
 /// by trial who is a client elsewhere (a shelter, say).
@@ -536,6 +590,24 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_members_export_loses_the_others_names_in_any_form_and_keeps_their_own() {
+        let hide = ["Ivan Shevchenko", "Oksana Shevchenko"];
+        let keep = ["Taras Shevchenko"];
+        let r = |text: &str| redact_names(text, &hide, &keep, "[another]");
+        assert_eq!(r("Ivan hits Taras"), "[another] hits Taras");
+        assert_eq!(
+            r("Іван б'є Тараса; Оксана мовчить"),
+            "[another] б'є Тараса; [another] мовчить"
+        );
+        assert_eq!(r("Тарас боїться Івана"), "Тарас боїться [another]");
+        assert_eq!(r("OKSANA called"), "[another] called");
+        // The shared surname is the subject's too; unrelated words stay.
+        assert_eq!(r("the Shevchenko flat"), "the Shevchenko flat");
+        assert_eq!(r("Ivanov visited"), "[another] visited");
+        assert_eq!(r("Invoice sent"), "Invoice sent");
+    }
 
     #[test]
     fn outside_the_scope_only_the_exact_name_and_full_date_of_birth_are_reported() {

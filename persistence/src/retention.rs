@@ -298,28 +298,57 @@ impl Store {
     }
 }
 
-/// Narrows a family's export to one member.
+/// Narrows a family's export to one member: what concerns them (their member record, the
+/// contacts they took part in, the records that name them), and what concerns the family as a
+/// whole with the other members' personal data removed: their names in every form from every
+/// text (`names::redact_names`), their dates of birth and details, the household's address and
+/// phones, and the register snapshots of `client.*` events.
 fn for_member(mut export: Value, members: &[MemberRow], member_id: &str) -> Value {
+    let own: Vec<&str> = members
+        .iter()
+        .filter(|m| m.id == member_id)
+        .map(|m| m.full_name.as_str())
+        .collect();
     let others: Vec<&str> = members
         .iter()
         .filter(|m| m.id != member_id && !m.full_name.trim().is_empty())
         .map(|m| m.full_name.as_str())
         .collect();
-    fn scrub(value: &mut Value, names: &[&str]) {
+    fn scrub(value: &mut Value, others: &[&str], own: &[&str]) {
         match value {
             Value::String(text) => {
-                for name in names {
-                    if text.contains(name) {
-                        *text = text.replace(name, "[another family member]");
-                    }
-                }
+                *text =
+                    opora_domain::names::redact_names(text, others, own, "[another family member]");
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, names)),
-            Value::Object(map) => map.values_mut().for_each(|v| scrub(v, names)),
+            Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, others, own)),
+            Value::Object(map) => map.values_mut().for_each(|v| scrub(v, others, own)),
             _ => {}
         }
     }
-    scrub(&mut export, &others);
+    // The register snapshots name and date every member.
+    if let Some(events) = export["events"].as_array_mut() {
+        for event in events {
+            if event["action"]
+                .as_str()
+                .is_some_and(|a| a.starts_with("client."))
+            {
+                event["details"] = Value::Null;
+            }
+        }
+    }
+    // Their contacts: those they took part in.
+    if let Some(contacts) = export["contacts"].as_array_mut() {
+        contacts.retain(|c| {
+            c["participants"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["member_id"] == json!(member_id)))
+        });
+    }
+    for field in ["address", "phone"] {
+        export["client"][field] = Value::Null;
+    }
+    export["phones"] = json!([]);
+    scrub(&mut export, &others, &own);
     export["members"] = Value::from(
         members
             .iter()
@@ -338,6 +367,8 @@ fn for_member(mut export: Value, members: &[MemberRow], member_id: &str) -> Valu
         withheld.extend([
             json!("sensitive_sections: recorded for the whole family, they may concern other members; released only on the case team's decision"),
             json!("questionnaire: recorded for the whole family, it may concern other members; released only on the case team's decision"),
+            json!("client.address, client.phone, phones: the household's, shared with the other members"),
+            json!("contacts the member did not take part in; the other members' names, dates of birth and details"),
         ]);
     }
     export["subject_member_id"] = json!(member_id);

@@ -467,3 +467,82 @@ fn a_plan_action_names_only_known_staff_of_the_unit_as_specialists() {
     }
     assert_eq!(plan(json!(["serhii"])).status, 201);
 }
+
+// Finding 6: a one-member export holds only what concerns that member.
+
+#[test]
+fn a_members_export_holds_no_other_members_names_dates_or_the_households_contacts() {
+    use opora_tests::walk::{move_report, report};
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let manager = app.staff("olena", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let client = app.post(
+        "/api/v1/clients",
+        &manager,
+        json!({"kind": "family", "display_name": "Bondar family", "address": "Kanatna 12, Odesa",
+               "phone": "+380501234567",
+               "members": [
+                   {"full_name": "Taras Bondar", "relation": "child", "date_of_birth": "2014-05-06", "is_child": true},
+                   {"full_name": "Ivan Bondar", "relation": "parent", "date_of_birth": "1979-01-23", "is_child": false},
+                   {"full_name": "Halyna Bondar", "relation": "parent", "date_of_birth": "1983-11-30", "is_child": false}
+               ]}),
+    );
+    assert_eq!(client.status, 201, "{:?}", client.body);
+    let client_id = client.id();
+    let taras = client.body["members"][0]["id"].as_str().unwrap().to_owned();
+    let report = report(&app, &manager, Some(&client_id)).id();
+    for (from, to) in [
+        ("intake", "verification"),
+        ("verification", "need_recognition"),
+    ] {
+        assert_eq!(
+            move_report(&app, &manager, &report, json!({"from": from, "to": to})).status,
+            200
+        );
+    }
+    let opened = move_report(
+        &app,
+        &manager,
+        &report,
+        json!({"from": "need_recognition", "to": "opened", "work_model": "case_management", "key_worker_id": "olena"}),
+    );
+    assert_eq!(opened.status, 200, "{:?}", opened.body);
+    let case = opened.body["case"]["id"].as_str().unwrap().to_owned();
+    let assessed = app.post(
+        &format!("/api/v1/cases/{case}/assessments"),
+        &manager,
+        json!({"kind": "initial", "summary": "Ivan hits Taras; Тарас боїться Івана, Галина мовчить", "complete": true}),
+    );
+    assert_eq!(assessed.status, 201, "{:?}", assessed.body);
+
+    let export = app.get(
+        &format!("/api/v1/clients/{client_id}/export?member_id={taras}"),
+        &supervisor,
+    );
+    assert_eq!(export.status, 200, "{:?}", export.body);
+    let all = text(&export.body);
+    for secret in [
+        "Ivan",
+        "Іван",
+        "Halyna",
+        "Галин",
+        "1979-01-23",
+        "1983-11-30",
+        "Kanatna",
+        "+380501234567",
+    ] {
+        assert!(
+            !all.contains(secret),
+            "{secret} in the member's export: {all}"
+        );
+    }
+    assert!(
+        all.contains("Taras Bondar") && all.contains("2014-05-06"),
+        "{all}"
+    );
+    assert!(
+        all.contains("hits Taras"),
+        "the member's own part of the story stays"
+    );
+}
