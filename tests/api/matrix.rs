@@ -603,6 +603,17 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
     let app = TestApp::start();
     let own = records(&app, &app.district_a.clone(), "a");
     let foreign = records(&app, &app.district_b.clone(), "b");
+    // A case of the callers' own unit restricted to its supervisor: to every matrix caller it
+    // and everything reached through it are not there.
+    let restricted = records(&app, &app.district_a.clone(), "r");
+    let restriction = app.send(
+        "PUT",
+        &format!("/api/v1/cases/{}/restriction", restricted.case),
+        Some(&app.staff("r-supervisor", &[Role::Supervisor], &app.district_a.clone())),
+        &[],
+        Some(&json!({"restricted": true, "named_staff": ["r-supervisor"], "reason": "matrix"})),
+    );
+    assert_eq!(restriction.status, 200, "{:?}", restriction.body);
     let admin_b = app.staff("b-reader", &[Role::Supervisor], &app.district_b.clone());
     let doc: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
     let table = operations(&app);
@@ -625,8 +636,18 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
                 let (need, body) = table.get(name).unwrap_or_else(|| {
                     panic!("operation {name} is not in the authorisation matrix")
                 });
-                for (scope, records) in [("own", &own), ("foreign", &foreign)] {
+                for (scope, records) in [
+                    ("own", &own),
+                    ("foreign", &foreign),
+                    ("restricted", &restricted),
+                ] {
                     if scope == "foreign" && (!path.contains('{') || !unit_scoped(path)) {
+                        continue;
+                    }
+                    if scope == "restricted"
+                        && !(path.starts_with("/api/v1/cases/{id}")
+                            || path.starts_with("/api/v1/safety-concerns/{id}"))
+                    {
                         continue;
                     }
                     let url = concrete(path, records);
@@ -636,10 +657,18 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
                         || (method == "put" && path.ends_with("/questionnaire"))
                         || (method == "put" && path.ends_with("/closure-report"))
                     {
-                        let reader = if scope == "own" {
-                            app.staff("a-supervisor", &[Role::Supervisor], &app.district_a.clone())
-                        } else {
-                            admin_b.clone()
+                        let reader = match scope {
+                            "own" => app.staff(
+                                "a-supervisor",
+                                &[Role::Supervisor],
+                                &app.district_a.clone(),
+                            ),
+                            "restricted" => app.staff(
+                                "r-supervisor",
+                                &[Role::Supervisor],
+                                &app.district_a.clone(),
+                            ),
+                            _ => admin_b.clone(),
                         };
                         app.get(&url, &reader).etag
                     } else {
@@ -654,7 +683,7 @@ fn every_operation_answers_every_role_as_the_policy_says_for_own_and_foreign_rec
                         &headers,
                         body.as_ref(),
                     );
-                    let expected = if scope == "foreign" {
+                    let expected = if scope == "foreign" || scope == "restricted" {
                         "404"
                     } else if may(*role, *need) {
                         "allowed"
