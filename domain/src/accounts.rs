@@ -2,6 +2,8 @@
 //! their own account. Checking a password against its hash stays in the storage layer, whose
 //! constant-time comparison is part of the check.
 
+use crate::access::{Action, Role};
+use crate::code_enum;
 use crate::error::DomainError;
 
 /// The shortest password accepted, in characters.
@@ -34,6 +36,131 @@ pub fn check_not_disabling_self(
         })
     } else {
         Ok(())
+    }
+}
+
+/// Whether granting the role needs a second admin's approval (four eyes): every role that reads
+/// case content or sensitive sections, and admin itself (an admin approves the others' grants).
+pub fn needs_second_admin(role: Role) -> bool {
+    role == Role::Admin
+        || role.may(Action::ReadCaseRecords)
+        || role.may(Action::ReadSensitiveSections)
+}
+
+/// The roles of a change from `before` to `after` that wait for a second admin: those added that
+/// [`needs_second_admin`]. Removing a role, or adding another, takes effect at once.
+pub fn roles_awaiting_approval(before: &[Role], after: &[Role]) -> Vec<Role> {
+    let mut added: Vec<Role> = after
+        .iter()
+        .copied()
+        .filter(|r| !before.contains(r) && needs_second_admin(*r))
+        .collect();
+    added.sort();
+    added.dedup();
+    added
+}
+
+/// What a role change does now: the roles the account holds at once (the new set without the
+/// grants that wait) and the roles that wait for a second admin.
+pub fn split_role_change(before: &[Role], after: &[Role]) -> (Vec<Role>, Vec<Role>) {
+    let waiting = roles_awaiting_approval(before, after);
+    let now = after
+        .iter()
+        .copied()
+        .filter(|r| !waiting.contains(r))
+        .collect();
+    (now, waiting)
+}
+
+/// Nobody changes their own roles: an admin who could would give themself case access.
+pub fn may_change_roles_of(caller_id: &str, staff_id: &str) -> bool {
+    caller_id != staff_id
+}
+
+code_enum! {
+    /// Where a role grant that needs a second admin stands.
+    pub enum RoleGrantStatus {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+/// Decides a pending grant: by an admin other than the one who asked and than the one it grants
+/// (`own_request`); a decided grant stays decided (`grant_decided`).
+pub fn decide_role_grant(
+    status: RoleGrantStatus,
+    approve: bool,
+    decider: &str,
+    requested_by: &str,
+    staff_id: &str,
+) -> Result<RoleGrantStatus, DomainError> {
+    if status != RoleGrantStatus::Pending {
+        return Err(DomainError::conflict(
+            "grant_decided",
+            format!("the role grant is already {status}"),
+        ));
+    }
+    if decider == requested_by || decider == staff_id {
+        return Err(DomainError::conflict(
+            "own_request",
+            "a role grant is decided by another admin than the one who asked and the one it grants",
+        ));
+    }
+    Ok(if approve {
+        RoleGrantStatus::Approved
+    } else {
+        RoleGrantStatus::Rejected
+    })
+}
+
+#[cfg(test)]
+mod grant_tests {
+    use super::*;
+
+    #[test]
+    fn granting_a_role_that_reads_case_content_or_admin_needs_a_second_admin() {
+        use Role::*;
+        for role in Role::ALL {
+            let expected = !matches!(role, Registry);
+            assert_eq!(needs_second_admin(*role), expected, "{role}");
+        }
+        assert_eq!(
+            split_role_change(&[Specialist], &[Specialist, Supervisor, Registry]),
+            (vec![Specialist, Registry], vec![Supervisor])
+        );
+        // Taking a role away is at once.
+        assert_eq!(
+            split_role_change(&[Supervisor, CaseManager], &[CaseManager]),
+            (vec![CaseManager], vec![])
+        );
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles() {
+        assert!(!may_change_roles_of("admin", "admin"));
+        assert!(may_change_roles_of("admin", "olena"));
+    }
+
+    #[test]
+    fn a_grant_is_decided_once_by_a_third_person() {
+        use RoleGrantStatus::*;
+        assert_eq!(
+            decide_role_grant(Pending, true, "a2", "a1", "olena"),
+            Ok(Approved)
+        );
+        assert_eq!(
+            decide_role_grant(Pending, false, "a2", "a1", "olena"),
+            Ok(Rejected)
+        );
+        for (decider, staff) in [("a1", "olena"), ("olena", "olena")] {
+            let refused = decide_role_grant(Pending, true, decider, "a1", staff);
+            assert_eq!(refused.map_err(|e| e.code()), Err("own_request"));
+        }
+        for status in [Approved, Rejected] {
+            let refused = decide_role_grant(status, true, "a2", "a1", "olena");
+            assert_eq!(refused.map_err(|e| e.code()), Err("grant_decided"));
+        }
     }
 }
 

@@ -412,11 +412,16 @@ impl Store {
             if exists > 0 {
                 return Err(StoreError::Conflict(format!("staff member {id} already exists")));
             }
+            // Roles that read case content (or admin) wait for a second admin.
+            let (at_once, waiting) = opora_domain::accounts::split_role_change(&[], &roles);
             let member = crate::directory::upsert_staff(
                 conn,
-                StaffUpsert { id: id.to_owned(), full_name: Some(full_name.to_owned()), roles, unit_id: Some(unit_id.to_owned()), active: true },
+                StaffUpsert { id: id.to_owned(), full_name: Some(full_name.to_owned()), roles: at_once, unit_id: Some(unit_id.to_owned()), active: true },
             )?;
             auth_event(conn, &caller.actor.staff_id, unit_id, "staff.created", json!({ "staff_id": id, "roles": member.roles.iter().map(|r| r.code()).collect::<Vec<_>>() }))?;
+            if !waiting.is_empty() {
+                crate::role_grants::request(conn, caller, id, unit_id, &waiting)?;
+            }
             Ok(member)
         })
     }
@@ -436,9 +441,17 @@ impl Store {
             }
             rules::check_not_disabling_self(&caller.actor.staff_id, id, changes.active)
                 .map_err(StoreError::refused)?;
-            let roles = match changes.roles.clone() {
-                Some(roles) => roles,
-                None => crate::directory::roles_of(conn, id)?,
+            let before = crate::directory::roles_of(conn, id)?;
+            let (roles, waiting) = match changes.roles.clone() {
+                Some(roles) => {
+                    // Nobody changes their own roles; what reads case content waits for a
+                    // second admin.
+                    if !opora_domain::accounts::may_change_roles_of(&caller.actor.staff_id, id) {
+                        return Err(StoreError::Forbidden(Action::ManageDirectory));
+                    }
+                    opora_domain::accounts::split_role_change(&before, &roles)
+                }
+                None => (before, Vec::new()),
             };
             let member = crate::directory::upsert_staff(
                 conn,
@@ -454,6 +467,9 @@ impl Store {
                 diesel::update(refresh_tokens::table.filter(refresh_tokens::staff_id.eq(id)).filter(refresh_tokens::revoked_at.is_null()))
                     .set(refresh_tokens::revoked_at.eq(Some(now())))
                     .execute(conn)?;
+            }
+            if !waiting.is_empty() {
+                crate::role_grants::request(conn, caller, id, &member.unit_id, &waiting)?;
             }
             auth_event(
                 conn,

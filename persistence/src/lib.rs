@@ -28,6 +28,7 @@ pub mod questionnaire;
 pub mod reference;
 pub mod reports;
 pub mod retention;
+pub mod role_grants;
 pub mod safety;
 pub mod schema;
 pub mod success_stories;

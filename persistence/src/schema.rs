@@ -734,3 +734,18 @@ diesel::allow_tables_to_appear_in_same_query!(safety_concerns, cases);
 diesel::allow_tables_to_appear_in_same_query!(safety_concerns, case_access);
 diesel::allow_tables_to_appear_in_same_query!(intake_reports, case_access);
 diesel::allow_tables_to_appear_in_same_query!(events, case_access);
+
+diesel::table! {
+    staff_role_grants (id) {
+        id -> Text,
+        staff_id -> Text,
+        unit_id -> Text,
+        roles -> Text,
+        status -> Text,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}

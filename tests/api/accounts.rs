@@ -25,7 +25,8 @@ fn refresh(app: &TestApp, token: &str) -> Answer {
     )
 }
 
-/// An admin in district A, and a case manager they created with a password.
+/// An admin in district A, and a case manager they created with a password (the role granted
+/// by a second admin: it reads case content).
 fn with_member() -> (TestApp, String) {
     let app = TestApp::start();
     let admin = app.staff("admin", &[Role::Admin], &app.district_a.clone());
@@ -35,11 +36,25 @@ fn with_member() -> (TestApp, String) {
         json!({"id": "o.kovalenko", "full_name": "Olena Kovalenko", "roles": ["case_manager"], "unit_id": app.district_a}),
     );
     assert_eq!(
-        (created.status, created.body["roles"].clone()),
-        (201, json!(["case_manager"])),
+        (
+            created.status,
+            created.body["roles"].clone(),
+            created.body["pending_role_grant"]["roles"].clone()
+        ),
+        (201, json!([]), json!(["case_manager"])),
         "{:?}",
         created.body
     );
+    let second = app.staff("admin-2", &[Role::Admin], &app.district_a.clone());
+    let approved = app.post(
+        &format!(
+            "/api/v1/role-grants/{}/decision",
+            created.body["pending_role_grant"]["id"].as_str().unwrap()
+        ),
+        &second,
+        json!({"approve": true}),
+    );
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
     let set = app.send(
         "PUT",
         "/api/v1/staff/o.kovalenko/password",

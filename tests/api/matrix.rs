@@ -86,6 +86,11 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             "update_staff",
             (Admin, Some(json!({"full_name": "Renamed Supervisor"}))),
         ),
+        ("list_role_grants", (Admin, None)),
+        (
+            "decide_role_grant",
+            (Admin, Some(json!({"approve": false, "note": "matrix"}))),
+        ),
         (
             "set_staff_password",
             (
@@ -447,6 +452,8 @@ struct Records {
     transfer: String,
     /// An agreement of the case (the termination endpoint ends it).
     agreement: String,
+    /// A role grant waiting for a second admin (asked by the unit's admin).
+    grant: String,
 }
 
 fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
@@ -536,7 +543,17 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         Some(&json!({"closure_reason": "moved_away"})),
     );
     assert_eq!(closure.status, 201, "{:?}", closure.body);
+    let grantee = app.post(
+        "/api/v1/staff",
+        &admin,
+        json!({"id": format!("{prefix}-grantee"), "full_name": "Grantee", "roles": ["specialist"], "unit_id": unit}),
+    );
+    assert_eq!(grantee.status, 201, "{:?}", grantee.body);
     Records {
+        grant: grantee.body["pending_role_grant"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         agreement: agreement.id(),
         contact: contact.id(),
         story: story.id(),
@@ -586,6 +603,8 @@ fn concrete(path: &str, r: &Records) -> String {
         &r.concern
     } else if path.starts_with("/api/v1/units/") {
         &r.unit
+    } else if path.starts_with("/api/v1/role-grants/") {
+        &r.grant
     } else {
         &r.staff
     };

@@ -546,3 +546,87 @@ fn a_members_export_holds_no_other_members_names_dates_or_the_households_contact
         "the member's own part of the story stays"
     );
 }
+
+// Finding 5: no admin gives themself, or anyone alone, case access.
+
+#[test]
+fn an_admin_cannot_change_their_own_roles_and_case_access_needs_a_second_admin() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let admin = app.staff("admin", &[Role::Admin], &a);
+    let second = app.staff("admin-2", &[Role::Admin], &a);
+    let etag = app.get("/api/v1/staff/admin", &admin).etag;
+    let own = app.patch(
+        "/api/v1/staff/admin",
+        &admin,
+        etag.as_deref(),
+        json!({"roles": ["admin", "supervisor"]}),
+    );
+    assert_eq!(own.status, 403, "{:?}", own.body);
+    assert_eq!(
+        app.get("/api/v1/staff/admin", &admin).body["roles"],
+        json!(["admin"])
+    );
+
+    // A new supervisor account holds no case role until another admin approves.
+    let created = app.post(
+        "/api/v1/staff",
+        &admin,
+        json!({"id": "puppet", "full_name": "Puppet Account", "roles": ["supervisor", "registry"], "unit_id": a}),
+    );
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["roles"], json!(["registry"]));
+    let grant = created.body["pending_role_grant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let decision = format!("/api/v1/role-grants/{grant}/decision");
+    let by_requester = app.post(&decision, &admin, json!({"approve": true}));
+    assert_eq!(by_requester.status, 409, "{:?}", by_requester.body);
+    assert_eq!(by_requester.unmet(), ["own_request"]);
+    let puppet = app
+        .keys
+        .issue("puppet", chrono::Duration::minutes(30))
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/clients?limit=1", &puppet).status,
+        403,
+        "no case access before the second admin"
+    );
+    let pending = app.get("/api/v1/role-grants?pending=true", &second);
+    assert!(text(&pending.body).contains(&grant), "{:?}", pending.body);
+    let approved = app.post(
+        &decision,
+        &second,
+        json!({"approve": true, "note": "Order 14"}),
+    );
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
+    assert_eq!(approved.body["status"], "approved");
+    let roles = app.get("/api/v1/staff/puppet", &admin).body["roles"].clone();
+    assert!(text(&roles).contains("supervisor"), "{roles}");
+    let again = app.post(&decision, &second, json!({"approve": false}));
+    assert_eq!(again.unmet(), ["grant_decided"], "{:?}", again.body);
+
+    // Raising someone's roles likewise waits; taking a role away is at once.
+    let etag = app.get("/api/v1/staff/puppet", &admin).etag;
+    let lowered = app.patch(
+        "/api/v1/staff/puppet",
+        &admin,
+        etag.as_deref(),
+        json!({"roles": ["registry"]}),
+    );
+    assert_eq!(
+        lowered.body["roles"],
+        json!(["registry"]),
+        "{:?}",
+        lowered.body
+    );
+    let auditor = app.staff("maria", &[Role::Auditor], &a);
+    let log = app.get(
+        "/api/v1/audit/entries?subject_id=puppet&limit=100",
+        &auditor,
+    );
+    for action in ["staff.role_grant.requested", "staff.role_grant.approved"] {
+        assert!(text(&log.body).contains(action), "{action}: {:?}", log.body);
+    }
+}

@@ -251,11 +251,16 @@ pub async fn create_staff(
     }
     let roles = roles(&body.roles)?;
     let store = state.store.clone();
-    let member = crate::blocking(move || {
-        store.admin_create_staff(&auth.0, &body.id, &body.full_name, roles, &body.unit_id)
+    let (member, pending) = crate::blocking(move || {
+        let member =
+            store.admin_create_staff(&auth.0, &body.id, &body.full_name, roles, &body.unit_id)?;
+        let pending = store.pending_role_grant(&auth.0, &member.id)?;
+        Ok((member, pending))
     })
     .await?;
-    Ok(HttpResponse::Created().json(StaffBody::from(member)))
+    let mut answer = StaffBody::from(member);
+    answer.pending_role_grant = pending.map(Into::into);
+    Ok(HttpResponse::Created().json(answer))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -300,8 +305,15 @@ pub async fn update_staff(
         active: body.active,
     };
     let store = state.store.clone();
-    let member = crate::blocking(move || store.admin_update_staff(&auth.0, &id, changes)).await?;
-    Ok(HttpResponse::Ok().json(StaffBody::from(member)))
+    let (member, pending) = crate::blocking(move || {
+        let member = store.admin_update_staff(&auth.0, &id, changes)?;
+        let pending = store.pending_role_grant(&auth.0, &member.id)?;
+        Ok((member, pending))
+    })
+    .await?;
+    let mut answer = StaffBody::from(member);
+    answer.pending_role_grant = pending.map(Into::into);
+    Ok(HttpResponse::Ok().json(answer))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

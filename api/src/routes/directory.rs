@@ -55,6 +55,10 @@ pub struct StaffBody {
     pub roles: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// In the answer to an admin's create or update: the roles that wait for a second admin
+    /// (those that read case content, and admin), not yet on the account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pending_role_grant: Option<crate::routes::role_grants::RoleGrantBody>,
 }
 
 fn role_list() -> utoipa::openapi::schema::Array {
@@ -71,6 +75,7 @@ impl From<StaffMember> for StaffBody {
             roles: s.roles.iter().map(|r| r.code().to_owned()).collect(),
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
+            pending_role_grant: None,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod directory;
 pub mod health;
 pub mod reference;
 pub mod reports;
+pub mod role_grants;
 pub mod safety;
 pub mod subject_rights;
 pub mod work_queue;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 )))
                 .configure(directory::configure)
                 .configure(accounts::configure)
+                .configure(role_grants::configure)
                 .configure(clients::configure)
                 .configure(confidentiality::configure)
                 .configure(subject_rights::configure)

@@ -1,0 +1,1 @@
+DROP TABLE staff_role_grants;
