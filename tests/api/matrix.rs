@@ -767,3 +767,65 @@ fn lists_never_show_another_units_records_to_any_role() {
         }
     }
 }
+
+/// The rows about oneself: every role making itself key worker of a colleague's case, adding a
+/// role to its own account, and approving what it wrote. Only a supervisor names a key worker
+/// directly; nobody raises their own roles; nobody approves their own work (four eyes).
+#[test]
+fn nobody_assigns_escalates_or_approves_for_themself() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let leader = app.staff("leader", &[Role::CaseManager], &a);
+    for role in Role::ALL {
+        let id = format!("self-{}", role.code());
+        let token = app.staff(&id, &[*role], &a);
+        let case = opora_tests::walk::opened_case(&app, &leader, "leader", "case_management");
+        let case_id = case["id"].as_str().unwrap();
+        let etag = app.get(&format!("/api/v1/cases/{case_id}"), &leader).etag;
+        let assigned = app.patch(
+            &format!("/api/v1/cases/{case_id}"),
+            &token,
+            etag.as_deref(),
+            json!({"key_worker_id": id, "reason": "mine now"}),
+        );
+        let expected = if *role == Role::Supervisor { 200 } else { 403 };
+        assert_eq!(
+            assigned.status, expected,
+            "{role} assigning itself: {:?}",
+            assigned.body
+        );
+
+        let escalated = app.patch(
+            &format!("/api/v1/staff/{id}"),
+            &token,
+            None,
+            json!({"roles": [role.code(), "supervisor", "admin"]}),
+        );
+        assert_eq!(
+            escalated.status, 403,
+            "{role} raising its own roles: {:?}",
+            escalated.body
+        );
+    }
+
+    // A supervisor's own plan version and closure report wait for another supervisor.
+    let supervisor = app.staff("self-approver", &[Role::Supervisor], &a);
+    let case =
+        opora_tests::walk::opened_case(&app, &supervisor, "self-approver", "case_management");
+    let case_id = case["id"].as_str().unwrap();
+    let plan = app.post(
+        &format!("/api/v1/cases/{case_id}/plans"),
+        &supervisor,
+        json!({"period_start": "2026-12-01", "period_end": "2027-02-28", "next_review_on": "2027-01-15",
+               "goals": [{"description": "g"}]}),
+    );
+    let own = app.post(
+        &format!("/api/v1/cases/{case_id}/plans/{}/approval", plan.id()),
+        &supervisor,
+        json!({"decision": "approved"}),
+    );
+    assert_eq!(
+        (own.status, own.unmet()),
+        (409, vec!["own_work".to_owned()])
+    );
+}
