@@ -5,6 +5,7 @@
 
 use crate::caseload::CaseloadPolicy;
 use crate::deadlines::{HolidayCalendar, HolidayCountry, ResponseDeadlines};
+use crate::sessions::LoginThrottle;
 
 /// The default of [`Policy::family_weekly_load`]. **Design** (agency policy, no law): seed 001 says
 /// the key worker must not overload the family; five tasks and appointments a week is our reading.
@@ -27,6 +28,9 @@ pub struct Policy {
     /// to be closed or the agreement renegotiated (the `closure_or_renegotiation_due` work item;
     /// default: [`crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS`]).
     pub renegotiation_working_days: u32,
+    /// How failed logins slow the next attempt (per account and address, per address, and
+    /// account-wide only under a distributed attack; [`crate::sessions`]).
+    pub login_throttle: LoginThrottle,
 }
 
 impl Default for Policy {
@@ -38,6 +42,7 @@ impl Default for Policy {
             family_weekly_load: DEFAULT_FAMILY_WEEKLY_LOAD,
             renegotiation_working_days:
                 crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS,
+            login_throttle: LoginThrottle::default(),
         }
     }
 }
