@@ -235,3 +235,73 @@ pub fn cors(origins: &[String]) -> Cors {
         .iter()
         .fold(cors, |cors, origin| cors.allowed_origin(origin))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_cidr_blocks() {
+        let trusted = TrustedProxies::parse("10.0.0.5, 10.1.0.0/16,fd00::/8").unwrap();
+        assert!(trusted.contains(ip("10.0.0.5")));
+        assert!(!trusted.contains(ip("10.0.0.6")));
+        assert!(trusted.contains(ip("10.1.200.3")));
+        assert!(
+            trusted.contains(ip("::ffff:10.1.0.1")),
+            "IPv4 mapped into IPv6"
+        );
+        assert!(trusted.contains(ip("fd12::1")));
+        assert!(!trusted.contains(ip("2001:db8::1")));
+        for bad in ["10.0.0", "10.0.0.0/33", "proxy.example", "::/129"] {
+            assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            TrustedProxies::parse(" ").unwrap(),
+            TrustedProxies::default()
+        );
+    }
+
+    #[test]
+    fn a_forwarded_for_header_is_believed_only_from_a_trusted_proxy() {
+        let none = TrustedProxies::default();
+        assert_eq!(
+            none.client_address(Some(ip("192.0.2.1")), &["198.51.100.7"]),
+            Some(ip("192.0.2.1"))
+        );
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        assert_eq!(
+            trusted.client_address(Some(ip("192.0.2.1")), &["198.51.100.7"]),
+            Some(ip("192.0.2.1")),
+            "a peer that is no proxy of ours"
+        );
+        assert_eq!(
+            trusted.client_address(Some(ip("10.0.0.2")), &["198.51.100.7"]),
+            Some(ip("198.51.100.7"))
+        );
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_forwarded_address_that_is_no_trusted_proxy() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        // The client wrote "1.2.3.4" itself; our proxies appended the rest.
+        assert_eq!(
+            trusted.client_address(Some(ip("10.0.0.2")), &["1.2.3.4, 198.51.100.7", "10.0.0.9"]),
+            Some(ip("198.51.100.7"))
+        );
+        assert_eq!(
+            trusted.client_address(Some(ip("10.0.0.2")), &["garbage, 10.0.0.9"]),
+            Some(ip("10.0.0.9")),
+            "garbage stops at the last proxy that wrote sense"
+        );
+        assert_eq!(
+            trusted.client_address(Some(ip("10.0.0.2")), &[]),
+            Some(ip("10.0.0.2"))
+        );
+    }
+}

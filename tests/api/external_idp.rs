@@ -179,6 +179,19 @@ fn an_admins_one_time_token_lets_a_provider_account_set_its_first_password_once(
         (422, vec!["setup_token".to_owned()]),
         "a setup token works once"
     );
+    let auditor = app.staff("maria", &[Role::Auditor], &app.centre.clone());
+    for query in [
+        "action=staff.password_setup_token_issued&actor_id=admin",
+        "action=staff.password_set&actor_id=olena",
+    ] {
+        let entries = app.get(&format!("/api/v1/audit/entries?{query}"), &auditor);
+        assert_eq!(
+            entries.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{query}: {:?}",
+            entries.body
+        );
+    }
 }
 
 #[test]

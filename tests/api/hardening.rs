@@ -229,24 +229,26 @@ fn a_forwarded_for_header_names_the_client_only_behind_a_trusted_proxy() {
     );
 }
 
-/// Opens a connection to the server, sends `bytes`, and says whether the server closed it within
-/// `within` (reading to the end; an answer before closing is fine).
-fn closed_within(app: &TestApp, bytes: &[u8], within: std::time::Duration) -> bool {
+/// Opens a connection to the server, sends `bytes`, and answers whether the server closed it
+/// within `within`, and what it wrote before (an answer before closing is fine).
+fn closed_within(app: &TestApp, bytes: &[u8], within: std::time::Duration) -> (bool, String) {
     use std::io::{Read, Write};
     let address = app.base.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     stream.set_read_timeout(Some(within)).unwrap();
     stream.write_all(bytes).unwrap();
     let started = std::time::Instant::now();
+    let mut written = Vec::new();
     let mut buffer = [0u8; 4096];
-    loop {
+    let closed = loop {
         match stream.read(&mut buffer) {
-            Ok(0) => return started.elapsed() <= within,
-            Ok(_) => continue,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
-            Err(_) => return false,
+            Ok(0) => break started.elapsed() <= within,
+            Ok(n) => written.extend_from_slice(&buffer[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break true,
+            Err(_) => break false,
         }
-    }
+    };
+    (closed, String::from_utf8_lossy(&written).into_owned())
 }
 
 fn one_second_timeouts() -> ServerOptions {
@@ -265,7 +267,7 @@ fn one_second_timeouts() -> ServerOptions {
 fn a_connection_that_never_finishes_its_request_head_is_closed() {
     let app = TestApp::start_with(one_second_timeouts());
 
-    let closed = closed_within(
+    let (closed, _) = closed_within(
         &app,
         b"GET /healthz HTTP/1.1\r\nHost: opora\r\n",
         std::time::Duration::from_secs(3),
@@ -278,12 +280,13 @@ fn a_connection_that_never_finishes_its_request_head_is_closed() {
 fn an_idle_keep_alive_connection_is_closed() {
     let app = TestApp::start_with(one_second_timeouts());
 
-    let closed = closed_within(
+    let (closed, written) = closed_within(
         &app,
         b"GET /healthz HTTP/1.1\r\nHost: opora\r\n\r\n",
         std::time::Duration::from_secs(3),
     );
 
+    assert!(written.starts_with("HTTP/1.1 200"), "{written}");
     assert!(closed, "the server kept an idle connection open");
 }
 
@@ -291,11 +294,13 @@ fn an_idle_keep_alive_connection_is_closed() {
 fn a_request_body_that_stalls_is_refused_and_its_connection_closed() {
     let app = TestApp::start_with(one_second_timeouts());
 
-    let closed = closed_within(
+    let (closed, written) = closed_within(
         &app,
         b"POST /api/v1/auth/login HTTP/1.1\r\nHost: opora\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"staff_id\": \"ol",
         std::time::Duration::from_secs(5),
     );
 
+    assert!(written.starts_with("HTTP/1.1 400"), "{written}");
+    assert!(written.contains("did not arrive within 1 s"), "{written}");
     assert!(closed, "the server waited on a stalled body");
 }
