@@ -128,27 +128,23 @@ fn login_facts(
     })
 }
 
-/// Makes sure the (account, address) row exists; a parallel request inserting it first is fine.
-fn ensure_attempt_row(conn: &mut AnyConnection, staff_id: &str, address: &str) -> StoreResult<()> {
-    let exists: i64 = login_attempts::table
-        .find((staff_id, address))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
+/// Applies `update` to the (account, address) row, or `insert`s it when there is none. A
+/// parallel request inserting it first is fine: the insert runs in a savepoint (on PostgreSQL a
+/// unique violation would otherwise abort the transaction), and the update then applies to its row.
+fn upsert_attempt(
+    conn: &mut AnyConnection,
+    update: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
+    insert: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
+) -> StoreResult<()> {
+    if update(conn)? > 0 {
         return Ok(());
     }
-    // In a savepoint: on PostgreSQL a unique violation would otherwise abort the transaction.
-    let inserted = conn.transaction::<_, DieselError, _>(|conn| {
-        diesel::insert_into(login_attempts::table)
-            .values((
-                login_attempts::staff_id.eq(staff_id),
-                login_attempts::address.eq(address),
-                login_attempts::failures.eq(0),
-            ))
-            .execute(conn)
-    });
-    match inserted {
-        Ok(_) | Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
+    match conn.transaction::<_, DieselError, _>(|conn| insert(conn)) {
+        Ok(_) => Ok(()),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+            update(conn)?;
+            Ok(())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -162,19 +158,33 @@ fn record_failure(
     throttle: &LoginThrottle,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
-    ensure_attempt_row(conn, staff_id, address)?;
+    let since = at - throttle.forget_after;
     let row = login_attempts::table.find((staff_id, address));
     // Failures older than the window are forgotten before this one counts.
-    diesel::update(row.filter(login_attempts::last_failure_at.lt(at - throttle.forget_after)))
+    diesel::update(row.filter(login_attempts::last_failure_at.lt(since)))
         .set(login_attempts::failures.eq(0))
         .execute(conn)?;
-    diesel::update(row)
-        .set((
-            login_attempts::failures.eq(login_attempts::failures + 1),
-            login_attempts::last_failure_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    Ok(())
+    upsert_attempt(
+        conn,
+        |conn| {
+            diesel::update(row)
+                .set((
+                    login_attempts::failures.eq(login_attempts::failures + 1),
+                    login_attempts::last_failure_at.eq(Some(at)),
+                ))
+                .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(login_attempts::table)
+                .values((
+                    login_attempts::staff_id.eq(staff_id),
+                    login_attempts::address.eq(address),
+                    login_attempts::failures.eq(1),
+                    login_attempts::last_failure_at.eq(Some(at)),
+                ))
+                .execute(conn)
+        },
+    )
 }
 
 /// A success from `address` clears that pair's failures and makes the address known.
@@ -184,14 +194,27 @@ fn record_success(
     address: &str,
     at: NaiveDateTime,
 ) -> StoreResult<()> {
-    ensure_attempt_row(conn, staff_id, address)?;
-    diesel::update(login_attempts::table.find((staff_id, address)))
-        .set((
-            login_attempts::failures.eq(0),
-            login_attempts::last_success_at.eq(Some(at)),
-        ))
-        .execute(conn)?;
-    Ok(())
+    upsert_attempt(
+        conn,
+        |conn| {
+            diesel::update(login_attempts::table.find((staff_id, address)))
+                .set((
+                    login_attempts::failures.eq(0),
+                    login_attempts::last_success_at.eq(Some(at)),
+                ))
+                .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(login_attempts::table)
+                .values((
+                    login_attempts::staff_id.eq(staff_id),
+                    login_attempts::address.eq(address),
+                    login_attempts::failures.eq(0),
+                    login_attempts::last_success_at.eq(Some(at)),
+                ))
+                .execute(conn)
+        },
+    )
 }
 
 fn issue_refresh(
@@ -286,7 +309,7 @@ impl Store {
         address: &str,
     ) -> StoreResult<(String, String)> {
         let throttle = self.policy().login_throttle;
-        self.write(|conn| {
+        let result = self.write(|conn| {
             let at = now();
             let facts = login_facts(conn, staff_id, address, &throttle, at)?;
             if let Some(wait) = throttle.wait(&facts, at) {
@@ -320,7 +343,30 @@ impl Store {
                     Ok(Err(StoreError::InvalidCredentials))
                 }
             }
-        })?
+        })?;
+        if result.is_err() {
+            self.forget_stale_attempts(&throttle);
+        }
+        result
+    }
+
+    /// Deletes the rows of (account, address) pairs that never logged in once their failures are
+    /// forgotten, so that guessing does not grow the table without end. A statement of its own,
+    /// after the login's transaction: it waits on no lock that login holds.
+    fn forget_stale_attempts(&self, throttle: &LoginThrottle) {
+        let since = now() - throttle.forget_after;
+        let deleted = self.conn().and_then(|mut conn| {
+            Ok(diesel::delete(
+                login_attempts::table
+                    .filter(login_attempts::last_failure_at.lt(since))
+                    .filter(login_attempts::last_success_at.is_null()),
+            )
+            .execute(&mut *conn)?)
+        });
+        if let Err(e) = deleted {
+            // Housekeeping only: the login's answer stands.
+            log::warn!("cannot delete forgotten login attempts: {e}");
+        }
     }
 
     /// Exchanges a refresh token for the next one of its family; a reused token revokes the family.
@@ -662,7 +708,56 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    #[test]
+    fn forgotten_failures_of_addresses_that_never_logged_in_are_deleted_on_each_backend() {
+        let (stores, _dir) = crate::testing::stores();
+        for store in stores {
+            let long_ago = now() - Duration::hours(2);
+            {
+                let mut conn = store.conn().unwrap();
+                for (address, success) in [("198.51.100.1", None), ("203.0.113.9", Some(long_ago))]
+                {
+                    diesel::insert_into(login_attempts::table)
+                        .values((
+                            login_attempts::staff_id.eq("olena"),
+                            login_attempts::address.eq(address),
+                            login_attempts::failures.eq(5),
+                            login_attempts::last_failure_at.eq(Some(long_ago)),
+                            login_attempts::last_success_at.eq(success),
+                        ))
+                        .execute(&mut *conn)
+                        .unwrap();
+                }
+            }
+
+            let answer = store.login("nobody", "wrong horse battery", "192.0.2.1");
+
+            assert!(matches!(answer, Err(StoreError::InvalidCredentials)));
+            let mut conn = store.conn().unwrap();
+            let left: Vec<(String, String, i32)> = login_attempts::table
+                .select((
+                    login_attempts::staff_id,
+                    login_attempts::address,
+                    login_attempts::failures,
+                ))
+                .order(login_attempts::address)
+                .load(&mut *conn)
+                .unwrap();
+            assert_eq!(
+                left,
+                vec![
+                    ("nobody".into(), "192.0.2.1".into(), 1),
+                    ("olena".into(), "203.0.113.9".into(), 5),
+                ],
+                "{:?}",
+                store.backend()
+            );
+        }
+    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

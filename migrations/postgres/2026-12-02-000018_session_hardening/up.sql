@@ -19,6 +19,8 @@ CREATE TABLE login_attempts (
     PRIMARY KEY (staff_id, address)
 );
 CREATE INDEX login_attempts_address ON login_attempts (address);
+-- Rows of addresses that never logged in are deleted once their failures are forgotten.
+CREATE INDEX login_attempts_last_failure ON login_attempts (last_failure_at);
 
 -- One-time tokens an admin issues so that a member sets a local password they do not have (or
 -- have forgotten) at PUT /me/password; stored only as SHA-256 hashes, single use.
