@@ -624,7 +624,8 @@ impl Store {
         })
     }
 
-    /// An admin changes a member's name, roles, unit or active flag; disabling stops their tokens.
+    /// An admin changes a member's name, roles, unit or active flag; enabling or disabling ends their
+    /// sessions (tokens issued before stay refused) and disabling revokes their refresh tokens.
     pub fn admin_update_staff(
         &self,
         caller: &Caller,

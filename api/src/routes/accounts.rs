@@ -1,5 +1,6 @@
-//! Accounts: login with a password (argon2id, throttled by account and address), refresh and
-//! logout; the caller's own password; and the admin's management of staff and units. Login and
+//! Accounts: login with a password (argon2id, throttled per account and address), refresh and
+//! logout; the caller's own password (a first one by an admin's one-time setup token); and the
+//! admin's management of staff and units. Login and
 //! refresh are the only `/api/v1` operations without a bearer token.
 
 use actix_web::{patch, post, put, web, HttpRequest, HttpResponse};
@@ -70,14 +71,17 @@ fn tokens(
 #[derive(utoipa::IntoResponses)]
 #[response(
     status = 429,
-    description = "Too many failed logins for this account or address; `Retry-After` says when to try again",
+    description = "Too many failed logins from this address (for this account or for any), or for an account under attack from many addresses; `Retry-After` says when to try again",
     content_type = "application/problem+json"
 )]
 #[allow(dead_code)]
 pub struct Throttled(crate::problem::Problem);
 
-/// Logs in with a staff id and password. After three failures, each further attempt for the
-/// account or from the address waits longer (1 s, 2 s, 4 s … up to 15 min): 429 with Retry-After.
+/// Logs in with a staff id and password. After three failures of the account from one address,
+/// each further attempt from that address waits longer (1 s, 2 s, 4 s … up to 15 min): 429 with
+/// Retry-After; so does an address after ten failures over any accounts, and a new address of an
+/// account that failed twenty times from five or more addresses. Never a lockout: guesses from
+/// elsewhere do not delay the owner.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "login",
@@ -127,7 +131,8 @@ pub async fn refresh(
     tokens(&state, &staff_id, refresh_token)
 }
 
-/// Ends the session of a refresh token (its whole family).
+/// Ends the session of a refresh token (its whole family); every access token of the caller issued
+/// until now stops working at once (other devices renew theirs with their refresh tokens).
 #[utoipa::path(
     tag = "accounts",
     operation_id = "logout",
@@ -281,7 +286,8 @@ pub struct StaffPatchBody {
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub unit_id: Option<String>,
-    /// `false` disables the account: its tokens stop working at once.
+    /// `false` disables the account: its tokens stop working at once, and stay refused when it is
+    /// enabled again (a new login is needed).
     pub active: Option<bool>,
 }
 
