@@ -267,12 +267,13 @@ fn one_second_timeouts() -> ServerOptions {
 fn a_connection_that_never_finishes_its_request_head_is_closed() {
     let app = TestApp::start_with(one_second_timeouts());
 
-    let (closed, _) = closed_within(
+    let (closed, written) = closed_within(
         &app,
         b"GET /healthz HTTP/1.1\r\nHost: opora\r\n",
         std::time::Duration::from_secs(3),
     );
 
+    assert!(written.starts_with("HTTP/1.1 408"), "{written}");
     assert!(closed, "the server kept a half-sent request head open");
 }
 
