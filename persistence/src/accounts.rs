@@ -2,7 +2,7 @@
 //! of sessions, one-time password setup tokens, and the admin's management of staff and units.
 //!
 //! Throttling follows `opora_domain::sessions`: failures are counted per (account, address) with
-//! single atomic `UPDATE`s (parallel failures are never lost), and the rule decides from the
+//! single atomic `UPDATE`s ([`crate::login_attempts`]), and the rule decides from the
 //! pair's, the address's and the account's recent counts; never a lockout, and never a delay for
 //! the owner because of guesses from elsewhere. Refresh tokens are random, stored only as SHA-256
 //! hashes, single-use: using one issues the next of its family, and presenting a used one again (a
@@ -13,10 +13,9 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use opora_domain::accounts as rules;
 use opora_domain::directory::check_unit_in_scope;
-use opora_domain::sessions::{Failures, LoginFacts, LoginThrottle};
+use opora_domain::sessions::LoginThrottle;
 use opora_domain::{Action, Role, UnitKind};
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
@@ -24,8 +23,9 @@ use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::directory::{end_sessions, NewUnit, StaffUpsert};
+use crate::login_attempts;
 use crate::models::{StaffMember, StaffRow, Unit};
-use crate::schema::{login_attempts, password_setup_tokens, refresh_tokens, staff};
+use crate::schema::{password_setup_tokens, refresh_tokens, staff};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 pub use opora_domain::accounts::MIN_PASSWORD_CHARS;
@@ -73,148 +73,6 @@ fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The recent failures of a set of (account, address) rows: their sum and the latest.
-fn recent(rows: &[(i32, Option<NaiveDateTime>)]) -> Failures {
-    Failures {
-        count: rows
-            .iter()
-            .map(|(n, _)| u32::try_from(*n).unwrap_or(0))
-            .sum(),
-        last: rows.iter().filter_map(|(_, last)| *last).max(),
-    }
-}
-
-/// What the throttle judges an attempt on `staff_id` from `address` by.
-fn login_facts(
-    conn: &mut AnyConnection,
-    staff_id: &str,
-    address: &str,
-    throttle: &LoginThrottle,
-    at: NaiveDateTime,
-) -> StoreResult<LoginFacts> {
-    let since = at - throttle.forget_after;
-    let pair: Option<(i32, Option<NaiveDateTime>, Option<NaiveDateTime>)> = login_attempts::table
-        .find((staff_id, address))
-        .select((
-            login_attempts::failures,
-            login_attempts::last_failure_at,
-            login_attempts::last_success_at,
-        ))
-        .first(conn)
-        .optional()?;
-    let failing = login_attempts::table
-        .filter(login_attempts::failures.gt(0))
-        .filter(login_attempts::last_failure_at.ge(since));
-    let by_address: Vec<(i32, Option<NaiveDateTime>)> = failing
-        .filter(login_attempts::address.eq(address))
-        .select((login_attempts::failures, login_attempts::last_failure_at))
-        .load(conn)?;
-    let by_account: Vec<(i32, Option<NaiveDateTime>)> = failing
-        .filter(login_attempts::staff_id.eq(staff_id))
-        .select((login_attempts::failures, login_attempts::last_failure_at))
-        .load(conn)?;
-    let pair_failures = pair
-        .filter(|(_, last, _)| last.is_some_and(|last| last >= since))
-        .map(|(n, last, _)| recent(&[(n, last)]))
-        .unwrap_or_default();
-    Ok(LoginFacts {
-        pair: pair_failures,
-        address: recent(&by_address),
-        account: recent(&by_account),
-        account_addresses: u32::try_from(by_account.len()).unwrap_or(u32::MAX),
-        last_success_here: pair.and_then(|(_, _, success)| success),
-    })
-}
-
-/// Applies `update` to the (account, address) row, or `insert`s it when there is none. A
-/// parallel request inserting it first is fine: the insert runs in a savepoint (on PostgreSQL a
-/// unique violation would otherwise abort the transaction), and the update then applies to its row.
-fn upsert_attempt(
-    conn: &mut AnyConnection,
-    update: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
-    insert: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
-) -> StoreResult<()> {
-    if update(conn)? > 0 {
-        return Ok(());
-    }
-    match conn.transaction::<_, DieselError, _>(|conn| insert(conn)) {
-        Ok(_) => Ok(()),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
-            update(conn)?;
-            Ok(())
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Counts a failure of `staff_id` from `address`: each step a single `UPDATE` (no read-then-write),
-/// so parallel failures all count on PostgreSQL's default isolation too.
-fn record_failure(
-    conn: &mut AnyConnection,
-    staff_id: &str,
-    address: &str,
-    throttle: &LoginThrottle,
-    at: NaiveDateTime,
-) -> StoreResult<()> {
-    let since = at - throttle.forget_after;
-    let row = login_attempts::table.find((staff_id, address));
-    // Failures older than the window are forgotten before this one counts.
-    diesel::update(row.filter(login_attempts::last_failure_at.lt(since)))
-        .set(login_attempts::failures.eq(0))
-        .execute(conn)?;
-    upsert_attempt(
-        conn,
-        |conn| {
-            diesel::update(row)
-                .set((
-                    login_attempts::failures.eq(login_attempts::failures + 1),
-                    login_attempts::last_failure_at.eq(Some(at)),
-                ))
-                .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(login_attempts::table)
-                .values((
-                    login_attempts::staff_id.eq(staff_id),
-                    login_attempts::address.eq(address),
-                    login_attempts::failures.eq(1),
-                    login_attempts::last_failure_at.eq(Some(at)),
-                ))
-                .execute(conn)
-        },
-    )
-}
-
-/// A success from `address` clears that pair's failures and makes the address known.
-fn record_success(
-    conn: &mut AnyConnection,
-    staff_id: &str,
-    address: &str,
-    at: NaiveDateTime,
-) -> StoreResult<()> {
-    upsert_attempt(
-        conn,
-        |conn| {
-            diesel::update(login_attempts::table.find((staff_id, address)))
-                .set((
-                    login_attempts::failures.eq(0),
-                    login_attempts::last_success_at.eq(Some(at)),
-                ))
-                .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(login_attempts::table)
-                .values((
-                    login_attempts::staff_id.eq(staff_id),
-                    login_attempts::address.eq(address),
-                    login_attempts::failures.eq(0),
-                    login_attempts::last_success_at.eq(Some(at)),
-                ))
-                .execute(conn)
-        },
-    )
 }
 
 fn issue_refresh(
@@ -311,7 +169,7 @@ impl Store {
         let throttle = self.policy().login_throttle;
         let result = self.write(|conn| {
             let at = now();
-            let facts = login_facts(conn, staff_id, address, &throttle, at)?;
+            let facts = login_attempts::facts(conn, staff_id, address, &throttle, at)?;
             if let Some(wait) = throttle.wait(&facts, at) {
                 let milliseconds = u64::try_from(wait.num_milliseconds()).unwrap_or(0);
                 return Err(StoreError::Throttled {
@@ -326,7 +184,7 @@ impl Store {
             let verified = verify_password(password, row.as_ref().and_then(|r| r.2.as_deref()));
             match row {
                 Some((unit_id, true, _)) if verified => {
-                    record_success(conn, staff_id, address, at)?;
+                    login_attempts::record_success(conn, staff_id, address, at)?;
                     let token = issue_refresh(conn, staff_id, &new_id(), at)?;
                     auth_event(
                         conn,
@@ -338,7 +196,7 @@ impl Store {
                     Ok(Ok((staff_id.to_owned(), token)))
                 }
                 _ => {
-                    record_failure(conn, staff_id, address, &throttle, at)?;
+                    login_attempts::record_failure(conn, staff_id, address, &throttle, at)?;
                     // Committed: the failure must count even though the answer is an error.
                     Ok(Err(StoreError::InvalidCredentials))
                 }
@@ -355,14 +213,9 @@ impl Store {
     /// after the login's transaction: it waits on no lock that login holds.
     fn forget_stale_attempts(&self, throttle: &LoginThrottle) {
         let since = now() - throttle.forget_after;
-        let deleted = self.conn().and_then(|mut conn| {
-            Ok(diesel::delete(
-                login_attempts::table
-                    .filter(login_attempts::last_failure_at.lt(since))
-                    .filter(login_attempts::last_success_at.is_null()),
-            )
-            .execute(&mut *conn)?)
-        });
+        let deleted = self
+            .conn()
+            .and_then(|mut conn| login_attempts::forget_before(&mut conn, since));
         if let Err(e) = deleted {
             // Housekeeping only: the login's answer stands.
             log::warn!("cannot delete forgotten login attempts: {e}");
@@ -709,56 +562,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
     use super::*;
-
-    #[test]
-    fn forgotten_failures_of_addresses_that_never_logged_in_are_deleted_on_each_backend() {
-        let (stores, _dir) = crate::testing::stores();
-        for store in stores {
-            let long_ago = now() - Duration::hours(2);
-            {
-                let mut conn = store.conn().unwrap();
-                for (address, success) in [("198.51.100.1", None), ("203.0.113.9", Some(long_ago))]
-                {
-                    diesel::insert_into(login_attempts::table)
-                        .values((
-                            login_attempts::staff_id.eq("olena"),
-                            login_attempts::address.eq(address),
-                            login_attempts::failures.eq(5),
-                            login_attempts::last_failure_at.eq(Some(long_ago)),
-                            login_attempts::last_success_at.eq(success),
-                        ))
-                        .execute(&mut *conn)
-                        .unwrap();
-                }
-            }
-
-            let answer = store.login("nobody", "wrong horse battery", "192.0.2.1");
-
-            assert!(matches!(answer, Err(StoreError::InvalidCredentials)));
-            let mut conn = store.conn().unwrap();
-            let left: Vec<(String, String, i32)> = login_attempts::table
-                .select((
-                    login_attempts::staff_id,
-                    login_attempts::address,
-                    login_attempts::failures,
-                ))
-                .order(login_attempts::address)
-                .load(&mut *conn)
-                .unwrap();
-            assert_eq!(
-                left,
-                vec![
-                    ("nobody".into(), "192.0.2.1".into(), 1),
-                    ("olena".into(), "203.0.113.9".into(), 5),
-                ],
-                "{:?}",
-                store.backend()
-            );
-        }
-    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {
