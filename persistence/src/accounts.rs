@@ -2,7 +2,7 @@
 //! of sessions, one-time password setup tokens, and the admin's management of staff and units.
 //!
 //! Throttling follows `opora_domain::sessions`: failures are counted per (account, address) with
-//! single atomic `UPDATE`s ([`crate::login_attempts`]), and the rule decides from the
+//! single atomic `UPDATE`s (`login_attempts.rs`), and the rule decides from the
 //! pair's, the address's and the account's recent counts; never a lockout, and never a delay for
 //! the owner because of guesses from elsewhere. Refresh tokens are random, stored only as SHA-256
 //! hashes, single-use: using one issues the next of its family, and presenting a used one again (a
