@@ -10,7 +10,7 @@ export OPORA_DATABASE_URL ?= sqlite://./data/opora.db
 # Run the API server locally with demo data (SQLite in ./data by default).
 run:
 	mkdir -p data
-	cargo run -p opora-api --bin opora -- serve --demo
+	OPORA_MAX_TOKEN_MINUTES=$${OPORA_MAX_TOKEN_MINUTES:-720} cargo run -p opora-api --bin opora -- serve --demo
 
 # Everything CI checks, in order.
 test: fmt-check lint test-sqlite test-postgres

@@ -1,9 +1,14 @@
 //! Bearer authentication: an HS256 JWT issued by Opora (login, `opora token`), or a token of an
 //! external identity provider (e.g. Keycloak) validated by its RS256/ES256 public keys from a PEM
 //! or a JWKS file. Algorithms are fixed by configuration: a token with any other `alg` is refused.
-//! `exp` is required; `nbf`, issuer and audience are checked. The subject (`sub`, or the configured
-//! claim) names a staff member; roles and unit come from the staff record on every request, never
-//! from the token, so disabling a member or changing their roles takes effect at once.
+//! `exp` is required; `nbf`, issuer and audience are checked, and a token that would stay usable
+//! longer than the configured maximum lifetime from now is refused. The subject (`sub`, or the
+//! configured claim) names a staff member; roles and unit come from the staff record on every
+//! request, never from the token, so disabling a member or changing their roles takes effect at
+//! once, and a token issued (`iat`) before the member's sessions last ended is refused
+//! (`opora_domain::sessions`). Opora's own tokens carry `iat` to the microsecond (a JWT
+//! NumericDate may have a fraction), so a login right after a logout is not mistaken for a token
+//! from before it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +19,7 @@ use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{
     decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
 };
+use opora_domain::sessions::check_token_lifetime;
 use opora_persistence::Caller;
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +34,8 @@ pub struct Claims {
     pub sub: String,
     pub iss: String,
     pub aud: String,
-    pub iat: i64,
+    /// Seconds since the epoch, to the microsecond.
+    pub iat: f64,
     pub nbf: i64,
     pub exp: i64,
 }
@@ -41,6 +48,8 @@ pub struct TokenKeys {
     validation: Validation,
     /// Lifetime of the access tokens login and refresh issue.
     pub access_ttl: chrono::Duration,
+    /// The longest a token may stay usable from now (`exp - now`); never less than `access_ttl`.
+    pub max_lifetime: chrono::Duration,
     /// Tokens of an external identity provider, when configured.
     external: Option<ExternalIdp>,
 }
@@ -129,7 +138,7 @@ impl ExternalIdp {
         })
     }
 
-    fn verify(&self, token: &str, kid: Option<&str>) -> Result<String, ApiError> {
+    fn verify(&self, token: &str, kid: Option<&str>) -> Result<Verified, ApiError> {
         let refused = ApiError::Unauthorized("the bearer token is invalid or expired");
         let key = self
             .keys
@@ -144,11 +153,19 @@ impl ExternalIdp {
                     refused
                 })?
                 .claims;
-        claims
+        let subject = claims
             .get(&self.subject_claim)
             .and_then(|v| v.as_str())
             .map(str::to_owned)
-            .ok_or(ApiError::Unauthorized("the token names no subject"))
+            .ok_or(ApiError::Unauthorized("the token names no subject"))?;
+        Ok(Verified {
+            subject,
+            issued_at: claims
+                .get("iat")
+                .and_then(|v| v.as_f64())
+                .and_then(issued_at),
+            expires_at: claims.get("exp").and_then(|v| v.as_i64()).unwrap_or(0),
+        })
     }
 }
 
@@ -171,6 +188,7 @@ impl TokenKeys {
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
             access_ttl: chrono::Duration::minutes(15),
+            max_lifetime: chrono::Duration::minutes(15),
             external: None,
         }
     }
@@ -181,20 +199,31 @@ impl TokenKeys {
         self
     }
 
-    /// The same keys with another access-token lifetime.
+    /// The same keys with another access-token lifetime (the maximum lifetime accepted grows to
+    /// it if shorter).
     pub fn with_access_ttl(mut self, ttl: chrono::Duration) -> Self {
         self.access_ttl = ttl;
+        self.max_lifetime = self.max_lifetime.max(ttl);
+        self
+    }
+
+    /// The same keys accepting tokens usable for at most `max` from now (at least the access
+    /// tokens' lifetime).
+    pub fn with_max_lifetime(mut self, max: chrono::Duration) -> Self {
+        self.max_lifetime = max.max(self.access_ttl);
         self
     }
 
     /// A token for `sub`, valid for `ttl`.
     pub fn issue(&self, sub: &str, ttl: chrono::Duration) -> Result<String, ApiError> {
-        let now = chrono::Utc::now().timestamp();
+        let instant = chrono::Utc::now();
+        let now = instant.timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
-            iat: now,
+            // Microseconds, as the database keeps the instant sessions end.
+            iat: instant.timestamp_micros() as f64 / 1e6,
             nbf: now,
             exp: now + ttl.num_seconds(),
         };
@@ -202,20 +231,66 @@ impl TokenKeys {
             .map_err(|e| ApiError::Internal(format!("cannot sign a token: {e}")))
     }
 
-    /// The staff id a token names, if it verifies under one of the configured algorithms.
-    pub fn verify(&self, token: &str) -> Result<String, ApiError> {
+    /// What a token says, if it verifies under one of the configured algorithms and does not live
+    /// longer than [`TokenKeys::max_lifetime`].
+    pub fn verify(&self, token: &str) -> Result<Verified, ApiError> {
         let refused = ApiError::Unauthorized("the bearer token is invalid or expired");
         let header = decode_header(token).map_err(|_| refused)?;
-        match &self.external {
-            Some(idp) if header.alg == idp.algorithm => idp.verify(token, header.kid.as_deref()),
+        let verified = match &self.external {
+            Some(idp) if header.alg == idp.algorithm => idp.verify(token, header.kid.as_deref())?,
             _ => decode::<Claims>(token, &self.decoding, &self.validation)
-                .map(|data| data.claims.sub)
+                .map(|data| Verified {
+                    subject: data.claims.sub,
+                    issued_at: issued_at(data.claims.iat),
+                    expires_at: data.claims.exp,
+                })
                 .map_err(|e| {
                     log::debug!("token refused: {e}");
                     ApiError::Unauthorized("the bearer token is invalid or expired")
-                }),
-        }
+                })?,
+        };
+        check_token_lifetime(
+            verified.expires_at,
+            chrono::Utc::now().timestamp(),
+            self.max_lifetime,
+        )
+        .map_err(|refusal| ApiError::Unauthorized(refusal.message()))?;
+        Ok(verified)
     }
+}
+
+/// What a verified token says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verified {
+    /// The staff id.
+    pub subject: String,
+    /// `iat`, if the token has one.
+    pub issued_at: Option<chrono::NaiveDateTime>,
+    /// `exp`, seconds since the epoch.
+    pub expires_at: i64,
+}
+
+/// A NumericDate (seconds, perhaps with a fraction) as an instant, to the microsecond.
+fn issued_at(seconds: f64) -> Option<chrono::NaiveDateTime> {
+    let micros = (seconds * 1e6).round();
+    if !micros.is_finite() || micros.abs() > 1e17 {
+        return None;
+    }
+    chrono::DateTime::from_timestamp_micros(micros as i64).map(|t| t.naive_utc())
+}
+
+/// The token of an `Authorization: Bearer <token>` header (either case of `Bearer`, spaces
+/// around the token ignored).
+pub fn bearer_token(header: &actix_web::http::header::HeaderValue) -> Option<&str> {
+    header
+        .to_str()
+        .ok()
+        .and_then(|h| {
+            h.strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// The authenticated caller of an `/api/v1` endpoint.
@@ -237,22 +312,15 @@ impl FromRequest for Authenticated {
                 state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let header =
                 header.ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
-            let token = header
-                .to_str()
-                .ok()
-                .and_then(|h| {
-                    h.strip_prefix("Bearer ")
-                        .or_else(|| h.strip_prefix("bearer "))
-                })
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
+            let token = bearer_token(&header)
                 .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
-            let subject = state.keys.verify(token)?;
+            let verified = state.keys.verify(token)?;
             let store = state.store.clone();
-            let caller = crate::blocking(move || store.authenticate(&subject)).await?;
-            caller.map(Authenticated).ok_or(ApiError::Unauthorized(
-                "the token's subject is not an active staff member",
-            ))
+            let caller = crate::blocking(move || {
+                store.authenticate_bearer(&verified.subject, verified.issued_at)
+            })
+            .await?;
+            caller.map(Authenticated).map_err(ApiError::Unauthorized)
         })
     }
 }
@@ -267,7 +335,10 @@ mod tests {
         let token = keys
             .issue("staff-1", chrono::Duration::minutes(5))
             .unwrap_or_default();
-        assert_eq!(keys.verify(&token).ok(), Some("staff-1".to_owned()));
+        assert_eq!(
+            keys.verify(&token).ok().map(|v| v.subject),
+            Some("staff-1".to_owned())
+        );
         assert!(TokenKeys::new("another secret").verify(&token).is_err());
     }
 
@@ -281,13 +352,37 @@ mod tests {
     }
 
     #[test]
+    fn a_token_living_longer_than_the_maximum_is_refused() {
+        let keys = TokenKeys::new("s").with_max_lifetime(chrono::Duration::minutes(60));
+        let ok = keys
+            .issue("staff-1", chrono::Duration::minutes(60))
+            .unwrap_or_default();
+        assert!(keys.verify(&ok).is_ok());
+        let long = keys
+            .issue("staff-1", chrono::Duration::minutes(90))
+            .unwrap_or_default();
+        assert!(keys.verify(&long).is_err());
+    }
+
+    #[test]
+    fn the_issue_instant_keeps_its_microseconds() {
+        let keys = TokenKeys::new("s");
+        let before = chrono::Utc::now().naive_utc();
+        let token = keys
+            .issue("staff-1", chrono::Duration::minutes(5))
+            .unwrap_or_default();
+        let issued = keys.verify(&token).ok().and_then(|v| v.issued_at);
+        assert!(issued.is_some_and(|at| at >= before - chrono::Duration::microseconds(1)));
+    }
+
+    #[test]
     fn a_token_for_another_audience_is_refused() {
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: "x".into(),
             iss: ISSUER.into(),
             aud: "someone-else".into(),
-            iat: now,
+            iat: now as f64,
             nbf: now,
             exp: now + 60,
         };

@@ -4,6 +4,8 @@ use opora_domain::caseload::{CaseloadPolicy, CaseloadWeights};
 use opora_domain::deadlines::{HolidayCalendar, HolidayCountry, MartialLaw, ResponseDeadlines};
 use opora_domain::Policy;
 
+use crate::hardening::{Timeouts, TrustedProxies};
+
 /// Settings read from `OPORA_*` variables.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -23,6 +25,14 @@ pub struct Config {
     pub rate_burst: u32,
     /// `OPORA_ACCESS_TOKEN_MINUTES`: lifetime of access tokens from login and refresh (default 15).
     pub access_token_minutes: i64,
+    /// `OPORA_MAX_TOKEN_MINUTES`: the longest any bearer token may stay usable from now (default:
+    /// the access tokens' lifetime; never less).
+    pub max_token_minutes: i64,
+    /// `OPORA_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names the client (default: none).
+    pub trusted_proxies: Result<TrustedProxies, String>,
+    /// `OPORA_REQUEST_HEAD_TIMEOUT_SECS`, `OPORA_KEEP_ALIVE_SECS`, `OPORA_BODY_TIMEOUT_SECS`,
+    /// `OPORA_DISCONNECT_TIMEOUT_SECS` (defaults 5, 5, 20, 1).
+    pub timeouts: Result<Timeouts, String>,
     /// The rules' configuration ([`Policy`]), from [`policy_from`]. An unreadable value is an
     /// error here, and `serve` refuses to start.
     pub policy: Result<Policy, String>,
@@ -34,6 +44,10 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 impl Config {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let access_token_minutes = var("OPORA_ACCESS_TOKEN_MINUTES")
+            .and_then(|v| v.parse().ok())
+            .filter(|m: &i64| (1..=720).contains(m))
+            .unwrap_or(15);
         Config {
             database_url: var("OPORA_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into()),
             bind: var("OPORA_BIND").unwrap_or_else(|| DEFAULT_BIND.into()),
@@ -55,10 +69,18 @@ impl Config {
             rate_burst: var("OPORA_RATE_BURST")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(200),
-            access_token_minutes: var("OPORA_ACCESS_TOKEN_MINUTES")
+            access_token_minutes,
+            max_token_minutes: var("OPORA_MAX_TOKEN_MINUTES")
                 .and_then(|v| v.parse().ok())
-                .filter(|m: &i64| (1..=720).contains(m))
-                .unwrap_or(15),
+                .filter(|m: &i64| (1..=43_200).contains(m))
+                .unwrap_or(access_token_minutes)
+                .max(access_token_minutes),
+            trusted_proxies: var("OPORA_TRUSTED_PROXIES")
+                .map(|v| {
+                    TrustedProxies::parse(&v).map_err(|e| format!("OPORA_TRUSTED_PROXIES: {e}"))
+                })
+                .unwrap_or_else(|| Ok(TrustedProxies::default())),
+            timeouts: timeouts_from(var),
             policy: policy_from(var),
         }
     }
@@ -71,6 +93,34 @@ impl Config {
             None => Err("OPORA_JWT_SECRET is not set: export a secret of at least 16 characters (make run sets a development one)".into()),
         }
     }
+}
+
+/// The server's timeouts from these settings (whole seconds, at least 1; unset ones keep the
+/// defaults of [`Timeouts`]).
+pub fn timeouts_from(var: impl Fn(&str) -> Option<String>) -> Result<Timeouts, String> {
+    let mut timeouts = Timeouts::default();
+    for (name, slot) in [
+        (
+            "OPORA_REQUEST_HEAD_TIMEOUT_SECS",
+            &mut timeouts.request_head,
+        ),
+        ("OPORA_KEEP_ALIVE_SECS", &mut timeouts.keep_alive),
+        ("OPORA_BODY_TIMEOUT_SECS", &mut timeouts.body),
+        ("OPORA_DISCONNECT_TIMEOUT_SECS", &mut timeouts.disconnect),
+    ] {
+        if let Some(text) = var(name) {
+            *slot = text
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| {
+                    format!("{name}: {text:?} is not a whole number of seconds, 1 to 3600")
+                })?;
+        }
+    }
+    Ok(timeouts)
 }
 
 /// The [`Policy`] from these settings (`var` reads one; unset ones keep the defaults):
@@ -183,6 +233,34 @@ mod tests {
         assert_eq!(p.caseload.weights.emergency, 4.0);
         assert_eq!(p.caseload.max_families, 25);
         assert_eq!(p.family_weekly_load, 7);
+    }
+
+    #[test]
+    fn timeouts_are_whole_seconds_and_an_unreadable_one_is_named() {
+        let read = |settings: &'static [(&'static str, &'static str)]| {
+            timeouts_from(move |name| {
+                settings
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            })
+        };
+        assert_eq!(read(&[]).unwrap(), Timeouts::default());
+        let t = read(&[
+            ("OPORA_KEEP_ALIVE_SECS", "2"),
+            ("OPORA_BODY_TIMEOUT_SECS", "7"),
+        ])
+        .unwrap();
+        assert_eq!(
+            (
+                t.keep_alive.as_secs(),
+                t.body.as_secs(),
+                t.request_head.as_secs()
+            ),
+            (2, 7, 5)
+        );
+        let error = read(&[("OPORA_BODY_TIMEOUT_SECS", "0")]).unwrap_err();
+        assert!(error.starts_with("OPORA_BODY_TIMEOUT_SECS"), "{error}");
     }
 
     #[test]

@@ -31,17 +31,28 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
             .map(|v| v.trim().to_ascii_lowercase())
             .is_some_and(|v| v == "application/json" || v.ends_with("+json"));
         let bytes = web::Bytes::from_request(req, payload);
+        // A body that trickles in (or stalls) holds a connection and a worker's attention: it
+        // must arrive whole within the deadline.
+        let deadline = req
+            .app_data::<crate::hardening::BodyTimeout>()
+            .map(|t| t.0)
+            .unwrap_or(crate::hardening::Timeouts::default().body);
         Box::pin(async move {
             if !is_json {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let bytes =
-                bytes
-                    .await
-                    .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                        Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
-                        _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
-                    })?;
+            let bytes = actix_web::rt::time::timeout(deadline, bytes)
+                .await
+                .map_err(|_| {
+                    ApiError::BadRequest(format!(
+                        "the body did not arrive within {} s",
+                        deadline.as_secs()
+                    ))
+                })?
+                .map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                    Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
+                    _ => ApiError::BadRequest(format!("the body could not be read: {e}")),
+                })?;
             let value = parse::<T>(&bytes)?;
             validate(&value)?;
             Ok(JsonBody(value))

@@ -151,7 +151,7 @@ pub fn openapi_json() -> String {
     text
 }
 
-/// How the server runs: workers, CORS origins, rate limits.
+/// How the server runs: workers, CORS origins, rate limits, client addresses, timeouts.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
     /// Worker threads; `None`: one per core.
@@ -161,6 +161,10 @@ pub struct ServerOptions {
     /// Requests per second per client (`OPORA_RATE_LIMIT`), and the burst allowed (`OPORA_RATE_BURST`).
     pub rate_per_second: u64,
     pub rate_burst: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (`OPORA_TRUSTED_PROXIES`).
+    pub trusted_proxies: hardening::TrustedProxies,
+    /// How long the server waits for a client's request head, next request and body.
+    pub timeouts: hardening::Timeouts,
 }
 
 impl Default for ServerOptions {
@@ -170,6 +174,8 @@ impl Default for ServerOptions {
             cors_origins: Vec::new(),
             rate_per_second: 50,
             rate_burst: 200,
+            trusted_proxies: hardening::TrustedProxies::default(),
+            timeouts: hardening::Timeouts::default(),
         }
     }
 }
@@ -186,6 +192,8 @@ pub fn server(
     let rate_limit = hardening::rate_limit(options.rate_per_second, options.rate_burst)
         .ok_or_else(|| std::io::Error::other("invalid rate limit"))?;
     let origins = options.cors_origins.clone();
+    let trusted_proxies = web::Data::new(options.trusted_proxies.clone());
+    let timeouts = options.timeouts;
     let server = HttpServer::new(move || {
         let routes = routes.clone();
         let document = document.clone();
@@ -194,6 +202,8 @@ pub fn server(
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(state.clone())
+                .app_data(trusted_proxies.clone())
+                .app_data(hardening::BodyTimeout(timeouts.body))
                 .app_data(web::PayloadConfig::new(json::MAX_BODY_BYTES))
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     ApiError::BadRequest(format!("invalid query: {e}")).into()
@@ -245,6 +255,10 @@ pub fn server(
                 .custom_request_replace("method", |req| req.method().to_string()),
         )
     });
+    let server = server
+        .client_request_timeout(timeouts.request_head)
+        .keep_alive(actix_web::http::KeepAlive::Timeout(timeouts.keep_alive))
+        .client_disconnect_timeout(timeouts.disconnect);
     let server = match options.workers {
         Some(n) => server.workers(n),
         None => server,

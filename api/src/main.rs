@@ -44,9 +44,10 @@ enum Command {
         /// Full name; default: the id.
         #[arg(long)]
         name: Option<String>,
-        /// Token lifetime in hours.
-        #[arg(long, default_value_t = 12)]
-        hours: i64,
+        /// Token lifetime in minutes; default and most: the longest the server accepts
+        /// (OPORA_MAX_TOKEN_MINUTES, default OPORA_ACCESS_TOKEN_MINUTES).
+        #[arg(long)]
+        minutes: Option<i64>,
     },
     /// Print the OpenAPI document.
     Openapi,
@@ -141,9 +142,16 @@ fn run(cli: Cli) -> Result<(), String> {
             roles,
             unit,
             name,
-            hours,
+            minutes,
         } => {
             let keys = TokenKeys::new(&config.require_secret()?);
+            let minutes = minutes.unwrap_or(config.max_token_minutes);
+            if !(1..=config.max_token_minutes).contains(&minutes) {
+                return Err(format!(
+                    "--minutes must be 1 to {} (OPORA_MAX_TOKEN_MINUTES): the server refuses longer-lived tokens",
+                    config.max_token_minutes
+                ));
+            }
             let roles = roles
                 .iter()
                 .map(|r| {
@@ -162,7 +170,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 })
                 .map_err(|e| e.to_string())?;
             let token = keys
-                .issue(&sub, chrono::Duration::hours(hours))
+                .issue(&sub, chrono::Duration::minutes(minutes))
                 .map_err(|e| e.to_string())?;
             println!(
                 "staff member {} in unit {} with roles {:?}",
@@ -176,7 +184,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { demo: load_demo } => {
             let policy = config.policy.clone()?;
             let mut keys = TokenKeys::new(&config.require_secret()?)
-                .with_access_ttl(chrono::Duration::minutes(config.access_token_minutes));
+                .with_access_ttl(chrono::Duration::minutes(config.access_token_minutes))
+                .with_max_lifetime(chrono::Duration::minutes(config.max_token_minutes));
+            // Refuse to start on an unreadable setting before anything else happens.
+            config.trusted_proxies.clone()?;
+            config.timeouts.clone()?;
             if let Some(idp) = external_idp()? {
                 keys = keys.with_external(idp);
             }
@@ -187,7 +199,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 let demo =
                     demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
                 let token = keys
-                    .issue(&demo.supervisor_id, chrono::Duration::hours(12))
+                    .issue(&demo.supervisor_id, keys.max_lifetime)
                     .map_err(|e| e.to_string())?;
                 println!();
                 println!("Opora demo: {}", demo.summary);
@@ -195,7 +207,11 @@ fn run(cli: Cli) -> Result<(), String> {
                     "Swagger UI: http://{}/swagger-ui/  (Authorize, then paste the token below)",
                     config.bind
                 );
-                println!("Token for supervisor {} (12 h):", demo.supervisor_id);
+                println!(
+                    "Token for supervisor {} ({} min, OPORA_MAX_TOKEN_MINUTES):",
+                    demo.supervisor_id,
+                    keys.max_lifetime.num_minutes()
+                );
                 println!("{token}");
                 println!();
             }
@@ -211,6 +227,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 cors_origins: config.cors_origins.clone(),
                 rate_per_second: config.rate_per_second,
                 rate_burst: config.rate_burst,
+                trusted_proxies: config.trusted_proxies.clone()?,
+                timeouts: config.timeouts.clone()?,
             };
             actix_web::rt::System::new()
                 .block_on(async move {

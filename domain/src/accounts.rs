@@ -1,5 +1,5 @@
-//! Staff accounts' rules: how strong a password must be, and what an administrator may not do to
-//! their own account. Checking a password against its hash stays in the storage layer, whose
+//! Staff accounts' rules: how strong a password must be, what proves a member may set their own
+//! password, and what an administrator may not do to their own account. Checking a password against its hash stays in the storage layer, whose
 //! constant-time comparison is part of the check.
 
 use crate::access::{Action, Role};
@@ -19,6 +19,54 @@ pub fn check_password_strength(password: &str) -> Result<(), DomainError> {
         })
     } else {
         Ok(())
+    }
+}
+
+/// What a member offers, besides their bearer token, to set their own password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordProof {
+    /// Nothing.
+    Nothing,
+    /// The current password, and whether it matches the stored one.
+    CurrentPassword { matches: bool },
+    /// A one-time token an admin issued for them, and whether it is valid (theirs, unused,
+    /// unexpired).
+    SetupToken { valid: bool },
+}
+
+/// A member changes their password with the current one, or sets one with an admin's one-time
+/// setup token. A first local password always needs that token: a bearer token alone (above all
+/// an identity provider's, whose accounts have no local password) never creates a password login
+/// (issue 9).
+pub fn check_own_password_proof(
+    has_local_password: bool,
+    proof: PasswordProof,
+) -> Result<(), DomainError> {
+    match (has_local_password, proof) {
+        (_, PasswordProof::SetupToken { valid: true })
+        | (true, PasswordProof::CurrentPassword { matches: true }) => Ok(()),
+        (_, PasswordProof::SetupToken { valid: false }) => Err(DomainError::invalid(
+            "setup_token",
+            "invalid_setup_token",
+            "the one-time token is unknown, used or expired: ask an admin for a new one",
+        )),
+        (true, PasswordProof::CurrentPassword { matches: false }) => Err(DomainError::invalid(
+            "current_password",
+            "wrong_password",
+            "the current password is wrong",
+        )),
+        (true, PasswordProof::Nothing) => Err(DomainError::invalid(
+            "current_password",
+            "required",
+            "give the current password",
+        )),
+        (false, PasswordProof::Nothing | PasswordProof::CurrentPassword { .. }) => {
+            Err(DomainError::invalid(
+                "setup_token",
+                "setup_token_required",
+                "an account without a local password sets its first one with a one-time token from an admin",
+            ))
+        }
     }
 }
 
@@ -180,6 +228,53 @@ mod tests {
                 code: "too_short",
                 message: "a password needs at least 12 characters".into(),
             })
+        );
+    }
+
+    #[test]
+    fn a_first_local_password_needs_an_admins_one_time_token() {
+        use PasswordProof::*;
+        let refused = |has: bool, proof| {
+            check_own_password_proof(has, proof).err().map(|e| match e {
+                DomainError::Invalid { field, code, .. } => (field, code),
+                DomainError::Conflict { code, .. } => (String::new(), code),
+            })
+        };
+        assert_eq!(refused(false, SetupToken { valid: true }), None);
+        assert_eq!(
+            refused(false, Nothing),
+            Some(("setup_token".into(), "setup_token_required"))
+        );
+        assert_eq!(
+            refused(false, CurrentPassword { matches: false }),
+            Some(("setup_token".into(), "setup_token_required"))
+        );
+        assert_eq!(
+            refused(false, SetupToken { valid: false }),
+            Some(("setup_token".into(), "invalid_setup_token"))
+        );
+    }
+
+    #[test]
+    fn a_local_password_changes_with_the_current_one_or_an_admins_token() {
+        use PasswordProof::*;
+        assert_eq!(
+            check_own_password_proof(true, CurrentPassword { matches: true }),
+            Ok(())
+        );
+        assert_eq!(
+            check_own_password_proof(true, SetupToken { valid: true }),
+            Ok(())
+        );
+        assert_eq!(
+            check_own_password_proof(true, CurrentPassword { matches: false })
+                .unwrap_err()
+                .code(),
+            "wrong_password"
+        );
+        assert_eq!(
+            check_own_password_proof(true, Nothing).unwrap_err().code(),
+            "required"
         );
     }
 

@@ -11,6 +11,7 @@
 //! - [`caseload`]: caseload weights for key-worker suggestions (urgency × work model) and the
 //!   maximum caseload per key worker;
 //! - [`deadlines`]: response deadlines over working days and holiday calendars;
+//! - [`sessions`]: which bearer tokens are in force, and how failed logins are throttled;
 //! - [`policy`]: the configuration that shapes rules, as one value handed to the use cases;
 //! - [`codes`]: the closed lists of codes shared by the API, the database and reports;
 //! - [`error`]: [`DomainError`], what a rule refuses (the field at fault, or the state in the way);
@@ -42,6 +43,7 @@ pub mod questionnaire;
 pub mod reference;
 pub mod rounds;
 pub mod safety;
+pub mod sessions;
 pub mod transition;
 pub mod work_model;
 

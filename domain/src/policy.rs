@@ -5,6 +5,7 @@
 
 use crate::caseload::CaseloadPolicy;
 use crate::deadlines::{HolidayCalendar, HolidayCountry, ResponseDeadlines};
+use crate::sessions::LoginThrottle;
 
 /// The default of [`Policy::family_weekly_load`]. **Design** (agency policy, no law): seed 001 says
 /// the key worker must not overload the family; five tasks and appointments a week is our reading.
@@ -29,6 +30,9 @@ pub struct Policy {
     pub renegotiation_working_days: u32,
     /// Duplicate searches one staff member may run in an hour (`OPORA_DUPLICATE_SEARCHES_PER_HOUR`).
     pub duplicate_searches_per_hour: u32,
+    /// How failed logins slow the next attempt (per account and address, per address, and
+    /// account-wide only under a distributed attack; [`crate::sessions`]).
+    pub login_throttle: LoginThrottle,
 }
 
 /// Default of [`Policy::duplicate_searches_per_hour`]: a busy intake day's registrations, far
@@ -45,6 +49,7 @@ impl Default for Policy {
             renegotiation_working_days:
                 crate::casework::agreement::DEFAULT_RENEGOTIATION_WORKING_DAYS,
             duplicate_searches_per_hour: DEFAULT_DUPLICATE_SEARCHES_PER_HOUR,
+            login_throttle: LoginThrottle::default(),
         }
     }
 }

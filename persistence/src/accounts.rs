@@ -1,11 +1,13 @@
-//! Staff accounts: passwords (argon2id), login with throttling, rotating refresh tokens, and the
-//! admin's management of staff and units.
+//! Staff accounts: passwords (argon2id), login with throttling, rotating refresh tokens, the end
+//! of sessions, one-time password setup tokens, and the admin's management of staff and units.
 //!
-//! Throttling grows the delay after each failure, per account and per address, instead of locking
-//! accounts (a lockout would let anyone lock staff out): after 3 failures the next attempt waits
-//! 1 s, then 2, 4, … up to 15 minutes; a success clears the account's count. Refresh tokens are
-//! random, stored only as SHA-256 hashes, single-use: using one issues the next of its family, and
-//! presenting a used one again (a stolen copy) revokes the whole family.
+//! Throttling follows `opora_domain::sessions`: failures are counted per (account, address) with
+//! single atomic `UPDATE`s (`login_attempts.rs`), and the rule decides from the
+//! pair's, the address's and the account's recent counts; never a lockout, and never a delay for
+//! the owner because of guesses from elsewhere. Refresh tokens are random, stored only as SHA-256
+//! hashes, single-use: using one issues the next of its family, and presenting a used one again (a
+//! stolen copy) revokes the whole family. Logout, a reused refresh token, a password change and
+//! enabling or disabling a member end their sessions: access tokens issued before are refused.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -13,33 +15,23 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use opora_domain::accounts as rules;
 use opora_domain::directory::check_unit_in_scope;
+use opora_domain::sessions::LoginThrottle;
 use opora_domain::{Action, Role, UnitKind};
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::audit;
-use crate::directory::{NewUnit, StaffUpsert};
+use crate::directory::{end_sessions, NewUnit, StaffUpsert};
+use crate::login_attempts;
 use crate::models::{StaffMember, StaffRow, Unit};
-use crate::schema::{login_throttle, refresh_tokens, staff};
+use crate::schema::{password_setup_tokens, refresh_tokens, staff};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
 
 pub use opora_domain::accounts::MIN_PASSWORD_CHARS;
-const FREE_FAILURES: i32 = 3;
-const MAX_DELAY_SECS: i64 = 15 * 60;
 const REFRESH_DAYS: i64 = 30;
-
-/// The wait after `failures` failed attempts.
-pub fn delay_after(failures: i32) -> i64 {
-    if failures < FREE_FAILURES {
-        0
-    } else {
-        let exponent = u32::try_from(failures - FREE_FAILURES)
-            .unwrap_or(u32::MAX)
-            .min(20);
-        (1_i64 << exponent).min(MAX_DELAY_SECS)
-    }
-}
+/// How long an admin's one-time password setup token stays valid.
+pub const SETUP_TOKEN_HOURS: i64 = 24;
 
 fn hash_password(password: &str) -> StoreResult<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -81,60 +73,6 @@ fn new_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Seconds to wait before `key` may try again, if any.
-fn throttled_for(
-    conn: &mut AnyConnection,
-    key: &str,
-    at: NaiveDateTime,
-) -> StoreResult<Option<u64>> {
-    let row: Option<(i32, NaiveDateTime)> = login_throttle::table
-        .find(key)
-        .select((login_throttle::failures, login_throttle::last_failure_at))
-        .first(conn)
-        .optional()?;
-    Ok(row
-        .filter(|(_, last)| at - *last < forget_after())
-        .and_then(|(failures, last)| {
-            let until = last + Duration::seconds(delay_after(failures));
-            (until > at).then(|| u64::try_from((until - at).num_seconds().max(1)).unwrap_or(1))
-        }))
-}
-
-/// Failures older than this are forgotten, so an office behind one address is not slowed down for
-/// ever by typos made days ago.
-fn forget_after() -> Duration {
-    Duration::minutes(30)
-}
-
-fn record_failure(conn: &mut AnyConnection, key: &str, at: NaiveDateTime) -> StoreResult<()> {
-    let failures: Option<i32> = login_throttle::table
-        .find(key)
-        .select((login_throttle::failures, login_throttle::last_failure_at))
-        .first::<(i32, NaiveDateTime)>(conn)
-        .optional()?
-        .map(|(n, last)| if at - last < forget_after() { n } else { 0 });
-    match failures {
-        Some(n) => {
-            diesel::update(login_throttle::table.find(key))
-                .set((
-                    login_throttle::failures.eq(n.saturating_add(1)),
-                    login_throttle::last_failure_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::insert_into(login_throttle::table)
-                .values((
-                    login_throttle::throttle_key.eq(key),
-                    login_throttle::failures.eq(1),
-                    login_throttle::last_failure_at.eq(at),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
 }
 
 fn issue_refresh(
@@ -182,6 +120,33 @@ fn auth_event(
     Ok(())
 }
 
+/// What a member gives to set their own password besides their bearer token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OwnPasswordProof<'a> {
+    pub current_password: Option<&'a str>,
+    pub setup_token: Option<&'a str>,
+}
+
+/// Uses `token` if it is a valid setup token of `staff_id`: a compare-and-set on `used_at`, so of
+/// two requests with one token only one uses it.
+fn use_setup_token(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    token: &str,
+    at: NaiveDateTime,
+) -> StoreResult<bool> {
+    let used = diesel::update(
+        password_setup_tokens::table
+            .filter(password_setup_tokens::token_hash.eq(token_hash(token)))
+            .filter(password_setup_tokens::staff_id.eq(staff_id))
+            .filter(password_setup_tokens::used_at.is_null())
+            .filter(password_setup_tokens::expires_at.gt(at)),
+    )
+    .set(password_setup_tokens::used_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(used == 1)
+}
+
 /// Changes an admin makes to a staff member.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StaffChanges {
@@ -192,24 +157,24 @@ pub struct StaffChanges {
 }
 
 impl Store {
-    /// Checks a password and answers the staff id and a refresh token; throttled by account and by
-    /// address. The caller (the API) issues the access token.
+    /// Checks a password and answers the staff id and a refresh token; throttled per account and
+    /// address, per address, and account-wide only under a distributed attack
+    /// (`opora_domain::sessions`). The caller (the API) issues the access token.
     pub fn login(
         &self,
         staff_id: &str,
         password: &str,
         address: &str,
     ) -> StoreResult<(String, String)> {
-        let account_key = format!("account:{staff_id}");
-        let address_key = format!("address:{address}");
-        self.write(|conn| {
+        let throttle = self.policy().login_throttle;
+        let result = self.write(|conn| {
             let at = now();
-            let waits = [
-                throttled_for(conn, &account_key, at)?,
-                throttled_for(conn, &address_key, at)?,
-            ];
-            if let Some(retry_after) = waits.into_iter().flatten().max() {
-                return Err(StoreError::Throttled { retry_after });
+            let facts = login_attempts::facts(conn, staff_id, address, &throttle, at)?;
+            if let Some(wait) = throttle.wait(&facts, at) {
+                let milliseconds = u64::try_from(wait.num_milliseconds()).unwrap_or(0);
+                return Err(StoreError::Throttled {
+                    retry_after: milliseconds.div_ceil(1000).max(1),
+                });
             }
             let row: Option<(String, bool, Option<String>)> = staff::table
                 .find(staff_id)
@@ -219,7 +184,7 @@ impl Store {
             let verified = verify_password(password, row.as_ref().and_then(|r| r.2.as_deref()));
             match row {
                 Some((unit_id, true, _)) if verified => {
-                    diesel::delete(login_throttle::table.find(&account_key)).execute(conn)?;
+                    login_attempts::record_success(conn, staff_id, address, at)?;
                     let token = issue_refresh(conn, staff_id, &new_id(), at)?;
                     auth_event(
                         conn,
@@ -231,13 +196,30 @@ impl Store {
                     Ok(Ok((staff_id.to_owned(), token)))
                 }
                 _ => {
-                    record_failure(conn, &account_key, at)?;
-                    record_failure(conn, &address_key, at)?;
+                    login_attempts::record_failure(conn, staff_id, address, &throttle, at)?;
                     // Committed: the failure must count even though the answer is an error.
                     Ok(Err(StoreError::InvalidCredentials))
                 }
             }
-        })?
+        })?;
+        if result.is_err() {
+            self.forget_stale_attempts(&throttle);
+        }
+        result
+    }
+
+    /// Deletes the rows of (account, address) pairs that never logged in once their failures are
+    /// forgotten, so that guessing does not grow the table without end. A statement of its own,
+    /// after the login's transaction: it waits on no lock that login holds.
+    fn forget_stale_attempts(&self, throttle: &LoginThrottle) {
+        let since = now() - throttle.forget_after;
+        let deleted = self
+            .conn()
+            .and_then(|mut conn| login_attempts::forget_before(&mut conn, since));
+        if let Err(e) = deleted {
+            // Housekeeping only: the login's answer stands.
+            log::warn!("cannot delete forgotten login attempts: {e}");
+        }
     }
 
     /// Exchanges a refresh token for the next one of its family; a reused token revokes the family.
@@ -281,12 +263,14 @@ impl Store {
                 diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
                     .set(refresh_tokens::revoked_at.eq(Some(at)))
                     .execute(conn)?;
+                // The thief may hold an access token of the family too.
+                end_sessions(conn, &staff_id, at)?;
                 auth_event(
                     conn,
                     &staff_id,
                     &unit_id,
                     "auth.refresh_token_reused",
-                    json!({ "family": family }),
+                    json!({ "family": family, "sessions_ended": true }),
                 )
             };
             if used_at.is_some() {
@@ -315,9 +299,13 @@ impl Store {
         })?
     }
 
-    /// Ends a session: the refresh token's whole family is revoked.
+    /// Ends a session: the refresh token's whole family is revoked, and every access token of the
+    /// member issued until now is refused (their other devices renew theirs with their refresh
+    /// tokens).
     pub fn logout(&self, caller: &Caller, token: &str) -> StoreResult<()> {
         self.write(|conn| {
+            let at = now();
+            end_sessions(conn, &caller.actor.staff_id, at)?;
             let family: Option<String> = refresh_tokens::table
                 .filter(refresh_tokens::token_hash.eq(token_hash(token)))
                 .filter(refresh_tokens::staff_id.eq(&caller.actor.staff_id))
@@ -326,7 +314,7 @@ impl Store {
                 .optional()?;
             if let Some(family) = family {
                 diesel::update(refresh_tokens::table.filter(refresh_tokens::family.eq(&family)))
-                    .set(refresh_tokens::revoked_at.eq(Some(now())))
+                    .set(refresh_tokens::revoked_at.eq(Some(at)))
                     .execute(conn)?;
             }
             auth_event(
@@ -334,22 +322,25 @@ impl Store {
                 &caller.actor.staff_id,
                 &caller.unit_id,
                 "auth.logout",
-                json!({}),
+                json!({ "sessions_ended": true }),
             )
         })
     }
 
-    /// Sets a password: the member themselves (giving the current one), or an admin of their unit.
+    /// Sets a password: the member themselves, giving the current one or an admin's one-time setup
+    /// token (a first local password always needs the token: `rules::check_own_password_proof`),
+    /// or an admin of their unit. Every session of the member ends.
     pub fn set_password(
         &self,
         caller: &Caller,
         staff_id: &str,
-        current: Option<&str>,
+        proof: OwnPasswordProof<'_>,
         password: &str,
     ) -> StoreResult<()> {
         check_strength(password)?;
         let hash = hash_password(password)?;
         self.write(|conn| {
+            let at = now();
             let row: StaffRow = staff::table
                 .find(staff_id)
                 .select(StaffRow::as_select())
@@ -357,25 +348,39 @@ impl Store {
             if !caller.sees_unit(&row.unit_id) && caller.actor.staff_id != staff_id {
                 return Err(StoreError::NotFound);
             }
+            let mut via_setup_token = false;
             if caller.actor.staff_id == staff_id {
                 let stored: Option<String> = staff::table
                     .find(staff_id)
                     .select(staff::password_hash)
                     .first(conn)?;
-                if stored.is_some() && !verify_password(current.unwrap_or(""), stored.as_deref()) {
-                    return Err(StoreError::invalid(
-                        "current_password",
-                        "wrong_password",
-                        "the current password is wrong",
-                    ));
-                }
+                let proof = match proof {
+                    OwnPasswordProof {
+                        setup_token: Some(token),
+                        ..
+                    } => {
+                        via_setup_token = true;
+                        rules::PasswordProof::SetupToken {
+                            valid: use_setup_token(conn, staff_id, token, at)?,
+                        }
+                    }
+                    OwnPasswordProof {
+                        current_password: Some(current),
+                        ..
+                    } => rules::PasswordProof::CurrentPassword {
+                        matches: verify_password(current, stored.as_deref()),
+                    },
+                    OwnPasswordProof { .. } => rules::PasswordProof::Nothing,
+                };
+                rules::check_own_password_proof(stored.is_some(), proof)
+                    .map_err(StoreError::refused)?;
             } else {
                 caller.require(Action::ManageDirectory)?;
             }
             diesel::update(staff::table.find(staff_id))
                 .set((
                     staff::password_hash.eq(Some(hash.clone())),
-                    staff::updated_at.eq(now()),
+                    staff::updated_at.eq(at),
                 ))
                 .execute(conn)?;
             // Every session of the member ends with the old password.
@@ -384,15 +389,66 @@ impl Store {
                     .filter(refresh_tokens::staff_id.eq(staff_id))
                     .filter(refresh_tokens::revoked_at.is_null()),
             )
-            .set(refresh_tokens::revoked_at.eq(Some(now())))
+            .set(refresh_tokens::revoked_at.eq(Some(at)))
             .execute(conn)?;
+            end_sessions(conn, staff_id, at)?;
             auth_event(
                 conn,
                 &caller.actor.staff_id,
                 &row.unit_id,
                 "staff.password_set",
-                json!({ "staff_id": staff_id }),
+                json!({ "staff_id": staff_id, "via_setup_token": via_setup_token, "sessions_ended": true }),
             )
+        })
+    }
+
+    /// An admin issues a one-time token with which the member sets their own password (their
+    /// first, e.g. a member who logs in through the identity provider, or a forgotten one) at
+    /// `PUT /me/password`; it is valid [`SETUP_TOKEN_HOURS`] and replaces any earlier unused one.
+    /// Answers the token (shown once, stored only as a hash) and when it expires.
+    pub fn issue_password_setup_token(
+        &self,
+        caller: &Caller,
+        staff_id: &str,
+    ) -> StoreResult<(String, NaiveDateTime)> {
+        self.write(|conn| {
+            let at = now();
+            let row: StaffRow = staff::table
+                .find(staff_id)
+                .select(StaffRow::as_select())
+                .first(conn)?;
+            caller.require_on(&row.unit_id, Action::ManageDirectory)?;
+            if caller.actor.staff_id == staff_id {
+                // Another admin enables one's own password, as with PUT /staff/{id}/password.
+                return Err(StoreError::Forbidden(Action::ManageDirectory));
+            }
+            diesel::update(
+                password_setup_tokens::table
+                    .filter(password_setup_tokens::staff_id.eq(staff_id))
+                    .filter(password_setup_tokens::used_at.is_null()),
+            )
+            .set(password_setup_tokens::used_at.eq(Some(at)))
+            .execute(conn)?;
+            let token = new_token();
+            let expires_at = at + Duration::hours(SETUP_TOKEN_HOURS);
+            diesel::insert_into(password_setup_tokens::table)
+                .values((
+                    password_setup_tokens::id.eq(new_id()),
+                    password_setup_tokens::staff_id.eq(staff_id),
+                    password_setup_tokens::token_hash.eq(token_hash(&token)),
+                    password_setup_tokens::issued_by.eq(&caller.actor.staff_id),
+                    password_setup_tokens::issued_at.eq(at),
+                    password_setup_tokens::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            auth_event(
+                conn,
+                &caller.actor.staff_id,
+                &row.unit_id,
+                "staff.password_setup_token_issued",
+                json!({ "staff_id": staff_id, "expires_at": expires_at }),
+            )?;
+            Ok((token, expires_at))
         })
     }
 
@@ -426,7 +482,8 @@ impl Store {
         })
     }
 
-    /// An admin changes a member's name, roles, unit or active flag; disabling stops their tokens.
+    /// An admin changes a member's name, roles, unit or active flag; enabling or disabling ends their
+    /// sessions (tokens issued before stay refused) and disabling revokes their refresh tokens.
     pub fn admin_update_staff(
         &self,
         caller: &Caller,
@@ -522,13 +579,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_first_failures_are_free_then_the_delay_doubles_up_to_a_cap() {
-        let delays: Vec<i64> = (0..8).map(delay_after).collect();
-        assert_eq!(delays, vec![0, 0, 0, 1, 2, 4, 8, 16]);
-        assert_eq!(delay_after(40), MAX_DELAY_SECS);
-    }
 
     #[test]
     fn a_password_verifies_against_its_own_hash_only() {

@@ -80,27 +80,33 @@ pub struct NewUnit {
 }
 
 impl Store {
-    /// The caller a token's subject stands for: `None` when no active staff member has that id.
+    /// The caller a staff id stands for, for the `opora` commands and the demo: `None` when no
+    /// active staff member has that id. Bearer tokens go through [`Store::authenticate_bearer`].
     pub fn authenticate(&self, staff_id: &str) -> StoreResult<Option<Caller>> {
+        self.read(|conn| caller(conn, staff_id))
+    }
+
+    /// The caller a verified bearer token stands for, issued at `issued_at`: refused with the 401's
+    /// words when no active staff member has that id or the member's sessions ended after the
+    /// token was issued (logout, a reused refresh token, a password change, enabling or
+    /// disabling).
+    pub fn authenticate_bearer(
+        &self,
+        staff_id: &str,
+        issued_at: Option<chrono::NaiveDateTime>,
+    ) -> StoreResult<Result<Caller, &'static str>> {
         self.read(|conn| {
-            let row: Option<StaffRow> = staff::table
+            let valid_from: Option<Option<chrono::NaiveDateTime>> = staff::table
                 .find(staff_id)
-                .select(StaffRow::as_select())
+                .select(staff::tokens_valid_from)
                 .first(conn)
                 .optional()?;
-            let Some(row) = row.filter(|r| r.active) else {
-                return Ok(None);
-            };
-            let roles = roles_of(conn, &row.id)?;
-            let scope = subtree(conn, &row.unit_id)?;
-            Ok(Some(Caller {
-                actor: Actor {
-                    staff_id: row.id,
-                    roles,
-                },
-                unit_id: row.unit_id,
-                scope,
-            }))
+            if let Err(refusal) =
+                opora_domain::sessions::check_issued_in_force(issued_at, valid_from.flatten())
+            {
+                return Ok(Err(refusal.message()));
+            }
+            Ok(caller(conn, staff_id)?.ok_or("the token's subject is not an active staff member"))
         })
     }
 
@@ -207,6 +213,41 @@ pub(crate) fn create_unit(conn: &mut AnyConnection, new: NewUnit) -> StoreResult
     Ok(unit)
 }
 
+/// Ends every session of a member at `at`: access tokens issued before are refused from now on
+/// (their refresh tokens are revoked by whoever calls this, where that is meant).
+pub(crate) fn end_sessions(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    at: chrono::NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(staff::table.find(staff_id))
+        .set(staff::tokens_valid_from.eq(Some(at)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The active staff member `staff_id` as a caller: roles, unit and scope from the record.
+fn caller(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<Option<Caller>> {
+    let row: Option<StaffRow> = staff::table
+        .find(staff_id)
+        .select(StaffRow::as_select())
+        .first(conn)
+        .optional()?;
+    let Some(row) = row.filter(|r| r.active) else {
+        return Ok(None);
+    };
+    let roles = roles_of(conn, &row.id)?;
+    let scope = subtree(conn, &row.unit_id)?;
+    Ok(Some(Caller {
+        actor: Actor {
+            staff_id: row.id,
+            roles,
+        },
+        unit_id: row.unit_id,
+        scope,
+    }))
+}
+
 pub(crate) fn upsert_staff(
     conn: &mut AnyConnection,
     upsert: StaffUpsert,
@@ -247,6 +288,10 @@ pub(crate) fn upsert_staff(
                     staff::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+            if row.active != upsert.active {
+                // Enabled or disabled: tokens issued before do not come back to life.
+                end_sessions(conn, &row.id, at)?;
+            }
         }
         None => {
             let row = StaffRow {

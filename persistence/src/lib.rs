@@ -23,6 +23,7 @@ pub mod error;
 pub mod events;
 pub(crate) mod facts;
 mod layering;
+mod login_attempts;
 pub mod models;
 pub mod questionnaire;
 pub mod reference;

@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         password_hash -> Nullable<Text>,
+        tokens_valid_from -> Nullable<Timestamp>,
     }
 }
 
@@ -351,10 +352,24 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttle (throttle_key) {
-        throttle_key -> Text,
+    login_attempts (staff_id, address) {
+        staff_id -> Text,
+        address -> Text,
         failures -> Integer,
-        last_failure_at -> Timestamp,
+        last_failure_at -> Nullable<Timestamp>,
+        last_success_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_setup_tokens (id) {
+        id -> Text,
+        staff_id -> Text,
+        token_hash -> Text,
+        issued_by -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 

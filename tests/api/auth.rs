@@ -81,7 +81,7 @@ fn a_token_signed_with_another_secret_is_refused() {
     let app = TestApp::start();
     app.staff("olena", &[Role::CaseManager], &app.district_a);
     let forged = TokenKeys::new("another-secret-of-enough-length")
-        .issue("olena", chrono::Duration::minutes(30))
+        .issue("olena", chrono::Duration::minutes(15))
         .unwrap();
 
     let answer = app.get(CLIENTS, &forged);
@@ -108,7 +108,7 @@ fn a_token_whose_subject_is_not_a_staff_member_is_refused() {
     let app = TestApp::start();
     let token = app
         .keys
-        .issue("nobody-we-know", chrono::Duration::minutes(30))
+        .issue("nobody-we-know", chrono::Duration::minutes(15))
         .unwrap();
 
     let answer = app.get(CLIENTS, &token);

@@ -109,3 +109,107 @@ fn a_jwks_file_serves_the_key_named_by_the_tokens_kid() {
     );
     assert_eq!(app.get("/api/v1/me", &signed("no-such-key")).status, 401);
 }
+
+fn put_own_password(app: &TestApp, token: &str, body: serde_json::Value) -> opora_tests::Answer {
+    app.send("PUT", "/api/v1/me/password", Some(token), &[], Some(&body))
+}
+
+fn login(app: &TestApp, password: &str) -> u16 {
+    app.send(
+        "POST",
+        "/api/v1/auth/login",
+        None,
+        &[],
+        Some(&json!({"staff_id": "olena", "password": password})),
+    )
+    .status
+}
+
+#[test]
+fn a_provider_token_alone_does_not_create_a_local_password() {
+    let app = app();
+    app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
+
+    let answer = put_own_password(
+        &app,
+        &token(claims("olena", 5)),
+        json!({"new_password": "a password of my own"}),
+    );
+
+    assert_eq!(
+        (answer.status, answer.fields_at_fault()),
+        (422, vec!["setup_token".to_owned()]),
+        "{:?}",
+        answer.body
+    );
+    assert_eq!(login(&app, "a password of my own"), 401);
+}
+
+#[test]
+fn an_admins_one_time_token_lets_a_provider_account_set_its_first_password_once() {
+    let app = app();
+    let admin = app.staff("admin", &[Role::Admin], &app.district_a.clone());
+    app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
+    let issued = app.post(
+        "/api/v1/staff/olena/password-setup-token",
+        &admin,
+        json!(null),
+    );
+    assert_eq!(issued.status, 201, "{:?}", issued.body);
+    let setup = issued.body["setup_token"].as_str().unwrap().to_owned();
+
+    let first = put_own_password(
+        &app,
+        &token(claims("olena", 5)),
+        json!({"setup_token": setup, "new_password": "a password of my own"}),
+    );
+    assert_eq!(first.status, 204, "{:?}", first.body);
+    assert_eq!(login(&app, "a password of my own"), 200);
+
+    // Setting the password ended every session: the provider's next token (its `iat` in whole
+    // seconds) comes from a later second.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let again = put_own_password(
+        &app,
+        &token(claims("olena", 5)),
+        json!({"setup_token": setup, "new_password": "another password again"}),
+    );
+    assert_eq!(
+        (again.status, again.fields_at_fault()),
+        (422, vec!["setup_token".to_owned()]),
+        "a setup token works once"
+    );
+    let auditor = app.staff("maria", &[Role::Auditor], &app.centre.clone());
+    for query in [
+        "action=staff.password_setup_token_issued&actor_id=admin",
+        "action=staff.password_set&actor_id=olena",
+    ] {
+        let entries = app.get(&format!("/api/v1/audit/entries?{query}"), &auditor);
+        assert_eq!(
+            entries.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{query}: {:?}",
+            entries.body
+        );
+    }
+}
+
+#[test]
+fn only_an_admin_of_the_members_unit_issues_a_setup_token_and_never_for_themselves() {
+    let app = app();
+    let admin = app.staff("admin", &[Role::Admin], &app.district_a.clone());
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &app.district_a.clone());
+    app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
+    app.staff("andrii", &[Role::CaseManager], &app.district_b.clone());
+    let issue = |token: &str, id: &str| {
+        app.post(
+            &format!("/api/v1/staff/{id}/password-setup-token"),
+            token,
+            json!(null),
+        )
+        .status
+    };
+    assert_eq!(issue(&supervisor, "olena"), 403);
+    assert_eq!(issue(&admin, "andrii"), 404);
+    assert_eq!(issue(&admin, "admin"), 403);
+}

@@ -586,7 +586,7 @@ fn an_admin_cannot_change_their_own_roles_and_case_access_needs_a_second_admin()
     assert_eq!(by_requester.unmet(), ["own_request"]);
     let puppet = app
         .keys
-        .issue("puppet", chrono::Duration::minutes(30))
+        .issue("puppet", chrono::Duration::minutes(10))
         .unwrap();
     assert_eq!(
         app.get("/api/v1/clients?limit=1", &puppet).status,

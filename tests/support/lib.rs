@@ -108,6 +108,7 @@ impl TestApp {
             cors_origins: vec!["https://frontend.example".into()],
             rate_per_second: 1000,
             rate_burst: 10_000,
+            ..Default::default()
         }
     }
 
@@ -119,13 +120,19 @@ impl TestApp {
                 cors_origins: Vec::new(),
                 rate_per_second: 1000,
                 rate_burst: 10_000,
+                ..Default::default()
             },
             keys,
             POOL_SIZE,
         )
     }
 
-    /// A server with other options (rate limits, CORS origins).
+    /// The options most tests run with (one worker, generous rate limits), to change a few.
+    pub fn default_options() -> opora_api::ServerOptions {
+        Self::options()
+    }
+
+    /// A server with other options (rate limits, CORS origins, trusted proxies, timeouts).
     pub fn start_with(options: opora_api::ServerOptions) -> TestApp {
         Self::launch(options, TokenKeys::new(SECRET), POOL_SIZE)
     }
@@ -220,7 +227,7 @@ impl TestApp {
                 active: true,
             })
             .unwrap();
-        self.keys.issue(id, chrono::Duration::minutes(30)).unwrap()
+        self.keys.issue(id, self.keys.access_ttl).unwrap()
     }
 
     /// Disables a staff member (their tokens stop working).

@@ -1,10 +1,11 @@
-//! Accounts: login with a password (argon2id, throttled by account and address), refresh and
-//! logout; the caller's own password; and the admin's management of staff and units. Login and
+//! Accounts: login with a password (argon2id, throttled per account and address), refresh and
+//! logout; the caller's own password (a first one by an admin's one-time setup token); and the
+//! admin's management of staff and units. Login and
 //! refresh are the only `/api/v1` operations without a bearer token.
 
 use actix_web::{patch, post, put, web, HttpRequest, HttpResponse};
 use opora_domain::{Role, UnitKind};
-use opora_persistence::accounts::StaffChanges;
+use opora_persistence::accounts::{OwnPasswordProof, StaffChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_staff)
         .service(update_staff)
         .service(set_staff_password)
+        .service(issue_password_setup_token)
         .service(create_unit);
 }
 
@@ -69,14 +71,17 @@ fn tokens(
 #[derive(utoipa::IntoResponses)]
 #[response(
     status = 429,
-    description = "Too many failed logins for this account or address; `Retry-After` says when to try again",
+    description = "Too many failed logins from this address (for this account or for any), or for an account under attack from many addresses; `Retry-After` says when to try again",
     content_type = "application/problem+json"
 )]
 #[allow(dead_code)]
 pub struct Throttled(crate::problem::Problem);
 
-/// Logs in with a staff id and password. After three failures, each further attempt for the
-/// account or from the address waits longer (1 s, 2 s, 4 s … up to 15 min): 429 with Retry-After.
+/// Logs in with a staff id and password. After three failures of the account from one address,
+/// each further attempt from that address waits longer (1 s, 2 s, 4 s … up to 15 min): 429 with
+/// Retry-After; so does an address after ten failures over any accounts, and a new address of an
+/// account that failed twenty times from five or more addresses. Never a lockout: guesses from
+/// elsewhere do not delay the owner.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "login",
@@ -91,10 +96,7 @@ pub async fn login(
     body: JsonBody<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.0;
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let address = crate::hardening::client_address(&req);
     let store = state.store.clone();
     let (staff_id, refresh_token) =
         crate::blocking(move || store.login(&body.staff_id, &body.password, &address)).await?;
@@ -129,7 +131,8 @@ pub async fn refresh(
     tokens(&state, &staff_id, refresh_token)
 }
 
-/// Ends the session of a refresh token (its whole family).
+/// Ends the session of a refresh token (its whole family); every access token of the caller issued
+/// until now stops working at once (other devices renew theirs with their refresh tokens).
 #[utoipa::path(
     tag = "accounts",
     operation_id = "logout",
@@ -153,16 +156,25 @@ pub async fn logout(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OwnPasswordBody {
-    /// Required once a password is set.
+    /// Required once a password is set (unless `setup_token` is given).
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub current_password: Option<String>,
+    /// The one-time token an admin issued (`POST /api/v1/staff/{id}/password-setup-token`):
+    /// required for a first local password, e.g. by a member who logs in through the identity
+    /// provider; also replaces a forgotten one.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub setup_token: Option<String>,
     #[validate(length(min = 12, max = 200))]
     #[schema(min_length = 12, max_length = 200)]
     pub new_password: String,
 }
 
-/// Changes the caller's own password; every other session ends.
+/// Changes the caller's own password, proven by the current one; a first local password (an
+/// account that has none, e.g. one that logs in through the identity provider) needs the one-time
+/// token an admin issued instead (422 naming `setup_token` without it). Every session ends, the
+/// caller's too: log in again with the new password.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "change_own_password",
@@ -184,7 +196,10 @@ pub async fn change_own_password(
         store.set_password(
             &auth.0,
             &id,
-            body.current_password.as_deref(),
+            OwnPasswordProof {
+                current_password: body.current_password.as_deref(),
+                setup_token: body.setup_token.as_deref(),
+            },
             &body.new_password,
         )
     })
@@ -276,7 +291,8 @@ pub struct StaffPatchBody {
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub unit_id: Option<String>,
-    /// `false` disables the account: its tokens stop working at once.
+    /// `false` disables the account: its tokens stop working at once, and stay refused when it is
+    /// enabled again (a new login is needed).
     pub active: Option<bool>,
 }
 
@@ -350,10 +366,44 @@ pub async fn set_staff_password(
                 opora_domain::Action::ManageDirectory,
             ));
         }
-        store.set_password(&auth.0, &id, None, &password)
+        store.set_password(&auth.0, &id, OwnPasswordProof::default(), &password)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A one-time token for setting one's own password.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SetupTokenBody {
+    /// Give it to the member (shown once): they send it as `setup_token` to `PUT /api/v1/me/password`.
+    pub setup_token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An admin lets a member set their own password: a one-time token, valid 24 hours, that replaces
+/// any earlier unused one. It is what a member without a local password (e.g. one who logs in
+/// through the identity provider) needs to create one. Not for oneself (403).
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "issue_password_setup_token",
+    params(("id" = String, Path, description = "Staff id")),
+    responses((status = 201, description = "Issued", body = SetupTokenBody),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+    security(("bearer" = []))
+)]
+#[post("/staff/{id}/password-setup-token")]
+pub async fn issue_password_setup_token(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let (setup_token, expires_at) =
+        crate::blocking(move || store.issue_password_setup_token(&auth.0, &id)).await?;
+    Ok(HttpResponse::Created().json(SetupTokenBody {
+        setup_token,
+        expires_at: expires_at.and_utc(),
+    }))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
