@@ -120,6 +120,28 @@ pub fn split_role_change(before: &[Role], after: &[Role]) -> (Vec<Role>, Vec<Rol
     (now, waiting)
 }
 
+/// Whether an account's password is set only with a second admin: it holds a role that
+/// [`needs_second_admin`]. One admin alone who could set it could log in as it.
+pub fn password_needs_second_admin(roles: &[Role]) -> bool {
+    roles.iter().any(|r| needs_second_admin(*r))
+}
+
+/// A second admin completes a request another admin made, for someone else (`own_request`).
+pub fn check_second_admin(
+    admin: &str,
+    requested_by: &str,
+    staff_id: &str,
+) -> Result<(), DomainError> {
+    if admin == requested_by || admin == staff_id {
+        Err(DomainError::conflict(
+            "own_request",
+            "completed by another admin than the one who asked and the one it concerns",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Nobody changes their own roles: an admin who could would give themself case access.
 pub fn may_change_roles_of(caller_id: &str, staff_id: &str) -> bool {
     caller_id != staff_id
@@ -149,12 +171,7 @@ pub fn decide_role_grant(
             format!("the role grant is already {status}"),
         ));
     }
-    if decider == requested_by || decider == staff_id {
-        return Err(DomainError::conflict(
-            "own_request",
-            "a role grant is decided by another admin than the one who asked and the one it grants",
-        ));
-    }
+    check_second_admin(decider, requested_by, staff_id)?;
     Ok(if approve {
         RoleGrantStatus::Approved
     } else {
@@ -182,6 +199,19 @@ mod grant_tests {
             split_role_change(&[Supervisor, CaseManager], &[CaseManager]),
             (vec![CaseManager], vec![])
         );
+    }
+
+    #[test]
+    fn an_accounts_password_needs_a_second_admin_when_it_reads_case_content() {
+        assert!(password_needs_second_admin(&[
+            Role::Registry,
+            Role::Specialist
+        ]));
+        assert!(password_needs_second_admin(&[Role::Admin]));
+        assert!(!password_needs_second_admin(&[Role::Registry]));
+        assert!(!password_needs_second_admin(&[]));
+        assert!(check_second_admin("a2", "a1", "olena").is_ok());
+        assert!(check_second_admin("a1", "a1", "olena").is_err());
     }
 
     #[test]

@@ -120,6 +120,18 @@ fn auth_event(
     Ok(())
 }
 
+/// What an admin's request for a password setup token gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupTokenOutcome {
+    /// The token (shown once) and when it expires.
+    Issued {
+        token: String,
+        expires_at: NaiveDateTime,
+    },
+    /// The account reads case content: a second admin completes the request before it expires.
+    AwaitingSecondAdmin { expires_at: NaiveDateTime },
+}
+
 /// What a member gives to set their own password besides their bearer token.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OwnPasswordProof<'a> {
@@ -376,6 +388,15 @@ impl Store {
                     .map_err(StoreError::refused)?;
             } else {
                 caller.require(Action::ManageDirectory)?;
+                // An admin who sets the password of an account that reads case content could
+                // log in as it: that takes a setup token a second admin completes.
+                let roles = crate::directory::roles_of(conn, staff_id)?;
+                if opora_domain::accounts::password_needs_second_admin(&roles) {
+                    return Err(StoreError::RequirementUnmet {
+                        code: "four_eyes",
+                        message: "this account reads case content: ask for a password setup token, which a second admin completes".into(),
+                    });
+                }
             }
             diesel::update(staff::table.find(staff_id))
                 .set((
@@ -410,7 +431,7 @@ impl Store {
         &self,
         caller: &Caller,
         staff_id: &str,
-    ) -> StoreResult<(String, NaiveDateTime)> {
+    ) -> StoreResult<SetupTokenOutcome> {
         self.write(|conn| {
             let at = now();
             let row: StaffRow = staff::table
@@ -421,6 +442,69 @@ impl Store {
             if caller.actor.staff_id == staff_id {
                 // Another admin enables one's own password, as with PUT /staff/{id}/password.
                 return Err(StoreError::Forbidden(Action::ManageDirectory));
+            }
+            // Four eyes for an account that reads case content: the first admin's request waits;
+            // a second admin completes it and is the only one shown the token.
+            let mut requested_by = None;
+            if opora_domain::accounts::password_needs_second_admin(&crate::directory::roles_of(
+                conn, staff_id,
+            )?) {
+                let waiting: Option<(String, String)> = password_setup_tokens::table
+                    .filter(password_setup_tokens::staff_id.eq(staff_id))
+                    .filter(password_setup_tokens::awaiting_second_admin.eq(true))
+                    .filter(password_setup_tokens::used_at.is_null())
+                    .filter(password_setup_tokens::expires_at.gt(at))
+                    .select((password_setup_tokens::id, password_setup_tokens::issued_by))
+                    .first(conn)
+                    .optional()?;
+                match waiting {
+                    None => {
+                        let id = new_id();
+                        let expires_at = at + Duration::hours(SETUP_TOKEN_HOURS);
+                        diesel::insert_into(password_setup_tokens::table)
+                            .values((
+                                password_setup_tokens::id.eq(&id),
+                                password_setup_tokens::staff_id.eq(staff_id),
+                                // Never the hash of a token: a waiting request opens nothing.
+                                password_setup_tokens::token_hash.eq(format!("request:{id}")),
+                                password_setup_tokens::issued_by.eq(&caller.actor.staff_id),
+                                password_setup_tokens::issued_at.eq(at),
+                                password_setup_tokens::expires_at.eq(expires_at),
+                                password_setup_tokens::awaiting_second_admin.eq(true),
+                            ))
+                            .execute(conn)?;
+                        auth_event(
+                            conn,
+                            &caller.actor.staff_id,
+                            &row.unit_id,
+                            "staff.password_setup_requested",
+                            json!({ "staff_id": staff_id, "expires_at": expires_at }),
+                        )?;
+                        return Ok(SetupTokenOutcome::AwaitingSecondAdmin { expires_at });
+                    }
+                    Some((request_id, first_admin)) => {
+                        opora_domain::accounts::check_second_admin(
+                            &caller.actor.staff_id,
+                            &first_admin,
+                            staff_id,
+                        )
+                        .map_err(StoreError::refused)?;
+                        let completed = diesel::update(
+                            password_setup_tokens::table
+                                .filter(password_setup_tokens::id.eq(&request_id))
+                                .filter(password_setup_tokens::used_at.is_null()),
+                        )
+                        .set(password_setup_tokens::used_at.eq(Some(at)))
+                        .execute(conn)?;
+                        crate::db::compare_and_set(completed, || {
+                            Ok(StoreError::RequirementUnmet {
+                                code: "request_completed",
+                                message: "another admin completed the request meanwhile".into(),
+                            })
+                        })?;
+                        requested_by = Some(first_admin);
+                    }
+                }
             }
             diesel::update(
                 password_setup_tokens::table
@@ -446,9 +530,9 @@ impl Store {
                 &caller.actor.staff_id,
                 &row.unit_id,
                 "staff.password_setup_token_issued",
-                json!({ "staff_id": staff_id, "expires_at": expires_at }),
+                json!({ "staff_id": staff_id, "expires_at": expires_at, "requested_by": requested_by }),
             )?;
-            Ok((token, expires_at))
+            Ok(SetupTokenOutcome::Issued { token, expires_at })
         })
     }
 

@@ -370,6 +370,7 @@ diesel::table! {
         issued_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        awaiting_second_admin -> Bool,
     }
 }
 

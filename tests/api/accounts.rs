@@ -55,14 +55,7 @@ fn with_member() -> (TestApp, String) {
         json!({"approve": true}),
     );
     assert_eq!(approved.status, 200, "{:?}", approved.body);
-    let set = app.send(
-        "PUT",
-        "/api/v1/staff/o.kovalenko/password",
-        Some(&admin),
-        &[],
-        Some(&json!({"new_password": "correct horse battery"})),
-    );
-    assert_eq!(set.status, 204, "{:?}", set.body);
+    app.give_password("o.kovalenko", &app.district_a, "correct horse battery");
     (app, admin)
 }
 

@@ -150,9 +150,18 @@ fn an_admins_one_time_token_lets_a_provider_account_set_its_first_password_once(
     let app = app();
     let admin = app.staff("admin", &[Role::Admin], &app.district_a.clone());
     app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
-    let issued = app.post(
+    // Olena reads case content: one admin asks, a second completes and alone sees the token.
+    let asked = app.post(
         "/api/v1/staff/olena/password-setup-token",
         &admin,
+        json!(null),
+    );
+    assert_eq!(asked.status, 202, "{:?}", asked.body);
+    assert!(asked.body.get("setup_token").is_none());
+    let second = app.staff("admin-2", &[Role::Admin], &app.district_a.clone());
+    let issued = app.post(
+        "/api/v1/staff/olena/password-setup-token",
+        &second,
         json!(null),
     );
     assert_eq!(issued.status, 201, "{:?}", issued.body);
@@ -181,7 +190,8 @@ fn an_admins_one_time_token_lets_a_provider_account_set_its_first_password_once(
     );
     let auditor = app.staff("maria", &[Role::Auditor], &app.centre.clone());
     for query in [
-        "action=staff.password_setup_token_issued&actor_id=admin",
+        "action=staff.password_setup_requested&actor_id=admin",
+        "action=staff.password_setup_token_issued&actor_id=admin-2",
         "action=staff.password_set&actor_id=olena",
     ] {
         let entries = app.get(&format!("/api/v1/audit/entries?{query}"), &auditor);

@@ -34,16 +34,8 @@ fn behind_proxy() -> TestApp {
 }
 
 fn with_password(app: &TestApp) {
-    let admin = app.staff("admin", &[Role::Admin], &app.district_a.clone());
     app.staff("olena", &[Role::CaseManager], &app.district_a.clone());
-    let set = app.send(
-        "PUT",
-        "/api/v1/staff/olena/password",
-        Some(&admin),
-        &[],
-        Some(&json!({"new_password": PASSWORD})),
-    );
-    assert_eq!(set.status, 204, "{:?}", set.body);
+    app.give_password("olena", &app.district_a, PASSWORD);
 }
 
 #[test]

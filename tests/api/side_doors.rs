@@ -630,3 +630,56 @@ fn an_admin_cannot_change_their_own_roles_and_case_access_needs_a_second_admin()
         assert!(text(&log.body).contains(action), "{action}: {:?}", log.body);
     }
 }
+
+#[test]
+fn no_single_admin_sets_the_password_of_an_account_that_reads_case_content() {
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let admin = app.staff("admin", &[Role::Admin], &a);
+    let second = app.staff("admin-2", &[Role::Admin], &a);
+    app.staff("iryna", &[Role::Supervisor], &a);
+    app.staff("registry-bot", &[Role::Registry], &a);
+    let direct = app.send(
+        "PUT",
+        "/api/v1/staff/iryna/password",
+        Some(&admin),
+        &[],
+        Some(&json!({"new_password": "the admin knows this one"})),
+    );
+    assert_eq!(direct.status, 409, "{:?}", direct.body);
+    assert_eq!(direct.unmet(), ["four_eyes"]);
+    // An account without case access still gets its password from one admin.
+    let plain = app.send(
+        "PUT",
+        "/api/v1/staff/registry-bot/password",
+        Some(&admin),
+        &[],
+        Some(&json!({"new_password": "a registry password"})),
+    );
+    assert_eq!(plain.status, 204, "{:?}", plain.body);
+
+    let path = "/api/v1/staff/iryna/password-setup-token";
+    let asked = app.post(path, &admin, json!(null));
+    assert_eq!(asked.status, 202, "{:?}", asked.body);
+    let again = app.post(path, &admin, json!(null));
+    assert_eq!(
+        (again.status, again.unmet()),
+        (409, vec!["own_request".to_owned()])
+    );
+    let issued = app.post(path, &second, json!(null));
+    assert_eq!(issued.status, 201, "{:?}", issued.body);
+    let member = app
+        .keys
+        .issue("iryna", chrono::Duration::minutes(10))
+        .unwrap();
+    let set = app.send(
+        "PUT",
+        "/api/v1/me/password",
+        Some(&member),
+        &[],
+        Some(
+            &json!({"setup_token": issued.body["setup_token"], "new_password": "only iryna knows"}),
+        ),
+    );
+    assert_eq!(set.status, 204, "{:?}", set.body);
+}

@@ -230,6 +230,30 @@ impl TestApp {
         self.keys.issue(id, self.keys.access_ttl).unwrap()
     }
 
+    /// Gives a member a password the way an account that reads case content gets one: an admin
+    /// asks for a setup token, a second admin completes the request, the member sets it.
+    pub fn give_password(&self, staff_id: &str, unit: &str, password: &str) {
+        let first = self.staff("pw-admin-1", &[Role::Admin], unit);
+        let second = self.staff("pw-admin-2", &[Role::Admin], unit);
+        let path = format!("/api/v1/staff/{staff_id}/password-setup-token");
+        let asked = self.post(&path, &first, Value::Null);
+        assert_eq!(asked.status, 202, "{:?}", asked.body);
+        let issued = self.post(&path, &second, Value::Null);
+        assert_eq!(issued.status, 201, "{:?}", issued.body);
+        let member = self
+            .keys
+            .issue(staff_id, chrono::Duration::minutes(10))
+            .unwrap();
+        let set = self.send(
+            "PUT",
+            "/api/v1/me/password",
+            Some(&member),
+            &[],
+            Some(&serde_json::json!({"setup_token": issued.body["setup_token"], "new_password": password})),
+        );
+        assert_eq!(set.status, 204, "{:?}", set.body);
+    }
+
     /// Disables a staff member (their tokens stop working).
     pub fn disable(&self, id: &str, roles: &[Role], unit: &str) {
         self.store

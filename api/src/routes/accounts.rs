@@ -5,7 +5,7 @@
 
 use actix_web::{patch, post, put, web, HttpRequest, HttpResponse};
 use opora_domain::{Role, UnitKind};
-use opora_persistence::accounts::{OwnPasswordProof, StaffChanges};
+use opora_persistence::accounts::{OwnPasswordProof, SetupTokenOutcome, StaffChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -340,7 +340,8 @@ pub struct StaffPasswordBody {
     pub new_password: String,
 }
 
-/// An admin sets a staff member's password (e.g. the first one); their sessions end.
+/// An admin sets a staff member's password; their sessions end. Not for an account that reads
+/// case content, or an admin's (409 `four_eyes`): those get a setup token two admins issue.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "set_staff_password",
@@ -380,15 +381,28 @@ pub struct SetupTokenBody {
     pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A request for a setup token that waits for a second admin.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SetupTokenRequestedBody {
+    /// Always `awaiting_second_admin`: another admin completes it with the same call.
+    pub status: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// An admin lets a member set their own password: a one-time token, valid 24 hours, that replaces
 /// any earlier unused one. It is what a member without a local password (e.g. one who logs in
 /// through the identity provider) needs to create one. Not for oneself (403).
+///
+/// For an account that reads case content (or an admin's) this takes two admins: the first call
+/// answers 202 and waits; the same call by a second admin (not the first, not the member) answers
+/// 201 with the token, shown to that second admin only (409 `own_request` for the first).
 #[utoipa::path(
     tag = "accounts",
     operation_id = "issue_password_setup_token",
     params(("id" = String, Path, description = "Staff id")),
     responses((status = 201, description = "Issued", body = SetupTokenBody),
-        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Internal),
+        (status = 202, description = "Requested: a second admin completes it", body = SetupTokenRequestedBody),
+        responses::Unauthorized, responses::Forbidden, responses::NotFound, responses::Conflict, responses::Internal),
     security(("bearer" = []))
 )]
 #[post("/staff/{id}/password-setup-token")]
@@ -398,12 +412,21 @@ pub async fn issue_password_setup_token(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    let (setup_token, expires_at) =
-        crate::blocking(move || store.issue_password_setup_token(&auth.0, &id)).await?;
-    Ok(HttpResponse::Created().json(SetupTokenBody {
-        setup_token,
-        expires_at: expires_at.and_utc(),
-    }))
+    let outcome = crate::blocking(move || store.issue_password_setup_token(&auth.0, &id)).await?;
+    Ok(match outcome {
+        SetupTokenOutcome::Issued { token, expires_at } => {
+            HttpResponse::Created().json(SetupTokenBody {
+                setup_token: token,
+                expires_at: expires_at.and_utc(),
+            })
+        }
+        SetupTokenOutcome::AwaitingSecondAdmin { expires_at } => {
+            HttpResponse::Accepted().json(SetupTokenRequestedBody {
+                status: "awaiting_second_admin".into(),
+                expires_at: expires_at.and_utc(),
+            })
+        }
+    })
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -1,0 +1,1 @@
+ALTER TABLE password_setup_tokens DROP COLUMN awaiting_second_admin;
