@@ -126,6 +126,25 @@ pub fn password_needs_second_admin(roles: &[Role]) -> bool {
     roles.iter().any(|r| needs_second_admin(*r))
 }
 
+/// Moving an account that reads case content to another unit, or enabling it again, widens what
+/// it sees as a role grant would; one admin alone may not (`four_eyes`). The way through: take the
+/// case roles away (at once), move or enable the account, and grant them again (a second admin
+/// approves).
+pub fn check_scope_change(
+    roles: &[Role],
+    moves_unit: bool,
+    enables: bool,
+) -> Result<(), DomainError> {
+    if (moves_unit || enables) && password_needs_second_admin(roles) {
+        Err(DomainError::conflict(
+            "four_eyes",
+            "this account reads case content: take its case roles away, move or enable it, then grant them again for a second admin to approve",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A second admin completes a request another admin made, for someone else (`own_request`).
 pub fn check_second_admin(
     admin: &str,
@@ -212,6 +231,16 @@ mod grant_tests {
         assert!(!password_needs_second_admin(&[]));
         assert!(check_second_admin("a2", "a1", "olena").is_ok());
         assert!(check_second_admin("a1", "a1", "olena").is_err());
+    }
+
+    #[test]
+    fn one_admin_does_not_move_or_enable_an_account_that_reads_case_content() {
+        let reader = [Role::Supervisor];
+        assert!(check_scope_change(&reader, true, false).is_err());
+        assert!(check_scope_change(&reader, false, true).is_err());
+        assert!(check_scope_change(&reader, false, false).is_ok());
+        assert!(check_scope_change(&[Role::Registry], true, true).is_ok());
+        assert!(check_scope_change(&[], true, true).is_ok());
     }
 
     #[test]

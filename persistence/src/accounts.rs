@@ -594,6 +594,12 @@ impl Store {
                 }
                 None => (before, Vec::new()),
             };
+            opora_domain::accounts::check_scope_change(
+                &roles,
+                changes.unit_id.as_ref().is_some_and(|u| *u != row.unit_id),
+                changes.active == Some(true) && !row.active,
+            )
+            .map_err(StoreError::refused)?;
             let member = crate::directory::upsert_staff(
                 conn,
                 StaffUpsert {

@@ -346,6 +346,34 @@ impl Store {
             } else {
                 None
             };
+            // A report's entries from before a case was opened from it carry no case: they are
+            // seen through the report's case now (a restriction covers them too).
+            let unfiled: std::collections::BTreeSet<&str> = items
+                .iter()
+                .filter(|r| r.entry.case_id.is_none() && r.entry.subject_type == "report")
+                .map(|r| r.entry.subject_id.as_str())
+                .collect();
+            let mut hidden = std::collections::HashSet::new();
+            if !unfiled.is_empty() {
+                let linked: Vec<(String, Option<String>)> = crate::schema::intake_reports::table
+                    .filter(crate::schema::intake_reports::id.eq_any(unfiled))
+                    .filter(crate::schema::intake_reports::case_id.is_not_null())
+                    .select((
+                        crate::schema::intake_reports::id,
+                        crate::schema::intake_reports::case_id,
+                    ))
+                    .load(conn)?;
+                for (report, case) in linked {
+                    if !crate::visibility::visible_record(conn, caller, "", case.as_deref())? {
+                        hidden.insert(report);
+                    }
+                }
+            }
+            items.retain(|r| {
+                !(r.entry.case_id.is_none()
+                    && r.entry.subject_type == "report"
+                    && hidden.contains(&r.entry.subject_id))
+            });
             // Reading the log is on the log: who looked for what, and how much they saw.
             append(
                 conn,

@@ -456,6 +456,17 @@ impl Store {
                     intake_reports::updated_at.eq(at),
                 ))
                 .execute(conn)?;
+            if let Some(case_id) = &report.case_id {
+                // Concerns raised on the report belong to its case from now on, and are seen
+                // through it (a restriction of the case covers them).
+                diesel::update(
+                    crate::schema::safety_concerns::table
+                        .filter(crate::schema::safety_concerns::report_id.eq(&report.id))
+                        .filter(crate::schema::safety_concerns::case_id.is_null()),
+                )
+                .set(crate::schema::safety_concerns::case_id.eq(case_id))
+                .execute(conn)?;
+            }
             events::record_transitions(conn, &subject(&report), &outcome.events)?;
             Ok(ReportOutcome {
                 report: view(caller, report)?,

@@ -2,28 +2,8 @@
 //! logins are throttled with growing delays, never locked out.
 
 use opora_domain::Role;
-use opora_tests::{Answer, TestApp};
+use opora_tests::TestApp;
 use serde_json::json;
-
-fn login(app: &TestApp, id: &str, password: &str) -> Answer {
-    app.send(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        &[],
-        Some(&json!({"staff_id": id, "password": password})),
-    )
-}
-
-fn refresh(app: &TestApp, token: &str) -> Answer {
-    app.send(
-        "POST",
-        "/api/v1/auth/refresh",
-        None,
-        &[],
-        Some(&json!({"refresh_token": token})),
-    )
-}
 
 /// An admin in district A, and a case manager they created with a password (the role granted
 /// by a second admin: it reads case content).
@@ -62,7 +42,7 @@ fn with_member() -> (TestApp, String) {
 #[test]
 fn a_member_logs_in_and_the_access_token_works() {
     let (app, _) = with_member();
-    let answer = login(&app, "o.kovalenko", "correct horse battery");
+    let answer = app.login("o.kovalenko", "correct horse battery");
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     assert_eq!(
         (
@@ -81,8 +61,8 @@ fn a_member_logs_in_and_the_access_token_works() {
 #[test]
 fn a_wrong_password_and_an_unknown_member_get_the_same_answer() {
     let (app, _) = with_member();
-    let wrong = login(&app, "o.kovalenko", "wrong horse battery");
-    let unknown = login(&app, "nobody", "correct horse battery");
+    let wrong = app.login("o.kovalenko", "wrong horse battery");
+    let unknown = app.login("nobody", "correct horse battery");
     assert_eq!((wrong.status, unknown.status), (401, 401));
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
 }
@@ -91,19 +71,16 @@ fn a_wrong_password_and_an_unknown_member_get_the_same_answer() {
 fn repeated_failures_make_the_next_attempt_wait_but_never_lock_the_account() {
     let (app, _) = with_member();
     for _ in 0..3 {
-        assert_eq!(
-            login(&app, "o.kovalenko", "wrong horse battery").status,
-            401
-        );
+        assert_eq!(app.login("o.kovalenko", "wrong horse battery").status, 401);
     }
-    let throttled = login(&app, "o.kovalenko", "correct horse battery");
+    let throttled = app.login("o.kovalenko", "correct horse battery");
     assert_eq!(
         (throttled.status, throttled.problem_kind()),
         (429, "too-many-requests".to_owned())
     );
     std::thread::sleep(std::time::Duration::from_millis(2100));
     assert_eq!(
-        login(&app, "o.kovalenko", "correct horse battery").status,
+        app.login("o.kovalenko", "correct horse battery").status,
         200,
         "after the delay the right password works"
     );
@@ -112,17 +89,17 @@ fn repeated_failures_make_the_next_attempt_wait_but_never_lock_the_account() {
 #[test]
 fn a_refresh_token_works_once_and_a_reused_one_revokes_its_family() {
     let (app, _) = with_member();
-    let first = login(&app, "o.kovalenko", "correct horse battery").body["refresh_token"]
+    let first = app.login("o.kovalenko", "correct horse battery").body["refresh_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let renewed = refresh(&app, &first);
+    let renewed = app.refresh(&first);
     assert_eq!(renewed.status, 200);
     let second = renewed.body["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(first, second);
-    assert_eq!(refresh(&app, &first).status, 401, "a used token is refused");
+    assert_eq!(app.refresh(&first).status, 401, "a used token is refused");
     assert_eq!(
-        refresh(&app, &second).status,
+        app.refresh(&second).status,
         401,
         "and its whole family is revoked"
     );
@@ -131,7 +108,7 @@ fn a_refresh_token_works_once_and_a_reused_one_revokes_its_family() {
 #[test]
 fn logout_ends_the_session() {
     let (app, _) = with_member();
-    let tokens = login(&app, "o.kovalenko", "correct horse battery").body;
+    let tokens = app.login("o.kovalenko", "correct horse battery").body;
     let access = tokens["access_token"].as_str().unwrap();
     let refresh_token = tokens["refresh_token"].as_str().unwrap();
     assert_eq!(
@@ -143,13 +120,13 @@ fn logout_ends_the_session() {
         .status,
         204
     );
-    assert_eq!(refresh(&app, refresh_token).status, 401);
+    assert_eq!(app.refresh(refresh_token).status, 401);
 }
 
 #[test]
 fn a_disabled_member_can_neither_log_in_nor_use_their_tokens() {
     let (app, admin) = with_member();
-    let access = login(&app, "o.kovalenko", "correct horse battery").body["access_token"]
+    let access = app.login("o.kovalenko", "correct horse battery").body["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -165,7 +142,7 @@ fn a_disabled_member_can_neither_log_in_nor_use_their_tokens() {
     );
     assert_eq!(app.get("/api/v1/me", &access).status, 401);
     assert_eq!(
-        login(&app, "o.kovalenko", "correct horse battery").status,
+        app.login("o.kovalenko", "correct horse battery").status,
         401
     );
 }
@@ -184,7 +161,7 @@ fn passwords_must_be_long_and_ones_own_change_needs_the_current_one() {
         (weak.status, weak.fields_at_fault()),
         (422, vec!["new_password".to_owned()])
     );
-    let access = login(&app, "o.kovalenko", "correct horse battery").body["access_token"]
+    let access = app.login("o.kovalenko", "correct horse battery").body["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -207,10 +184,7 @@ fn passwords_must_be_long_and_ones_own_change_needs_the_current_one() {
         Some(&json!({"current_password": "correct horse battery", "new_password": "a brand new password"})),
     );
     assert_eq!(with.status, 204);
-    assert_eq!(
-        login(&app, "o.kovalenko", "a brand new password").status,
-        200
-    );
+    assert_eq!(app.login("o.kovalenko", "a brand new password").status, 200);
 }
 
 #[test]

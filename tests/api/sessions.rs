@@ -6,20 +6,10 @@
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use opora_api::auth::{Claims, AUDIENCE, ISSUER};
 use opora_domain::Role;
-use opora_tests::{Answer, TestApp, SECRET};
+use opora_tests::{TestApp, SECRET};
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";
-
-fn login(app: &TestApp, id: &str, password: &str) -> Answer {
-    app.send(
-        "POST",
-        "/api/v1/auth/login",
-        None,
-        &[],
-        Some(&json!({"staff_id": id, "password": password})),
-    )
-}
 
 /// An app with an admin and a case manager who has a password; the admin's token.
 fn with_member() -> (TestApp, String) {
@@ -32,7 +22,7 @@ fn with_member() -> (TestApp, String) {
 
 /// Logs olena in: (access token, refresh token).
 fn session(app: &TestApp) -> (String, String) {
-    let answer = login(app, "olena", PASSWORD);
+    let answer = app.login("olena", PASSWORD);
     assert_eq!(answer.status, 200, "{:?}", answer.body);
     (
         answer.body["access_token"].as_str().unwrap().to_owned(),
@@ -122,7 +112,7 @@ fn access_tokens_are_refused_after_the_password_is_changed_or_reset() {
     assert_eq!(me(&app, &before_change), 401);
     assert_eq!(me(&app, &other_device), 401);
 
-    let after_change = login(&app, "olena", "a brand new password").body["access_token"]
+    let after_change = app.login("olena", "a brand new password").body["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -136,15 +126,28 @@ fn access_tokens_are_refused_after_the_password_is_changed_or_reset() {
 fn a_token_from_before_an_account_was_disabled_stays_refused_after_it_is_enabled_again() {
     let (app, admin) = with_member();
     let (access, _) = session(&app);
-    for active in [false, true] {
-        let patched = app.patch(
-            "/api/v1/staff/olena",
-            &admin,
-            None,
-            json!({"active": active}),
-        );
-        assert_eq!(patched.status, 200, "{:?}", patched.body);
-    }
+    let patch = |body: serde_json::Value| app.patch("/api/v1/staff/olena", &admin, None, body);
+    assert_eq!(patch(json!({"active": false})).status, 200);
+    // One admin does not give a case reader back their access (four eyes): they enable the
+    // account without its case roles, and a second admin approves the roles again.
+    let alone = patch(json!({"active": true}));
+    assert_eq!(alone.unmet(), ["four_eyes"], "{:?}", alone.body);
+    assert_eq!(
+        patch(json!({"active": true, "roles": ["registry"]})).status,
+        200
+    );
+    let regranted = patch(json!({"roles": ["case_manager"]}));
+    assert_eq!(regranted.status, 200, "{:?}", regranted.body);
+    let second = app.staff("admin-2", &[Role::Admin], &app.district_a.clone());
+    let approved = app.post(
+        &format!(
+            "/api/v1/role-grants/{}/decision",
+            regranted.body["pending_role_grant"]["id"].as_str().unwrap()
+        ),
+        &second,
+        json!({"approve": true}),
+    );
+    assert_eq!(approved.status, 200, "{:?}", approved.body);
 
     assert_eq!(me(&app, &access), 401);
     let (fresh, _) = session(&app);

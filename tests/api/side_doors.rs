@@ -683,3 +683,87 @@ fn no_single_admin_sets_the_password_of_an_account_that_reads_case_content() {
     );
     assert_eq!(set.status, 204, "{:?}", set.body);
 }
+
+#[test]
+fn a_concern_raised_on_the_report_before_the_case_opened_follows_the_cases_restriction() {
+    use opora_tests::walk::{family, move_report, report};
+    let app = TestApp::start();
+    let a = app.district_a.clone();
+    let key_worker = app.staff("olena", &[Role::CaseManager], &a);
+    let supervisor = app.staff("iryna", &[Role::Supervisor], &a);
+    let outsider = app.staff("petro", &[Role::Supervisor], &a);
+    let auditor = app.staff("maria", &[Role::Auditor], &a);
+    let client = family(&app, &key_worker, None).id();
+    let report = report(&app, &key_worker, Some(&client)).id();
+    let concern = app.post(
+        &format!("/api/v1/intake-reports/{report}/safety-concerns"),
+        &key_worker,
+        json!({"description": "The neighbour hears the stepfather beat Daryna"}),
+    );
+    assert_eq!(concern.status, 201, "{:?}", concern.body);
+    let concern = concern.id();
+    for (from, to) in [
+        ("intake", "verification"),
+        ("verification", "need_recognition"),
+    ] {
+        assert_eq!(
+            move_report(&app, &key_worker, &report, json!({"from": from, "to": to})).status,
+            200
+        );
+    }
+    let opened = move_report(
+        &app,
+        &key_worker,
+        &report,
+        json!({"from": "need_recognition", "to": "opened", "work_model": "case_management", "key_worker_id": "olena"}),
+    );
+    assert_eq!(opened.status, 200, "{:?}", opened.body);
+    let case = opened.body["case"]["id"].as_str().unwrap().to_owned();
+    let restricted = app.send(
+        "PUT",
+        &format!("/api/v1/cases/{case}/restriction"),
+        Some(&supervisor),
+        &[],
+        Some(&json!({"restricted": true, "named_staff": ["iryna"], "reason": "Staff relative"})),
+    );
+    assert_eq!(restricted.status, 200, "{:?}", restricted.body);
+
+    let concerns = app.get("/api/v1/safety-concerns", &outsider);
+    assert!(
+        !text(&concerns.body).contains(&concern),
+        "{:?}",
+        concerns.body
+    );
+    let queue = app.get("/api/v1/work-queue?scope=units", &outsider);
+    assert!(!text(&queue.body).contains(&concern), "{:?}", queue.body);
+    let log = app.get("/api/v1/audit/entries?limit=200", &auditor);
+    assert!(!text(&log.body).contains("stepfather"), "{:?}", log.body);
+    assert!(!text(&log.body).contains(&report), "{:?}", log.body);
+    // The named supervisor still has it.
+    let named = app.get("/api/v1/safety-concerns", &supervisor);
+    assert!(text(&named.body).contains(&concern), "{:?}", named.body);
+}
+
+#[test]
+fn one_admin_does_not_move_a_case_reader_to_another_unit() {
+    let app = TestApp::start();
+    let admin = app.staff("admin", &[Role::Admin], &app.centre.clone());
+    app.staff("iryna", &[Role::Supervisor], &app.district_a.clone());
+    let moved = app.patch(
+        "/api/v1/staff/iryna",
+        &admin,
+        None,
+        json!({"unit_id": app.district_b}),
+    );
+    assert_eq!(moved.status, 409, "{:?}", moved.body);
+    assert_eq!(moved.unmet(), ["four_eyes"]);
+    // Without her case roles she moves at once; they come back with a second admin.
+    let without = app.patch(
+        "/api/v1/staff/iryna",
+        &admin,
+        None,
+        json!({"unit_id": app.district_b, "roles": ["registry"]}),
+    );
+    assert_eq!(without.status, 200, "{:?}", without.body);
+    assert_eq!(without.body["unit_id"], app.district_b.as_str());
+}

@@ -230,6 +230,28 @@ impl TestApp {
         self.keys.issue(id, self.keys.access_ttl).unwrap()
     }
 
+    /// Logs in with a password (no bearer token).
+    pub fn login(&self, staff_id: &str, password: &str) -> Answer {
+        self.send(
+            "POST",
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(&serde_json::json!({"staff_id": staff_id, "password": password})),
+        )
+    }
+
+    /// Trades a refresh token for new tokens (no bearer token).
+    pub fn refresh(&self, refresh_token: &str) -> Answer {
+        self.send(
+            "POST",
+            "/api/v1/auth/refresh",
+            None,
+            &[],
+            Some(&serde_json::json!({"refresh_token": refresh_token})),
+        )
+    }
+
     /// Gives a member a password the way an account that reads case content gets one: an admin
     /// asks for a setup token, a second admin completes the request, the member sets it.
     pub fn give_password(&self, staff_id: &str, unit: &str, password: &str) {
