@@ -146,6 +146,44 @@ pub fn listed(
     Ok(())
 }
 
+/// Records that the caller listed these cases: one entry with the ids of the unrestricted ones,
+/// and one per restricted case filed under that case, so that an entry never names a restricted
+/// case to someone who does not see it.
+pub fn listed_cases(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    cases: &[&crate::models::CaseRow],
+) -> StoreResult<()> {
+    listed(
+        conn,
+        caller,
+        "case",
+        cases
+            .iter()
+            .filter(|c| !c.restricted)
+            .map(|c| c.id.as_str())
+            .collect(),
+    )?;
+    for case in cases.iter().filter(|c| c.restricted) {
+        append(
+            conn,
+            Entry {
+                actor_id: &caller.actor.staff_id,
+                at: crate::now(),
+                action: "case.listed",
+                subject_type: "case",
+                subject_id: &case.id,
+                unit_id: &case.unit_id,
+                case_id: Some(&case.id),
+                purpose: None,
+                legal_basis: None,
+                payload: serde_json::json!({ "ids": [case.id] }),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Appends one entry; call it inside the write transaction of the change it records, last.
 pub fn append(conn: &mut AnyConnection, entry: Entry<'_>) -> StoreResult<AuditEntry> {
     if let AnyConnection::Postgresql(pg) = conn {

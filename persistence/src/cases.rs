@@ -163,14 +163,10 @@ impl Store {
                     })
                 })
                 .collect::<StoreResult<_>>()?;
-            crate::audit::listed(
+            crate::audit::listed_cases(
                 conn,
                 caller,
-                "case",
-                items
-                    .iter()
-                    .map(|c: &CaseView| c.case.id.as_str())
-                    .collect(),
+                &items.iter().map(|c: &CaseView| &c.case).collect::<Vec<_>>(),
             )?;
             Ok(Page {
                 items,

@@ -153,6 +153,15 @@ impl Store {
                     .collect::<Vec<_>>(),
                 "withheld": withheld,
             });
+            let restricted: Vec<(String, String)> = cases::table
+                .filter(cases::id.eq_any(&ids))
+                .filter(cases::restricted)
+                .select((cases::id, cases::unit_id))
+                .load(conn)?;
+            let unrestricted: Vec<&String> = ids
+                .iter()
+                .filter(|id| !restricted.iter().any(|(r, _)| r == *id))
+                .collect();
             audit::append(
                 conn,
                 audit::Entry {
@@ -165,9 +174,28 @@ impl Store {
                     case_id: None,
                     purpose: Some("data-subject access request (GDPR art. 15)"),
                     legal_basis: None,
-                    payload: json!({ "cases": ids }),
+                    payload: json!({ "cases": unrestricted }),
                 },
             )?;
+            // A restricted case exported is on record under that case, which only its named
+            // staff see.
+            for (case_id, unit_id) in &restricted {
+                audit::append(
+                    conn,
+                    audit::Entry {
+                        actor_id: &caller.actor.staff_id,
+                        at: now(),
+                        action: "client.exported",
+                        subject_type: "client",
+                        subject_id: client_id,
+                        unit_id,
+                        case_id: Some(case_id),
+                        purpose: Some("data-subject access request (GDPR art. 15)"),
+                        legal_basis: None,
+                        payload: json!({ "cases": [case_id] }),
+                    },
+                )?;
+            }
             let export = match member_id {
                 Some(member) => for_member(export, &client.members, member),
                 None => export,

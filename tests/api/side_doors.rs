@@ -256,6 +256,18 @@ fn a_restricted_case_stays_hidden_on_every_path_through_its_client() {
             .status,
         200
     );
+    // What the named supervisor listed and exported is on the log under the case: the unnamed
+    // auditor finds not even its id.
+    assert_eq!(u.app.get("/api/v1/cases", &u.supervisor).status, 200);
+    let all = u.app.get("/api/v1/audit/entries?limit=200", &u.auditor);
+    // (The auditor's own earlier search for the id is on the log as they typed it.)
+    let others: Vec<&Value> = all.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] != "audit.listed")
+        .collect();
+    assert!(!text(&json!(others)).contains(&u.case), "{others:?}");
 }
 
 // Finding 4: the reporter's identity in the export.
