@@ -145,6 +145,20 @@ pub fn check_scope_change(
     }
 }
 
+/// An admin sets another member's password directly only when it opens no case content: one admin
+/// who knew the password of a case reader could log in as them (`four_eyes`; the way is a setup
+/// token two admins issue).
+pub fn check_admin_sets_password(roles: &[Role]) -> Result<(), DomainError> {
+    if password_needs_second_admin(roles) {
+        Err(DomainError::conflict(
+            "four_eyes",
+            "this account reads case content: ask for a password setup token, which a second admin completes",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// A second admin completes a request another admin made, for someone else (`own_request`).
 pub fn check_second_admin(
     admin: &str,
@@ -231,6 +245,11 @@ mod grant_tests {
         assert!(!password_needs_second_admin(&[]));
         assert!(check_second_admin("a2", "a1", "olena").is_ok());
         assert!(check_second_admin("a1", "a1", "olena").is_err());
+        assert_eq!(
+            check_admin_sets_password(&[Role::CaseManager]).map_err(|e| e.code()),
+            Err("four_eyes")
+        );
+        assert!(check_admin_sets_password(&[Role::Registry]).is_ok());
     }
 
     #[test]

@@ -19,7 +19,6 @@ use opora_domain::sessions::LoginThrottle;
 use opora_domain::{Action, Role, UnitKind};
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::audit;
 use crate::directory::{end_sessions, NewUnit, StaffUpsert};
@@ -63,10 +62,7 @@ fn check_strength(password: &str) -> StoreResult<()> {
 }
 
 fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    audit::sha256(token)
 }
 
 fn new_token() -> String {
@@ -390,13 +386,8 @@ impl Store {
                 caller.require(Action::ManageDirectory)?;
                 // An admin who sets the password of an account that reads case content could
                 // log in as it: that takes a setup token a second admin completes.
-                let roles = crate::directory::roles_of(conn, staff_id)?;
-                if opora_domain::accounts::password_needs_second_admin(&roles) {
-                    return Err(StoreError::RequirementUnmet {
-                        code: "four_eyes",
-                        message: "this account reads case content: ask for a password setup token, which a second admin completes".into(),
-                    });
-                }
+                rules::check_admin_sets_password(&crate::directory::roles_of(conn, staff_id)?)
+                    .map_err(StoreError::refused)?;
             }
             diesel::update(staff::table.find(staff_id))
                 .set((
@@ -459,6 +450,15 @@ impl Store {
                     .optional()?;
                 match waiting {
                     None => {
+                        // A request nobody completed in time lapses (and leaves room for this one).
+                        diesel::update(
+                            password_setup_tokens::table
+                                .filter(password_setup_tokens::staff_id.eq(staff_id))
+                                .filter(password_setup_tokens::awaiting_second_admin.eq(true))
+                                .filter(password_setup_tokens::used_at.is_null()),
+                        )
+                        .set(password_setup_tokens::used_at.eq(Some(at)))
+                        .execute(conn)?;
                         let id = new_id();
                         let expires_at = at + Duration::hours(SETUP_TOKEN_HOURS);
                         diesel::insert_into(password_setup_tokens::table)

@@ -60,7 +60,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn sha256(text: &str) -> String {
+/// The hex SHA-256 of a text: entry hashes, token hashes, digests of content the log must not hold.
+pub(crate) fn sha256(text: &str) -> String {
     hex(&Sha256::digest(text.as_bytes()))
 }
 

@@ -406,15 +406,11 @@ impl Store {
             named.sort();
             named.dedup();
             if restricted {
-                let active: Vec<(String, String)> = crate::schema::staff::table
-                    .filter(crate::schema::staff::id.eq_any(&named))
-                    .filter(crate::schema::staff::active.eq(true))
-                    .select((crate::schema::staff::id, crate::schema::staff::unit_id))
-                    .load(conn)?;
+                let active = crate::directory::active_in_scope(conn, caller, &named)?;
                 opora_domain::confidentiality::check_restriction(
                     &caller.actor.staff_id,
                     &named,
-                    |id| active.iter().any(|(s, u)| s == id && caller.sees_unit(u)),
+                    |id| active.contains(id),
                 )
                 .map_err(StoreError::refused)?;
             }

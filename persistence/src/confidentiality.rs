@@ -194,11 +194,7 @@ pub(crate) fn relationship(
 
 /// The hex SHA-256 of a section's content as stored.
 fn content_digest(content: &Value) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(content.to_string().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    audit::sha256(&content.to_string())
 }
 
 fn consents_for(

@@ -35,6 +35,27 @@ fn subtree(conn: &mut AnyConnection, root: &str) -> StoreResult<Vec<String>> {
     Ok(seen.into_iter().collect())
 }
 
+/// Which of `ids` are active staff of the caller's units (one query): the fact the rules about
+/// named staff judge (a restriction's names, an action's specialists).
+pub(crate) fn active_in_scope<'a>(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    ids: impl IntoIterator<Item = &'a String>,
+) -> StoreResult<BTreeSet<String>> {
+    let ids: Vec<&String> = ids.into_iter().collect();
+    if ids.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    Ok(staff::table
+        .filter(staff::id.eq_any(ids))
+        .filter(staff::active.eq(true))
+        .filter(staff::unit_id.eq_any(&caller.scope))
+        .select(staff::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub(crate) fn roles_of(conn: &mut AnyConnection, staff_id: &str) -> StoreResult<Vec<Role>> {
     let codes: Vec<String> = staff_roles::table
         .filter(staff_roles::staff_id.eq(staff_id))

@@ -68,12 +68,13 @@ impl Store {
             // Only what the caller sees: a restricted case they are not named on, and its
             // reports and history, stay out (the export says so, without what they hold).
             let all_ids = case_ids(conn, client_id)?;
-            let ids: Vec<String> = cases::table
+            let seen: Vec<(String, String, bool)> = cases::table
                 .filter(cases::client_id.eq(client_id))
                 .filter(crate::visibility::visible_cases(caller))
-                .select(cases::id)
+                .select((cases::id, cases::unit_id, cases::restricted))
                 .order(cases::id)
                 .load(conn)?;
+            let ids: Vec<String> = seen.iter().map(|(id, _, _)| id.clone()).collect();
             let mut withheld: Vec<&str> = vec![
                 "sensitive_sections.reporter_identity: protects whoever reported the family; never exported",
             ];
@@ -153,15 +154,9 @@ impl Store {
                     .collect::<Vec<_>>(),
                 "withheld": withheld,
             });
-            let restricted: Vec<(String, String)> = cases::table
-                .filter(cases::id.eq_any(&ids))
-                .filter(cases::restricted)
-                .select((cases::id, cases::unit_id))
-                .load(conn)?;
-            let unrestricted: Vec<&String> = ids
-                .iter()
-                .filter(|id| !restricted.iter().any(|(r, _)| r == *id))
-                .collect();
+            let (restricted, unrestricted): (Vec<_>, Vec<_>) =
+                seen.iter().partition(|(_, _, restricted)| *restricted);
+            let unrestricted: Vec<&String> = unrestricted.iter().map(|(id, _, _)| id).collect();
             audit::append(
                 conn,
                 audit::Entry {
@@ -179,7 +174,7 @@ impl Store {
             )?;
             // A restricted case exported is on record under that case, which only its named
             // staff see.
-            for (case_id, unit_id) in &restricted {
+            for (case_id, unit_id, _) in restricted {
                 audit::append(
                     conn,
                     audit::Entry {

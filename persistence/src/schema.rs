@@ -749,7 +749,6 @@ diesel::allow_tables_to_appear_in_same_query!(audit_entries, case_access);
 diesel::allow_tables_to_appear_in_same_query!(safety_concerns, cases);
 diesel::allow_tables_to_appear_in_same_query!(safety_concerns, case_access);
 diesel::allow_tables_to_appear_in_same_query!(intake_reports, case_access);
-diesel::allow_tables_to_appear_in_same_query!(events, case_access);
 
 diesel::table! {
     staff_role_grants (id) {

@@ -449,3 +449,74 @@ fn twenty_parallel_approvals_of_one_disclosure_decide_it_once() {
     );
     assert_eq!(disclosures[0]["status"], "approved");
 }
+
+#[test]
+fn twenty_parallel_approvals_of_one_role_grant_grant_it_once() {
+    let o = office();
+    let a = o.app.district_a.clone();
+    let admin = o.app.staff("admin", &[Role::Admin], &a);
+    let second = o.app.staff("admin-2", &[Role::Admin], &a);
+    let created = o.app.post(
+        "/api/v1/staff",
+        &admin,
+        json!({"id": "new.supervisor", "full_name": "New Supervisor", "roles": ["supervisor"], "unit_id": a}),
+    );
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let grant = created.body["pending_role_grant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let race = Race::run(&o.app, |app| {
+        app.post(
+            &format!("/api/v1/role-grants/{grant}/decision"),
+            &second,
+            json!({"approve": true}),
+        )
+    });
+
+    let approvals = list(&o.app.get(
+        "/api/v1/audit/entries?subject_id=new.supervisor&action=staff.role_grant.approved&limit=200",
+        &o.auditor,
+    ))
+    .len();
+    race.assert_losers("conflict");
+    assert_eq!(
+        (race.tally(), approvals),
+        (one_winner(), 1),
+        "(answers, approvals on the audit chain); outcomes {:?}",
+        race.outcomes()
+    );
+}
+
+#[test]
+fn twenty_parallel_completions_of_one_password_setup_request_issue_one_token() {
+    let o = office();
+    let a = o.app.district_a.clone();
+    let admin = o.app.staff("admin", &[Role::Admin], &a);
+    let second = o.app.staff("admin-2", &[Role::Admin], &a);
+    let path = "/api/v1/staff/olena/password-setup-token";
+    assert_eq!(o.app.post(path, &admin, json!(null)).status, 202);
+
+    let race = Race::run(&o.app, |app| app.post(path, &second, json!(null)));
+
+    // One call completes the request. A call that comes after it is a new request of the second
+    // admin's (202, at most one: one request waits per member), which their further calls may
+    // not complete themselves (409); nothing else.
+    let statuses: Vec<u16> = race.answers.iter().map(|a| a.status).collect();
+    let count = |s: u16| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(count(201), 1, "{:?}", race.outcomes());
+    assert!(count(202) <= 1, "{:?}", race.outcomes());
+    assert_eq!(
+        count(201) + count(202) + count(409),
+        RACERS,
+        "{:?}",
+        race.outcomes()
+    );
+    let issued = list(&o.app.get(
+        "/api/v1/audit/entries?subject_id=admin-2&action=staff.password_setup_token_issued&limit=200",
+        &o.auditor,
+    ))
+    .len();
+    assert_eq!(issued, 1);
+}

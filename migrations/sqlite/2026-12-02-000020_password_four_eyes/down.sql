@@ -1,1 +1,2 @@
+DROP INDEX password_setup_tokens_one_request;
 ALTER TABLE password_setup_tokens DROP COLUMN awaiting_second_admin;

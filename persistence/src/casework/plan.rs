@@ -230,19 +230,11 @@ impl Store {
                 actions: &known_actions,
             };
             check_draft(&draft, earlier).map_err(StoreError::refused)?;
-            let named: Vec<&String> = new.actions.iter().flat_map(|a| &a.specialists).collect();
-            let known: HashSet<String> = if named.is_empty() {
-                HashSet::new()
-            } else {
-                crate::schema::staff::table
-                    .filter(crate::schema::staff::id.eq_any(named))
-                    .filter(crate::schema::staff::active.eq(true))
-                    .filter(crate::schema::staff::unit_id.eq_any(&caller.scope))
-                    .select(crate::schema::staff::id)
-                    .load::<String>(conn)?
-                    .into_iter()
-                    .collect()
-            };
+            let known = crate::directory::active_in_scope(
+                conn,
+                caller,
+                new.actions.iter().flat_map(|a| &a.specialists),
+            )?;
             opora_domain::casework::plan::check_specialists(
                 new.actions.iter().map(|a| a.specialists.as_slice()),
                 |id| known.contains(id),
