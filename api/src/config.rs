@@ -17,6 +17,9 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// `OPORA_DB_POOL_SIZE`: connections in the pool (default 8).
     pub pool_size: u32,
+    /// `OPORA_DB_POOL_TIMEOUT_MS`: how long a request waits for a free connection before it is
+    /// answered 503 with `Retry-After` (default 3000).
+    pub pool_timeout: std::time::Duration,
     /// `OPORA_CORS_ORIGINS`: comma-separated frontend origins (default: none).
     pub cors_origins: Vec<String>,
     /// `OPORA_RATE_LIMIT`: requests per second per client (default 50).
@@ -55,6 +58,12 @@ impl Config {
             pool_size: var("OPORA_DB_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),
+            pool_timeout: std::time::Duration::from_millis(
+                var("OPORA_DB_POOL_TIMEOUT_MS")
+                    .and_then(|v| v.parse().ok())
+                    .filter(|ms: &u64| (1..=60_000).contains(ms))
+                    .unwrap_or(3_000),
+            ),
             cors_origins: var("OPORA_CORS_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -82,6 +91,28 @@ impl Config {
                 .unwrap_or_else(|| Ok(TrustedProxies::default())),
             timeouts: timeouts_from(var),
             policy: policy_from(var),
+        }
+    }
+
+    /// The key that signs the audit log's checkpoints: `OPORA_AUDIT_SIGNING_KEY` (base64 of a
+    /// 32-byte Ed25519 seed, e.g. `openssl rand -base64 32`), under the name
+    /// `OPORA_AUDIT_LOG_ORIGIN` (default `opora.local/audit`). Without one, a key derived from
+    /// the JWT secret (development: a production install sets its own, so that rotating the JWT
+    /// secret does not change the log's key).
+    pub fn log_signer(&self) -> Result<opora_persistence::audit_log::LogSigner, String> {
+        use opora_persistence::audit_log::LogSigner;
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let origin = var("OPORA_AUDIT_LOG_ORIGIN")
+            .unwrap_or_else(|| opora_persistence::DEFAULT_LOG_ORIGIN.into());
+        match var("OPORA_AUDIT_SIGNING_KEY") {
+            Some(seed) => LogSigner::from_base64_seed(&origin, &seed)
+                .map_err(|e| format!("OPORA_AUDIT_SIGNING_KEY: {e}")),
+            None => {
+                log::warn!(
+                    "OPORA_AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with a key derived from the JWT secret"
+                );
+                Ok(LogSigner::derived(&origin, &self.require_secret()?))
+            }
         }
     }
 

@@ -116,20 +116,27 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::AuditVerify => {
-            let store = Store::open(&config.database_url, 1).map_err(|e| e.to_string())?;
+            let signer = config.log_signer()?;
+            let key = signer.verifier_key();
+            let store = Store::open(&config.database_url, 1)
+                .map_err(|e| e.to_string())?
+                .with_log_signer(signer);
             let v = store.verify_audit(None).map_err(|e| e.to_string())?;
+            println!("verifier key: {key}");
             println!("entries checked: {}", v.entries_checked);
-            if let Some((seq, hash)) = &v.head {
-                println!("head: {seq} {hash}");
+            println!("signed checkpoints checked: {}", v.checkpoints_checked);
+            println!("payloads erased: {}", v.erased_payloads);
+            if let Some((size, root)) = &v.head {
+                println!("tree: {size} entries, root {root}");
             }
             match v.first_broken {
                 None => {
-                    println!("the audit chain verifies");
+                    println!("the audit log verifies");
                     Ok(())
                 }
-                Some((seq, reason)) => Err(format!(
-                    "the audit chain is broken at entry {seq}: {reason}"
-                )),
+                Some((seq, reason)) => {
+                    Err(format!("the audit log is broken at entry {seq}: {reason}"))
+                }
             }
         }
         Command::Migrate => {
@@ -192,9 +199,14 @@ fn run(cli: Cli) -> Result<(), String> {
             if let Some(idp) = external_idp()? {
                 keys = keys.with_external(idp);
             }
-            let store = Store::open(&config.database_url, config.pool_size)
-                .map_err(|e| e.to_string())?
-                .with_policy(policy);
+            let store = Store::open_with_timeout(
+                &config.database_url,
+                config.pool_size,
+                config.pool_timeout,
+            )
+            .map_err(|e| e.to_string())?
+            .with_policy(policy)
+            .with_log_signer(config.log_signer()?);
             if load_demo {
                 let demo =
                     demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
@@ -230,11 +242,24 @@ fn run(cli: Cli) -> Result<(), String> {
                 trusted_proxies: config.trusted_proxies.clone()?,
                 timeouts: config.timeouts.clone()?,
             };
-            actix_web::rt::System::new()
+            // The audit log's sequencer: this instance integrates queued entries while it holds
+            // the lease; another instance takes over when it stops renewing it.
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let sequencer = {
+                let (store, stop) = (store.clone(), stop.clone());
+                let holder = opora_persistence::new_id();
+                std::thread::spawn(move || {
+                    store.run_sequencer(&holder, &stop, std::time::Duration::from_millis(200))
+                })
+            };
+            let served = actix_web::rt::System::new()
                 .block_on(async move {
                     opora_api::server(AppState { store, keys }, listener, options)?.await
                 })
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string());
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            let _ = sequencer.join();
+            served
         }
     }
 }

@@ -242,6 +242,11 @@ impl ResponseError for ApiError {
         if let ApiError::TooManyRequests { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
+        if let ApiError::Unavailable(_) = self {
+            // The pool was exhausted or the database unreachable: a client retries shortly
+            // instead of hanging on.
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
         if let ApiError::PreconditionFailed { current_version } = self {
             response.insert_header((header::ETAG, crate::etag::etag(*current_version)));
         }

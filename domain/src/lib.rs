@@ -13,6 +13,7 @@
 //! - [`deadlines`]: response deadlines over working days and holiday calendars;
 //! - [`sessions`]: which bearer tokens are in force, and how failed logins are throttled;
 //! - [`policy`]: the configuration that shapes rules, as one value handed to the use cases;
+//! - [`merkle`]: the audit log's verifiable tree (RFC 9162), its inclusion and consistency proofs;
 //! - [`codes`]: the closed lists of codes shared by the API, the database and reports;
 //! - [`error`]: [`DomainError`], what a rule refuses (the field at fault, or the state in the way);
 //! - [`casework`], [`assignment`], [`confidentiality`], [`contacts`], [`safety`]: the records of
@@ -36,6 +37,7 @@ pub mod guards;
 pub mod intake;
 pub mod labels;
 pub mod lifecycle;
+pub mod merkle;
 pub mod messages;
 pub mod names;
 pub mod policy;

@@ -183,6 +183,61 @@ pub fn match_keys(a: &str, b: &str) -> Option<NameMatch> {
     }
 }
 
+/// The blocking keys of a match key: any two keys that [`match_keys`] matches share at least one,
+/// so the duplicate check looks candidates up by key instead of by word, and its cost follows
+/// the number of people of *similar name*, not the number sharing a surname.
+///
+/// - every pair of words (`p:a b`): names that differ in one word, or by one extra word, of at
+///   least three words share two;
+/// - for a name of two words, each word with the other word or any of its one-letter deletions
+///   (`f:a b`): two-word names that differ by one edit in one word of five letters or more share
+///   one (a substitution deletes to the same text on both sides, an insertion to the other word);
+/// - for a name of one word, the word and its deletions (`s:a`).
+pub fn blocking_keys(key: &str) -> std::collections::BTreeSet<String> {
+    let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
+    words.sort_unstable();
+    let mut keys = std::collections::BTreeSet::new();
+    let variants = |word: &str| -> Vec<String> {
+        let mut out = vec![word.to_owned()];
+        let chars: Vec<char> = word.chars().collect();
+        if chars.len() >= 5 {
+            for skip in 0..chars.len() {
+                out.push(
+                    chars
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| *i != skip)
+                        .map(|(_, c)| *c)
+                        .collect(),
+                );
+            }
+        }
+        out
+    };
+    match words.as_slice() {
+        [] => {}
+        [word] => keys.extend(variants(word).into_iter().map(|v| format!("s:{v}"))),
+        [first, second] => {
+            keys.insert(format!("p:{first} {second}"));
+            for (anchor, other) in [(first, second), (second, first)] {
+                keys.extend(
+                    variants(other)
+                        .into_iter()
+                        .map(|v| format!("f:{anchor} {v}")),
+                );
+            }
+        }
+        _ => {
+            for (i, a) in words.iter().enumerate() {
+                for b in &words[i + 1..] {
+                    keys.insert(format!("p:{a} {b}"));
+                }
+            }
+        }
+    }
+    keys
+}
+
 /// The words of each side that the other lacks (as multisets).
 fn difference<'a>(a: &[&'a str], b: &[&'a str]) -> (Vec<&'a str>, Vec<&'a str>) {
     let mut only_b: Vec<&str> = b.to_vec();
@@ -590,6 +645,56 @@ mod tests {
 
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn blocking_keys_of_a_name_that_matches_are_shared() {
+        let shared = |a: &str, b: &str| {
+            !blocking_keys(&name_key(a)).is_disjoint(&blocking_keys(&name_key(b)))
+        };
+        assert!(shared("Oleksandr Shevchenko", "Aleksandr Ševčenko"));
+        assert!(shared("Oleksandr Shevchenko", "Oleksander Shevchenko"));
+        assert!(shared(
+            "Oleksandr Petrovych Shevchenko",
+            "Oleksandr Shevchenko"
+        ));
+        assert!(shared("Shevchenko", "Shevchenka"));
+        // Sharing a surname is not enough: the check no longer reads every Shevchenko.
+        assert!(!shared("Olena Shevchenko", "Taras Shevchenko"));
+        assert!(!shared(
+            "Olena Ivanivna Shevchenko",
+            "Taras Petrovych Shevchenko"
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn names_that_match_share_a_blocking_key(
+            a in proptest::collection::vec("[abkr]{2,7}", 1..4),
+            b in proptest::collection::vec("[abkr]{2,7}", 1..4),
+        ) {
+            let (ka, kb) = (a.join(" "), b.join(" "));
+            if match_keys(&ka, &kb).is_some() {
+                prop_assert!(!blocking_keys(&ka).is_disjoint(&blocking_keys(&kb)), "{ka} / {kb}");
+            }
+        }
+
+        #[test]
+        fn an_edit_of_a_name_shares_a_blocking_key(
+            words in proptest::collection::vec("[a-z]{5,9}", 1..4),
+            at in 0usize..9,
+            letter in "[a-z]",
+        ) {
+            // One letter changed in one word: a similar name, which the keys must find.
+            let mut edited = words.clone();
+            let w: Vec<char> = edited[0].chars().collect();
+            let i = at % w.len();
+            edited[0] = w.iter().enumerate().map(|(j, c)| if j == i { letter.chars().next().unwrap_or('a') } else { *c }).collect();
+            let (ka, kb) = (words.join(" "), edited.join(" "));
+            if match_keys(&ka, &kb).is_some() {
+                prop_assert!(!blocking_keys(&ka).is_disjoint(&blocking_keys(&kb)));
+            }
+        }
+    }
 
     #[test]
     fn a_members_export_loses_the_others_names_in_any_form_and_keeps_their_own() {

@@ -451,11 +451,14 @@ impl Store {
                 match waiting {
                     None => {
                         // A request nobody completed in time lapses (and leaves room for this one).
+                        // Only a lapsed one: a request another admin filed since this transaction
+                        // looked stays, and the unique index refuses this one.
                         diesel::update(
                             password_setup_tokens::table
                                 .filter(password_setup_tokens::staff_id.eq(staff_id))
                                 .filter(password_setup_tokens::awaiting_second_admin.eq(true))
-                                .filter(password_setup_tokens::used_at.is_null()),
+                                .filter(password_setup_tokens::used_at.is_null())
+                                .filter(password_setup_tokens::expires_at.le(at)),
                         )
                         .set(password_setup_tokens::used_at.eq(Some(at)))
                         .execute(conn)?;
@@ -472,7 +475,17 @@ impl Store {
                                 password_setup_tokens::expires_at.eq(expires_at),
                                 password_setup_tokens::awaiting_second_admin.eq(true),
                             ))
-                            .execute(conn)?;
+                            .execute(conn)
+                            .map_err(|e| match e {
+                                diesel::result::Error::DatabaseError(
+                                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                                    _,
+                                ) => StoreError::RequirementUnmet {
+                                    code: "request_waiting",
+                                    message: "another admin's request for this member waits for a second admin".into(),
+                                },
+                                other => other.into(),
+                            })?;
                         auth_event(
                             conn,
                             &caller.actor.staff_id,

@@ -1,24 +1,22 @@
-//! The tamper-evident audit log (issue: confidentiality and audit). Every change, and every look at
-//! a case-scoped record, appends one entry: who, when, what, which record, and for disclosures the
-//! purpose and legal basis. Entries are chained: each holds the hash of the one before and of its
-//! own payload, so a changed, removed or inserted entry breaks the chain at that point. Payloads
-//! are stored apart and may be erased (GDPR art. 17) without breaking the chain.
+//! The audit log (issue: confidentiality and audit). Every change, and every look at a
+//! case-scoped record, appends one entry: who, when, what, which record, and for disclosures the
+//! purpose and legal basis. Payloads are stored apart and may be erased (GDPR art. 17) without
+//! breaking the log: an entry holds only its payload's hash.
 //!
-//! One writer at a time: on PostgreSQL an advisory lock held to the end of the transaction, so
-//! concurrent instances cannot fork the chain; on SQLite the immediate write transaction.
+//! Appending takes no lock: the entry goes to the queue in the transaction of what it records.
+//! [`crate::audit_log`] sequences queued entries into a Merkle tree with signed checkpoints, and
+//! verifies it.
 
 use chrono::NaiveDateTime;
-use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use opora_domain::Action;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::schema::{audit_entries, audit_payloads};
+use crate::schema::{audit_entries, audit_payloads, audit_queue};
 use crate::visibility::visible_case_records;
 use crate::{new_id, AnyConnection, Caller, Page, PageRequest, Store, StoreResult};
 
-const CHAIN_LOCK_KEY: i64 = 0x6f70_6f72_615f_6175; // "opora_au"
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -70,8 +68,14 @@ pub fn format_time(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
-/// The hash an entry must have, from its fields and its predecessor's hash.
+/// The hash an entry must have, from its fields (and, for entries chained before the log became
+/// a tree, its predecessor's hash).
 pub fn entry_hash(e: &AuditEntry) -> String {
+    sha256(&entry_text(e))
+}
+
+/// The entry as the tree's leaf holds it: its fields, length-prefixed, with its payload's hash.
+pub fn entry_text(e: &AuditEntry) -> String {
     let fields = [
         e.prev_hash.as_str(),
         &e.seq.to_string(),
@@ -88,11 +92,10 @@ pub fn entry_hash(e: &AuditEntry) -> String {
         &e.payload_hash,
     ];
     // Length-prefixed, so that no two different field lists hash the same text.
-    let text: String = fields
+    fields
         .iter()
         .map(|f| format!("{}:{f}\n", f.len()))
-        .collect();
-    sha256(&text)
+        .collect()
 }
 
 /// Records that the caller looked at a record (every look is on record).
@@ -185,119 +188,51 @@ pub fn listed_cases(
     Ok(())
 }
 
-/// Appends one entry; call it inside the write transaction of the change it records, last.
-pub fn append(conn: &mut AnyConnection, entry: Entry<'_>) -> StoreResult<AuditEntry> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"))?;
-    }
-    let last: Option<(i64, String)> = audit_entries::table
-        .order(audit_entries::seq.desc())
-        .select((audit_entries::seq, audit_entries::entry_hash))
-        .first(conn)
-        .optional()?;
-    let (seq, prev_hash) = match last {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS.to_owned()),
-    };
-    let payload = entry.payload.to_string();
-    let mut row = AuditEntry {
-        seq,
-        id: new_id(),
-        at: entry.at,
-        actor_id: entry.actor_id.to_owned(),
-        action: entry.action.to_owned(),
-        subject_type: entry.subject_type.to_owned(),
-        subject_id: entry.subject_id.to_owned(),
-        unit_id: entry.unit_id.to_owned(),
-        case_id: entry.case_id.map(str::to_owned),
-        purpose: entry.purpose.map(str::to_owned),
-        legal_basis: entry.legal_basis.map(str::to_owned),
-        payload_hash: sha256(&payload),
-        prev_hash,
-        entry_hash: String::new(),
-    };
-    row.entry_hash = entry_hash(&row);
-    diesel::insert_into(audit_entries::table)
-        .values(&row)
-        .execute(conn)?;
-    diesel::insert_into(audit_payloads::table)
+/// Appends one entry to the queue; call it inside the transaction of the change (or the look)
+/// it records, so that both commit together. Takes no lock: the sequencer
+/// ([`crate::audit_log`]) gives the entry its place in the log shortly after.
+pub fn append(conn: &mut AnyConnection, entry: Entry<'_>) -> StoreResult<()> {
+    diesel::insert_into(audit_queue::table)
         .values((
-            audit_payloads::seq.eq(seq),
-            audit_payloads::payload.eq(Some(payload)),
+            audit_queue::entry_id.eq(new_id()),
+            audit_queue::at.eq(entry.at),
+            audit_queue::actor_id.eq(entry.actor_id),
+            audit_queue::action.eq(entry.action),
+            audit_queue::subject_type.eq(entry.subject_type),
+            audit_queue::subject_id.eq(entry.subject_id),
+            audit_queue::unit_id.eq(entry.unit_id),
+            audit_queue::case_id.eq(entry.case_id),
+            audit_queue::purpose.eq(entry.purpose),
+            audit_queue::legal_basis.eq(entry.legal_basis),
+            audit_queue::payload.eq(entry.payload.to_string()),
         ))
         .execute(conn)?;
-    Ok(row)
+    Ok(())
 }
 
-/// The result of walking the chain.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    pub valid: bool,
-    pub entries_checked: i64,
-    /// The latest entry's sequence number and hash (export it to anchor the chain outside).
-    pub head: Option<(i64, String)>,
-    /// The first entry that does not verify, and why.
-    pub first_broken: Option<(i64, String)>,
-    /// Payloads erased on purpose (their hash is kept in the chain).
-    pub erased_payloads: i64,
-}
-
-/// Walks the whole chain from the start.
-pub fn verify(conn: &mut AnyConnection) -> StoreResult<Verification> {
-    let entries: Vec<AuditEntry> = audit_entries::table
-        .order(audit_entries::seq)
-        .select(AuditEntry::as_select())
+/// When `actor` did `action` since `since`, oldest first: in the log or still queued.
+pub(crate) fn recent_actions(
+    conn: &mut AnyConnection,
+    actor: &str,
+    action: &str,
+    since: NaiveDateTime,
+) -> StoreResult<Vec<NaiveDateTime>> {
+    let mut times: Vec<NaiveDateTime> = audit_entries::table
+        .filter(audit_entries::actor_id.eq(actor))
+        .filter(audit_entries::action.eq(action))
+        .filter(audit_entries::at.gt(since))
+        .select(audit_entries::at)
         .load(conn)?;
-    let payloads: Vec<(i64, Option<String>, Option<NaiveDateTime>)> = audit_payloads::table
-        .order(audit_payloads::seq)
-        .select((
-            audit_payloads::seq,
-            audit_payloads::payload,
-            audit_payloads::erased_at,
-        ))
-        .load(conn)?;
-    let payloads: std::collections::HashMap<i64, (Option<String>, Option<NaiveDateTime>)> =
-        payloads.into_iter().map(|(s, p, e)| (s, (p, e))).collect();
-    let mut prev = GENESIS.to_owned();
-    let mut expected_seq = 1;
-    let mut erased = 0;
-    let mut broken = None;
-    for e in &entries {
-        let problem = if e.seq != expected_seq {
-            Some(format!("sequence gap: expected {expected_seq}"))
-        } else if e.prev_hash != prev {
-            Some("does not follow the entry before it".to_owned())
-        } else if entry_hash(e) != e.entry_hash {
-            Some("its fields do not match its hash".to_owned())
-        } else {
-            match payloads.get(&e.seq) {
-                None | Some((None, None)) => Some("its payload is missing".to_owned()),
-                Some((_, Some(_))) => {
-                    erased += 1;
-                    None
-                }
-                Some((Some(payload), None)) if sha256(payload) == e.payload_hash => None,
-                Some((Some(_), None)) => Some("its payload was changed".to_owned()),
-            }
-        };
-        if let Some(reason) = problem {
-            broken = Some((e.seq, reason));
-            break;
-        }
-        prev = e.entry_hash.clone();
-        expected_seq += 1;
-    }
-    Ok(Verification {
-        valid: broken.is_none(),
-        entries_checked: if broken.is_some() {
-            expected_seq - 1
-        } else {
-            entries.len() as i64
-        },
-        head: entries.last().map(|e| (e.seq, e.entry_hash.clone())),
-        first_broken: broken,
-        erased_payloads: erased,
-    })
+    times.extend(
+        audit_queue::table
+            .filter(audit_queue::actor_id.eq(actor))
+            .filter(audit_queue::action.eq(action))
+            .filter(audit_queue::at.gt(since))
+            .select(audit_queue::at)
+            .load::<NaiveDateTime>(conn)?,
+    );
+    times.sort();
+    Ok(times)
 }
 
 /// Which entries an auditor asks for.
@@ -328,6 +263,8 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<AuditRecord>> {
         caller.require(Action::ReadAudit)?;
+        // Everything committed before the question is in the answer.
+        self.integrate_audit()?;
         self.write(|conn| {
             let mut query = audit_entries::table
                 .filter(visible_case_records!(audit_entries, caller))
@@ -441,16 +378,9 @@ impl Store {
         })
     }
 
-    /// Walks the whole chain (auditors; also `opora audit verify`).
-    pub fn verify_audit(&self, caller: Option<&Caller>) -> StoreResult<Verification> {
-        if let Some(caller) = caller {
-            caller.require(Action::ReadAudit)?;
-        }
-        self.read(verify)
-    }
-
     /// Erases one entry's payload, keeping its hash in the chain (data-subject erasure).
     pub fn erase_audit_payload(&self, seq: i64) -> StoreResult<()> {
+        self.integrate_audit()?;
         self.write(|conn| {
             diesel::update(audit_payloads::table.find(seq))
                 .set((
@@ -468,6 +398,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use diesel::connection::SimpleConnection;
     use opora_domain::{ClientKind, Role, UnitKind};
 
     use crate::clients::NewClient;
@@ -521,6 +452,7 @@ mod tests {
                 .unwrap();
             store.get_client(&caller, &client.client.id).unwrap();
         }
+        store.integrate_audit().unwrap();
         (store, caller, dir)
     }
 

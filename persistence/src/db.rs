@@ -147,8 +147,16 @@ impl r2d2::CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePra
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConnection = r2d2::PooledConnection<Manager>;
 
+/// How long a request waits for a connection of an exhausted pool before it is answered 503 with
+/// `Retry-After` (instead of hanging).
+pub const DEFAULT_POOL_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Opens a pool for the URL and applies pending migrations.
-pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreError> {
+pub fn connect(
+    url: &str,
+    max_size: u32,
+    pool_timeout: Duration,
+) -> Result<(Pool, BackendKind), StoreError> {
     let url = DatabaseUrl::parse(url)?;
     let kind = url.kind;
     // Migrate on one connection before the pool opens the others, so that SQLite's switch to
@@ -163,7 +171,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<(Pool, BackendKind), StoreErr
     drop(first);
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(pool_timeout)
         .test_on_check_out(true)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(Manager { url })
@@ -264,6 +272,22 @@ pub fn write_transaction<T>(
         }
     }
 }
+
+/// Inserts many rows in one statement: `batch_insert!(conn, table, &rows)`. Diesel's
+/// multi-backend connection has no multi-row insert, so each backend's connection runs its own.
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql(pg) => {
+                diesel::insert_into($table).values($rows).execute(pg)
+            }
+            $crate::db::AnyConnection::Sqlite(sqlite) => {
+                diesel::insert_into($table).values($rows).execute(sqlite)
+            }
+        }
+    };
+}
+pub(crate) use batch_insert;
 
 /// Checks a compare-and-set: the `UPDATE … WHERE id = ? AND version = ?` (or `AND stage = ?`) of a
 /// state change must have changed exactly one row. When it changed none, another request changed

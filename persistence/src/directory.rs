@@ -8,8 +8,46 @@ use opora_domain::directory as rules;
 use opora_domain::{Action, Actor, Role, UnitKind};
 
 use crate::models::{StaffMember, StaffRow, Unit};
-use crate::schema::{staff, staff_roles, units};
+use crate::schema::{directory_version, staff, staff_roles, units};
 use crate::{new_id, now, AnyConnection, Caller, Store, StoreError, StoreResult};
+
+/// What the directory says of one staff id: the caller it stands for (none when inactive or
+/// unknown) and when their sessions last ended.
+#[derive(Debug, Clone)]
+pub(crate) struct KnownCaller {
+    caller: Option<Caller>,
+    tokens_valid_from: Option<chrono::NaiveDateTime>,
+}
+
+/// Callers as the directory stood at one version (`directory_version`, bumped by triggers on
+/// every change of units, staff and roles, whichever instance makes it). A request reads the
+/// version, one row, instead of the staff row, the roles and the whole units table.
+#[derive(Debug, Default)]
+pub(crate) struct DirectoryCache {
+    inner: std::sync::Mutex<(i64, std::collections::HashMap<String, KnownCaller>)>,
+}
+
+impl DirectoryCache {
+    /// At most this many staff ids are remembered; past it, the cache starts again.
+    const CAPACITY: usize = 10_000;
+
+    fn lookup(&self, version: i64, staff_id: &str) -> Option<KnownCaller> {
+        let inner = self.inner.lock().ok()?;
+        (inner.0 == version)
+            .then(|| inner.1.get(staff_id).cloned())
+            .flatten()
+    }
+
+    fn remember(&self, version: i64, staff_id: &str, known: KnownCaller) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        if inner.0 != version || inner.1.len() >= Self::CAPACITY {
+            *inner = (version, std::collections::HashMap::new());
+        }
+        inner.1.insert(staff_id.to_owned(), known);
+    }
+}
 
 /// The ids of `root` and every unit below it.
 fn subtree(conn: &mut AnyConnection, root: &str) -> StoreResult<Vec<String>> {
@@ -116,19 +154,44 @@ impl Store {
         staff_id: &str,
         issued_at: Option<chrono::NaiveDateTime>,
     ) -> StoreResult<Result<Caller, &'static str>> {
-        self.read(|conn| {
-            let valid_from: Option<Option<chrono::NaiveDateTime>> = staff::table
-                .find(staff_id)
-                .select(staff::tokens_valid_from)
-                .first(conn)
-                .optional()?;
-            if let Err(refusal) =
-                opora_domain::sessions::check_issued_in_force(issued_at, valid_from.flatten())
-            {
-                return Ok(Err(refusal.message()));
+        // One query on the hot path: the directory's version. The caller's roles, unit and scope
+        // come from the cache while no unit, staff member or role changed (on any instance:
+        // triggers bump the version, migration 000024).
+        let version: i64 = {
+            let mut conn = self.conn()?;
+            directory_version::table
+                .find(1)
+                .select(directory_version::version)
+                .first(&mut *conn)?
+        };
+        let known = self.directory_cache.lookup(version, staff_id);
+        let known = match known {
+            Some(known) => known,
+            None => {
+                let known = self.read(|conn| {
+                    let valid_from: Option<Option<chrono::NaiveDateTime>> = staff::table
+                        .find(staff_id)
+                        .select(staff::tokens_valid_from)
+                        .first(conn)
+                        .optional()?;
+                    Ok(KnownCaller {
+                        caller: caller(conn, staff_id)?,
+                        tokens_valid_from: valid_from.flatten(),
+                    })
+                })?;
+                self.directory_cache
+                    .remember(version, staff_id, known.clone());
+                known
             }
-            Ok(caller(conn, staff_id)?.ok_or("the token's subject is not an active staff member"))
-        })
+        };
+        if let Err(refusal) =
+            opora_domain::sessions::check_issued_in_force(issued_at, known.tokens_valid_from)
+        {
+            return Ok(Err(refusal.message()));
+        }
+        Ok(known
+            .caller
+            .ok_or("the token's subject is not an active staff member"))
     }
 
     /// Adds a unit (set-up and admin use). The tree's shape is checked by the domain.

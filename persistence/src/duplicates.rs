@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::access::may_learn_unit_of_match;
-use opora_domain::names::{match_keys, name_key, reported_outside_scope, NameMatch};
+use opora_domain::names::{blocking_keys, match_keys, name_key, reported_outside_scope, NameMatch};
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
@@ -30,8 +30,10 @@ use crate::{AnyConnection, Caller, Store, StoreResult};
 /// At most this many visible candidates are returned, best first.
 pub const MAX_CANDIDATES: usize = 50;
 
-/// At most this many records are taken from the word index per name searched (those sharing the
-/// most words first), so that a very common surname cannot make one search read the whole table.
+/// At most this many records are taken from the index per name searched (those sharing the most
+/// blocking keys first). The index holds blocking keys (`names::blocking_keys`: pairs of words,
+/// and one-edit variants of two-word names), not single words, so a search reads the people of
+/// similar name, never every holder of a common surname.
 const PREFILTER_LIMIT: i64 = 500;
 
 /// A record that may be the same person as the one searched for.
@@ -116,13 +118,12 @@ impl Store {
         let per_hour = self.policy().duplicate_searches_per_hour;
         self.write(|conn| {
             let at = crate::now();
-            let recent: Vec<chrono::NaiveDateTime> = crate::schema::audit_entries::table
-                .filter(crate::schema::audit_entries::actor_id.eq(&caller.actor.staff_id))
-                .filter(crate::schema::audit_entries::action.eq("client.duplicate_search"))
-                .filter(crate::schema::audit_entries::at.gt(at - chrono::Duration::hours(1)))
-                .order(crate::schema::audit_entries::at)
-                .select(crate::schema::audit_entries::at)
-                .load(conn)?;
+            let recent = crate::audit::recent_actions(
+                conn,
+                &caller.actor.staff_id,
+                "client.duplicate_search",
+                at - chrono::Duration::hours(1),
+            )?;
             opora_domain::names::check_search_budget(&recent, at, per_hour)
                 .map_err(|retry_after| crate::StoreError::Throttled { retry_after })?;
             search(conn, caller, &probes, None)
@@ -269,17 +270,20 @@ fn insert_words(
     unit_id: &str,
     key: &str,
 ) -> StoreResult<()> {
-    let words: BTreeSet<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-    for word in words {
-        diesel::insert_into(client_name_words::table)
-            .values((
+    let rows: Vec<_> = blocking_keys(key)
+        .into_iter()
+        .map(|block| {
+            (
                 client_name_words::owner_id.eq(owner_id),
-                client_name_words::word.eq(word),
+                client_name_words::word.eq(block),
                 client_name_words::client_id.eq(client_id),
                 client_name_words::member_id.eq(member_id),
                 client_name_words::unit_id.eq(unit_id),
-            ))
-            .execute(conn)?;
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(100) {
+        crate::db::batch_insert!(conn, client_name_words::table, chunk)?;
     }
     Ok(())
 }
@@ -436,22 +440,17 @@ fn search(
 /// records sharing at least `words - 1` words (and at least one) are found through the indexed
 /// word table, without scanning every client; `match_keys` then decides on those few.
 fn lookup(conn: &mut AnyConnection, probe: &Probe) -> StoreResult<Vec<Hit>> {
-    let words: Vec<&str> = {
-        let set: BTreeSet<&str> = probe.key.split(' ').filter(|w| !w.is_empty()).collect();
-        set.into_iter().collect()
-    };
-    if words.is_empty() {
+    let blocks: Vec<String> = blocking_keys(&probe.key).into_iter().collect();
+    if blocks.is_empty() {
         return Ok(Vec::new());
     }
-    let needed = i64::try_from(words.len().saturating_sub(1).max(1)).unwrap_or(1);
     let owners: Vec<(String, String, Option<String>)> = client_name_words::table
-        .filter(client_name_words::word.eq_any(words.iter().copied()))
+        .filter(client_name_words::word.eq_any(&blocks))
         .group_by((
             client_name_words::owner_id,
             client_name_words::client_id,
             client_name_words::member_id,
         ))
-        .having(diesel::dsl::count_star().ge(needed))
         .order((
             diesel::dsl::count_star().desc(),
             client_name_words::owner_id,
@@ -601,7 +600,7 @@ mod tests {
     }
 
     #[test]
-    fn keys_and_words_are_written_with_the_client() {
+    fn keys_and_blocking_keys_are_written_with_the_client() {
         let (store, _url, caller, _dir) = store();
         let client = family(&store, &caller);
         assert_eq!(client.client.name_key, "oleksandr shevchenko");
@@ -613,7 +612,23 @@ mod tests {
             .select((client_name_words::word, client_name_words::member_id))
             .load(&mut *conn)
             .unwrap();
-        assert_eq!(words.len(), 4, "{words:?}");
+        // The pair, and for each word the other word with its one-letter deletions.
+        let expected = |member: Option<String>, key: &str| -> Vec<(String, Option<String>)> {
+            opora_domain::names::blocking_keys(key)
+                .into_iter()
+                .map(|k| (k, member.clone()))
+                .collect()
+        };
+        let mut written = words.clone();
+        written.sort();
+        let mut wanted = expected(None, "oleksandr shevchenko");
+        wanted.extend(expected(
+            Some(client.members[0].id.clone()),
+            "darina shevchenko",
+        ));
+        wanted.sort();
+        assert_eq!(written, wanted);
+        assert!(words.contains(&("p:oleksandr shevchenko".to_owned(), None)));
     }
 
     #[test]

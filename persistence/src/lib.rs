@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod assignment;
 pub mod audit;
+pub mod audit_log;
 pub(crate) mod case_records;
 pub mod cases;
 pub mod casework;
@@ -46,12 +47,20 @@ pub use error::StoreError;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// The audit log's name in its checkpoints unless configured (`OPORA_AUDIT_LOG_ORIGIN`).
+pub const DEFAULT_LOG_ORIGIN: &str = "opora.local/audit";
+
 /// The pool, the backend it talks to, and the [`Policy`] the use cases apply. Cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     pool: db::Pool,
     backend: BackendKind,
     policy: std::sync::Arc<Policy>,
+    log_signer: std::sync::Arc<audit_log::LogSigner>,
+    directory_cache: std::sync::Arc<directory::DirectoryCache>,
+    /// SQLite has one writer: this instance's writes queue here, in order, instead of retrying
+    /// in SQLite's busy handler (whose back-off sleeps made the tail latency).
+    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -65,11 +74,26 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens the database the URL names and applies pending migrations.
     pub fn open(url: &str, pool_size: u32) -> StoreResult<Store> {
-        let (pool, backend) = db::connect(url, pool_size)?;
+        Self::open_with_timeout(url, pool_size, db::DEFAULT_POOL_TIMEOUT)
+    }
+
+    /// [`Store::open`], waiting at most `pool_timeout` for a connection when all are in use.
+    pub fn open_with_timeout(
+        url: &str,
+        pool_size: u32,
+        pool_timeout: std::time::Duration,
+    ) -> StoreResult<Store> {
+        let (pool, backend) = db::connect(url, pool_size, pool_timeout)?;
         let store = Store {
             pool,
             backend,
             policy: Default::default(),
+            log_signer: std::sync::Arc::new(audit_log::LogSigner::derived(
+                DEFAULT_LOG_ORIGIN,
+                "opora development audit key",
+            )),
+            directory_cache: Default::default(),
+            sqlite_writer: Default::default(),
         };
         // Name match keys are folded in Rust, so rows older than them are filled here.
         store.backfill_name_keys()?;
@@ -80,6 +104,16 @@ impl Store {
     pub fn with_policy(mut self, policy: Policy) -> Store {
         self.policy = std::sync::Arc::new(policy);
         self
+    }
+
+    /// The same store signing audit checkpoints with this key (the API sets the configured one).
+    pub fn with_log_signer(mut self, signer: audit_log::LogSigner) -> Store {
+        self.log_signer = std::sync::Arc::new(signer);
+        self
+    }
+
+    pub(crate) fn log_signer(&self) -> &audit_log::LogSigner {
+        &self.log_signer
     }
 
     /// The policy in force (the defaults unless [`Store::with_policy`] set another).
@@ -112,6 +146,17 @@ impl Store {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        // The lock before the connection: a writer waiting its turn holds no connection that
+        // readers need. WAL with synchronous=NORMAL does not sync at commit, so there is no
+        // commit cost for writers to share (group commit); the queue removes the busy waits.
+        let _turn = match self.backend {
+            BackendKind::Sqlite => Some(
+                self.sqlite_writer
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            ),
+            BackendKind::Postgres => None,
+        };
         let mut conn = self.conn()?;
         db::write_transaction(&mut conn, f)
     }

@@ -450,6 +450,7 @@ mod tests {
                 .unwrap();
             assert!(!read.active);
 
+            store.integrate_audit().unwrap();
             let mut conn = store.conn().unwrap();
             let actions: Vec<String> = crate::schema::audit_entries::table
                 .order(crate::schema::audit_entries::seq)
@@ -460,7 +461,8 @@ mod tests {
                 actions,
                 vec!["reference_entry.created", "reference_entry.deactivated"]
             );
-            assert!(audit::verify(&mut conn).unwrap().valid);
+            drop(conn);
+            assert!(store.verify_audit(None).unwrap().valid);
         }
     }
 

@@ -58,6 +58,8 @@ impl Store {
         client_id: &str,
         member_id: Option<&str>,
     ) -> StoreResult<Value> {
+        // The reads on record up to now are in the export.
+        self.integrate_audit()?;
         self.write(|conn| {
             let client = load_client(conn, client_id)?;
             require_supervisor(caller, &client.client.unit_id)?;
@@ -270,6 +272,8 @@ impl Store {
         cutoff: NaiveDateTime,
         dry_run: bool,
     ) -> StoreResult<RetentionReport> {
+        // Entries still queued have payloads to erase too: into the log with them first.
+        self.integrate_audit()?;
         let candidates: Vec<(String, bool)> = self.read(|conn| {
             let rows: Vec<(String, bool, NaiveDateTime)> = clients::table
                 .filter(clients::pseudonymised_at.is_null())
@@ -524,6 +528,17 @@ fn pseudonymise(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()> {
         audit_payloads::payload.eq(None::<String>),
         audit_payloads::erased_at.eq(Some(at)),
     ))
+    .execute(conn)?;
+    // Entries queued since: their payloads never reach the log.
+    diesel::update(
+        crate::schema::audit_queue::table.filter(
+            crate::schema::audit_queue::subject_id
+                .eq(client_id)
+                .or(crate::schema::audit_queue::case_id.eq_any(&ids))
+                .or(crate::schema::audit_queue::subject_id.eq_any(&report_ids)),
+        ),
+    )
+    .set(crate::schema::audit_queue::payload.eq("null"))
     .execute(conn)?;
     audit::append(
         conn,

@@ -764,3 +764,62 @@ diesel::table! {
         decision_note -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    audit_queue (id) {
+        id -> BigInt,
+        entry_id -> Text,
+        at -> Timestamp,
+        actor_id -> Text,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        unit_id -> Text,
+        case_id -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        legal_basis -> Nullable<Text>,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    audit_tree_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_tree (id) {
+        id -> Integer,
+        size -> BigInt,
+        root_hash -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (tree_size) {
+        tree_size -> BigInt,
+        root_hash -> Text,
+        at -> Timestamp,
+        note -> Text,
+        max_delay_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_sequencer (id) {
+        id -> Integer,
+        holder -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    directory_version (id) {
+        id -> Integer,
+        version -> BigInt,
+    }
+}

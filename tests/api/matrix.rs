@@ -408,6 +408,9 @@ fn operations(app: &TestApp) -> BTreeMap<&'static str, (Need, Option<Value>)> {
             (CaseTeam, Some(json!({"reason": "matrix"}))),
         ),
         ("verify_audit_chain", (ReadAudit, None)),
+        ("latest_audit_checkpoint", (ReadAudit, None)),
+        ("audit_inclusion_proof", (ReadAudit, None)),
+        ("audit_consistency_proof", (ReadAudit, None)),
         ("get_closure_report", (ReadRecords, None)),
         (
             "put_closure_report",
@@ -451,6 +454,8 @@ struct Records {
     unit: String,
     /// A pending transfer of the case to the unit's case manager.
     transfer: String,
+    /// The position in the audit log of an entry about the case.
+    audit_seq: String,
     /// An agreement of the case (the termination endpoint ends it).
     agreement: String,
     /// A role grant waiting for a second admin (asked by the unit's admin).
@@ -564,11 +569,22 @@ fn records(app: &TestApp, unit: &str, prefix: &str) -> Records {
         reference_code: category.body["code"].as_str().unwrap().to_owned(),
         client: case["client_id"].as_str().unwrap().to_owned(),
         report: report.id(),
-        case: case_id,
+        case: case_id.clone(),
         assessment: assessment.id(),
         action: plan.body["actions"][0]["id"].as_str().unwrap().to_owned(),
         goal: plan.body["goals"][0]["id"].as_str().unwrap().to_owned(),
         plan: plan.id(),
+        audit_seq: {
+            let auditor = app.staff(&format!("{prefix}-auditor"), &[Role::Auditor], unit);
+            let entries = app.get(
+                &format!("/api/v1/audit/entries?subject_id={case_id}&limit=1"),
+                &auditor,
+            );
+            entries.body["items"][0]["seq"]
+                .as_i64()
+                .unwrap()
+                .to_string()
+        },
         staff: format!("{prefix}-supervisor"),
         consent: consent.id(),
         disclosure: disclosure.id(),
@@ -590,6 +606,11 @@ fn concrete(path: &str, r: &Records) -> String {
         .replace("{code}", &r.reference_code)
         .replace("{transfer_id}", &r.transfer)
         .replace("{agreement_id}", &r.agreement)
+        .replace("{seq}", &r.audit_seq)
+        .replace(
+            "/audit/consistency-proof",
+            "/audit/consistency-proof?first=1",
+        )
         .replace(
             "/key-worker-suggestions",
             "/key-worker-suggestions?urgency=routine&work_model=individual",

@@ -1,9 +1,12 @@
-//! The audit log for auditors: who did or looked at what, when; the chain's head for anchoring
-//! outside the database; and a verification of the whole chain.
+//! The audit log for auditors: who did or looked at what, when; signed checkpoints of its Merkle
+//! tree (RFC 9162) to anchor outside the database; inclusion and consistency proofs that anyone
+//! can check against a checkpoint without trusting this server; and a verification of the whole
+//! log.
 
 use actix_web::{get, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use opora_persistence::audit::{AuditFilter, AuditRecord, Verification};
+use opora_persistence::audit::{AuditFilter, AuditRecord};
+use opora_persistence::audit_log::{Checkpoint, ConsistencyProof, InclusionProof, Verification};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,13 +18,17 @@ use crate::problem::{responses, ApiError};
 use crate::AppState;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_entries).service(verify_chain);
+    cfg.service(list_entries)
+        .service(verify_chain)
+        .service(latest_checkpoint)
+        .service(inclusion_proof)
+        .service(consistency_proof);
 }
 
 /// One audit entry: who, when, what, which record; for disclosures the purpose and legal basis.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryBody {
-    /// Position in the chain, from 1.
+    /// Position in the log, from 1 (leaf `seq - 1` of the tree).
     pub seq: i64,
     pub id: String,
     pub at: DateTime<Utc>,
@@ -40,6 +47,8 @@ pub struct AuditEntryBody {
     #[schema(value_type = Option<Object>)]
     pub payload: Option<serde_json::Value>,
     pub payload_hash: String,
+    /// The hash of the entry before it, for entries chained before the log became a tree; empty
+    /// for the others.
     pub prev_hash: String,
     pub entry_hash: String,
 }
@@ -119,19 +128,22 @@ pub async fn list_entries(
     Ok(HttpResponse::Ok().json(Page::from(entries, AuditEntryBody::from)))
 }
 
-/// The result of walking the whole chain.
+/// The result of checking the whole log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VerificationBody {
     pub valid: bool,
     pub entries_checked: i64,
-    /// The latest entry: export `head_hash` to anchor the chain outside the database.
+    /// The tree's size: the number of entries in the log.
     pub head_seq: Option<i64>,
+    /// The tree's root hash (hex): anchor it, or a signed checkpoint, outside the database.
     pub head_hash: Option<String>,
-    /// The first entry that does not verify.
+    /// The first entry (or checkpoint, by its tree size) that does not verify.
     pub first_broken_seq: Option<i64>,
     pub first_broken_reason: Option<String>,
-    /// Payloads erased on purpose; their hashes still verify the chain.
+    /// Payloads erased on purpose; their hashes still verify the log.
     pub erased_payloads: i64,
+    /// Signed checkpoints checked: signature, root, consistency with the one before.
+    pub checkpoints_checked: i64,
 }
 
 impl From<Verification> for VerificationBody {
@@ -148,15 +160,18 @@ impl From<Verification> for VerificationBody {
             first_broken_seq,
             first_broken_reason,
             erased_payloads: v.erased_payloads,
+            checkpoints_checked: v.checkpoints_checked,
         }
     }
 }
 
-/// Verifies the whole chain and returns its head (auditors). Also `opora audit verify`.
+/// Verifies the whole log: every entry against its leaf, every signed checkpoint against the
+/// tree recomputed from the entries, the proofs between checkpoints (auditors). Also
+/// `opora audit-verify`.
 #[utoipa::path(
     tag = "audit",
     operation_id = "verify_audit_chain",
-    responses((status = 200, description = "The verification; `valid` is false when an entry was changed, removed or inserted", body = VerificationBody),
+    responses((status = 200, description = "The verification; `valid` is false when an entry was changed, removed or inserted, or a checkpoint does not match", body = VerificationBody),
         responses::Unauthorized, responses::Forbidden, responses::Internal),
     security(("bearer" = []))
 )]
@@ -168,4 +183,181 @@ pub async fn verify_chain(
     let store = state.store.clone();
     let verification = crate::blocking(move || store.verify_audit(Some(&auth.0))).await?;
     Ok(HttpResponse::Ok().json(VerificationBody::from(verification)))
+}
+
+/// A signed checkpoint of the log's Merkle tree.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointBody {
+    /// Entries in the tree.
+    pub tree_size: i64,
+    /// The tree's root (hex SHA-256, RFC 9162 §2.1.1).
+    pub root_hash: String,
+    pub at: DateTime<Utc>,
+    /// The checkpoint as a signed note (C2SP tlog-checkpoint: origin, size, base64 root, then
+    /// the Ed25519 signature line); check it with `verifier_key`.
+    pub note: String,
+    /// The verifier key, in the signed-note form `<origin>+<key id>+<base64 key>`.
+    pub verifier_key: String,
+    /// The longest any entry of the last batch waited between its request and the tree.
+    pub max_delay_ms: i64,
+}
+
+fn checkpoint_body(c: Checkpoint, verifier_key: String) -> CheckpointBody {
+    CheckpointBody {
+        tree_size: c.tree_size,
+        root_hash: c.root_hash,
+        at: utc(c.at),
+        note: c.note,
+        verifier_key,
+        max_delay_ms: c.max_delay_ms,
+    }
+}
+
+/// The newest signed checkpoint, after everything committed before the request is in the tree
+/// (auditors). Keep checkpoints outside the database: a later one must prove it extends them.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "latest_audit_checkpoint",
+    responses((status = 200, description = "The newest checkpoint", body = CheckpointBody),
+        responses::NotFound, responses::Unauthorized, responses::Forbidden, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/audit/checkpoint")]
+pub async fn latest_checkpoint(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let (checkpoint, key) = crate::blocking(move || {
+        Ok((
+            store.latest_checkpoint(&auth.0)?,
+            store.audit_verifier_key(),
+        ))
+    })
+    .await?;
+    let checkpoint = checkpoint.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(checkpoint_body(checkpoint, key)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InclusionQuery {
+    /// The tree (a checkpoint's `tree_size`) to prove inclusion in; the current tree when absent.
+    #[param(minimum = 1)]
+    pub tree_size: Option<i64>,
+}
+
+/// An entry's inclusion proof (RFC 9162 §2.1.3).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InclusionProofBody {
+    pub seq: i64,
+    /// The leaf's index in the tree: `seq - 1`.
+    pub leaf_index: i64,
+    pub tree_size: i64,
+    /// `SHA-256(0x00 ‖ entry)`, the entry being its fields length-prefixed, one per line, in
+    /// the order of the entry body, with `payload_hash` last.
+    pub leaf_hash: String,
+    /// The root of the tree of `tree_size` entries.
+    pub root_hash: String,
+    /// The audit path, nearest sibling first (hex).
+    pub proof: Vec<String>,
+}
+
+impl From<InclusionProof> for InclusionProofBody {
+    fn from(p: InclusionProof) -> Self {
+        InclusionProofBody {
+            seq: p.seq,
+            leaf_index: p.seq - 1,
+            tree_size: p.tree_size,
+            leaf_hash: p.leaf_hash,
+            root_hash: p.root_hash,
+            proof: p.proof,
+        }
+    }
+}
+
+/// The proof that an entry the caller sees is in the log's tree (auditors).
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "audit_inclusion_proof",
+    params(("seq" = i64, Path, description = "The entry's position in the log", minimum = 1), InclusionQuery),
+    responses((status = 200, description = "The proof", body = InclusionProofBody),
+        responses::BadRequest, responses::NotFound, responses::Unauthorized, responses::Forbidden, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/audit/entries/{seq}/inclusion-proof")]
+pub async fn inclusion_proof(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: QueryParams<InclusionQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let seq: i64 = path
+        .into_inner()
+        .parse()
+        .ok()
+        .filter(|s| *s >= 1)
+        .ok_or(ApiError::NotFound)?;
+    let tree_size = query.0.tree_size;
+    let store = state.store.clone();
+    let proof =
+        crate::blocking(move || store.audit_inclusion_proof(&auth.0, seq, tree_size)).await?;
+    Ok(HttpResponse::Ok().json(InclusionProofBody::from(proof)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConsistencyQuery {
+    /// The earlier tree's size (a checkpoint kept outside).
+    #[param(minimum = 0)]
+    pub first: i64,
+    /// The later tree's size; the current tree when absent.
+    #[param(minimum = 0)]
+    pub second: Option<i64>,
+}
+
+/// A consistency proof between two trees (RFC 9162 §2.1.4).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsistencyProofBody {
+    pub first: i64,
+    pub second: i64,
+    pub first_root: String,
+    pub second_root: String,
+    /// The proof's nodes (hex), as RFC 9162 §2.1.4.1 orders them.
+    pub proof: Vec<String>,
+}
+
+impl From<ConsistencyProof> for ConsistencyProofBody {
+    fn from(p: ConsistencyProof) -> Self {
+        ConsistencyProofBody {
+            first: p.first,
+            second: p.second,
+            first_root: p.first_root,
+            second_root: p.second_root,
+            proof: p.proof,
+        }
+    }
+}
+
+/// The proof that the later tree extends the earlier one: nothing in it was removed, changed or
+/// re-ordered (auditors).
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "audit_consistency_proof",
+    params(ConsistencyQuery),
+    responses((status = 200, description = "The proof", body = ConsistencyProofBody),
+        responses::BadRequest, responses::Unauthorized, responses::Forbidden, responses::Unprocessable, responses::Internal),
+    security(("bearer" = []))
+)]
+#[get("/audit/consistency-proof")]
+pub async fn consistency_proof(
+    auth: Authenticated,
+    state: web::Data<AppState>,
+    query: QueryParams<ConsistencyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ConsistencyQuery { first, second } = query.0;
+    let store = state.store.clone();
+    let proof =
+        crate::blocking(move || store.audit_consistency_proof(&auth.0, first, second)).await?;
+    Ok(HttpResponse::Ok().json(ConsistencyProofBody::from(proof)))
 }

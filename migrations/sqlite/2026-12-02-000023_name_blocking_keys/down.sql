@@ -1,0 +1,2 @@
+-- The index is rebuilt by the application either way.
+SELECT 1;

@@ -1,0 +1,10 @@
+DROP TRIGGER units_insert_directory_version;
+DROP TRIGGER units_update_directory_version;
+DROP TRIGGER units_delete_directory_version;
+DROP TRIGGER staff_insert_directory_version;
+DROP TRIGGER staff_update_directory_version;
+DROP TRIGGER staff_delete_directory_version;
+DROP TRIGGER staff_roles_insert_directory_version;
+DROP TRIGGER staff_roles_update_directory_version;
+DROP TRIGGER staff_roles_delete_directory_version;
+DROP TABLE directory_version;
