@@ -3,7 +3,7 @@
 export OPORA_JWT_SECRET ?= opora-development-secret-change-me
 export OPORA_DATABASE_URL ?= sqlite://./data/opora.db
 
-.PHONY: run test fmt-check lint test-sqlite test-postgres openapi bench fmt
+.PHONY: run test fmt-check lint test-sqlite test-postgres openapi bench bench-http fmt
 # Targets run one after another even under `make -j` (test relies on the order).
 .NOTPARALLEL:
 
@@ -39,6 +39,12 @@ openapi:
 # Store benchmarks on SQLite, and on a throwaway PostgreSQL (numbers go into BENCHMARKS.md).
 bench:
 	scripts/with-postgres sh -c 'OPORA_BENCH_POSTGRES_URL=$$OPORA_TEST_DATABASE_URL cargo bench -p opora-persistence'
+
+# The server under load against the machine's own ceilings (BENCHMARKS.md): release build,
+# SQLite, then PostgreSQL with fsync on in a throwaway cluster. Options: make bench-http ARGS="--cases 1000".
+bench-http:
+	cargo build --release -p opora-api -p opora-tests --bin opora --bin bench-http
+	OPORA_TEST_PG_FSYNC=on scripts/with-postgres sh -c 'OPORA_BENCH_POSTGRES_URL=$$OPORA_TEST_DATABASE_URL target/release/bench-http $(ARGS)'
 
 # Format all code in place.
 fmt:

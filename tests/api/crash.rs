@@ -1,0 +1,285 @@
+//! The server killed with SIGKILL under write load (issue 10, item 5): every write it acknowledged
+//! is there after a restart, no case is half written, and the audit log verifies with every
+//! entry of the acknowledged writes in it.
+//!
+//! The server runs in a child process: this test binary run again, on this test alone, with
+//! `CRASH_CHILD_DATABASE` set, where the test serves ([`serve_as_child`]) instead.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use opora_api::auth::TokenKeys;
+use opora_domain::{Role, UnitKind};
+use opora_persistence::directory::{NewUnit, StaffUpsert};
+use opora_persistence::Store;
+use serde_json::{json, Value};
+
+const SECRET: &str = "crash-test-secret-of-enough-length";
+
+const THIS_TEST: &str =
+    "crash::a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_half_case";
+
+/// In the child process: the server, on the database and port it is given, until killed.
+fn serve_as_child(url: String, port: String) {
+    let store = Store::open(&url, 8).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let (store, stop) = (store.clone(), stop.clone());
+        std::thread::spawn(move || {
+            store.run_sequencer("crash-child", &stop, Duration::from_millis(50))
+        });
+    }
+    let listener = std::net::TcpListener::bind(format!("127.0.0.1:{port}")).unwrap();
+    let state = opora_api::AppState {
+        store,
+        keys: TokenKeys::new(SECRET),
+    };
+    let options = opora_api::ServerOptions {
+        workers: Some(2),
+        rate_per_second: 100_000,
+        rate_burst: 100_000,
+        ..Default::default()
+    };
+    actix_web::rt::System::new()
+        .block_on(async move { opora_api::server(state, listener, options).unwrap().await })
+        .unwrap();
+}
+
+struct Child9 {
+    child: Child,
+    base: String,
+}
+
+impl Child9 {
+    fn start(url: &str) -> Child9 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args([THIS_TEST, "--exact", "--nocapture"])
+            .env("CRASH_CHILD_DATABASE", url)
+            .env("CRASH_CHILD_PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while ureq::get(&format!("{base}/healthz")).call().is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "the child did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Child9 { child, base }
+    }
+}
+
+impl Drop for Child9 {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn post(agent: &ureq::Agent, base: &str, token: &str, path: &str, body: Value) -> Option<Value> {
+    agent
+        .post(&format!("{base}{path}"))
+        .set("Authorization", &format!("Bearer {token}"))
+        .send_json(body)
+        .ok()
+        .and_then(|r| r.into_json().ok())
+}
+
+/// Opens one case through the API (client, report, three moves): its case id once the last
+/// answer arrived, `None` when the server went away first.
+fn open_case(agent: &ureq::Agent, base: &str, token: &str, n: usize) -> Option<String> {
+    let client = post(
+        agent,
+        base,
+        token,
+        "/api/v1/clients",
+        json!({"kind": "person", "display_name": format!("Crash Test {n}")}),
+    )?;
+    let report = post(
+        agent,
+        base,
+        token,
+        "/api/v1/intake-reports",
+        json!({"source": "hotline", "urgency": "urgent", "description": "d", "client_id": client["id"]}),
+    )?;
+    let path = format!(
+        "/api/v1/intake-reports/{}/transitions",
+        report["id"].as_str()?
+    );
+    post(
+        agent,
+        base,
+        token,
+        &path,
+        json!({"from": "intake", "to": "verification"}),
+    )?;
+    post(
+        agent,
+        base,
+        token,
+        &path,
+        json!({"from": "verification", "to": "need_recognition"}),
+    )?;
+    let opened = post(
+        agent,
+        base,
+        token,
+        &path,
+        json!({"from": "need_recognition", "to": "opened", "work_model": "individual", "key_worker_id": "crash-supervisor"}),
+    )?;
+    opened["case"]["id"].as_str().map(str::to_owned)
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    let rows: Vec<Count> = match url.strip_prefix("sqlite://") {
+        Some(path) => diesel::sql_query(sql)
+            .load(&mut SqliteConnection::establish(path).unwrap())
+            .unwrap(),
+        None => diesel::sql_query(sql)
+            .load(&mut PgConnection::establish(url).unwrap())
+            .unwrap(),
+    };
+    rows[0].n
+}
+
+#[test]
+fn a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_half_case() {
+    if let (Ok(url), Ok(port)) = (
+        std::env::var("CRASH_CHILD_DATABASE"),
+        std::env::var("CRASH_CHILD_PORT"),
+    ) {
+        return serve_as_child(url, port);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = match opora_tests::postgres_url() {
+        Some(base) => opora_persistence::db::postgres_schema_url(
+            &base,
+            &format!("k_{}", uuid::Uuid::now_v7().simple()),
+        )
+        .unwrap(),
+        None => format!("sqlite://{}", dir.path().join("crash.db").display()),
+    };
+    {
+        let store = Store::open(&url, 1).unwrap();
+        let unit = store
+            .create_unit(NewUnit {
+                parent_id: None,
+                kind: UnitKind::DistrictDepartment,
+                name: "District".into(),
+            })
+            .unwrap();
+        for (id, role) in [
+            ("crash-supervisor", Role::Supervisor),
+            ("crash-auditor", Role::Auditor),
+        ] {
+            store
+                .upsert_staff(StaffUpsert {
+                    id: id.into(),
+                    full_name: None,
+                    roles: vec![role],
+                    unit_id: Some(unit.id.clone()),
+                    active: true,
+                })
+                .unwrap();
+        }
+    }
+    let keys = TokenKeys::new(SECRET);
+    let token = keys.issue("crash-supervisor", keys.access_ttl).unwrap();
+    let auditor = keys.issue("crash-auditor", keys.access_ttl).unwrap();
+
+    let server = Child9::start(&url);
+    let acknowledged = Arc::new(Mutex::new(Vec::new()));
+    let gone = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..6)
+        .map(|w| {
+            let (base, token) = (server.base.clone(), token.clone());
+            let (acknowledged, gone) = (acknowledged.clone(), gone.clone());
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new()
+                    .timeout(Duration::from_secs(10))
+                    .build();
+                for n in 0.. {
+                    if gone.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    match open_case(&agent, &base, &token, w * 100_000 + n) {
+                        Some(case) => acknowledged.lock().unwrap().push(case),
+                        None => break,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill it mid-flight, once it has acknowledged some work.
+    let started = Instant::now();
+    while acknowledged.lock().unwrap().len() < 20 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no case opened"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    drop(server); // SIGKILL
+    gone.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    eprintln!("{} cases acknowledged before the kill", acknowledged.len());
+
+    let server = Child9::start(&url);
+    let agent = ureq::AgentBuilder::new().build();
+    for case in &acknowledged {
+        let answer = agent
+            .get(&format!("{}/api/v1/cases/{case}", server.base))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call();
+        let body: Value = answer.unwrap().into_json().unwrap();
+        assert_eq!(body["lifecycle_stage"], "opened", "{body}");
+    }
+    // Nothing half written: a case without its report or its events, a report opened without a
+    // case, a case-opening event without its case.
+    for (what, sql) in [
+        ("cases without their report", "SELECT COUNT(*) AS n FROM cases c WHERE NOT EXISTS (SELECT 1 FROM intake_reports r WHERE r.case_id = c.id)"),
+        ("cases without events", "SELECT COUNT(*) AS n FROM cases c WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.case_id = c.id)"),
+        ("reports opened without a case", "SELECT COUNT(*) AS n FROM intake_reports WHERE stage = 'opened' AND case_id IS NULL"),
+    ] {
+        assert_eq!(count(&url, sql), 0, "{what}");
+    }
+    assert!(count(&url, "SELECT COUNT(*) AS n FROM cases") >= acknowledged.len() as i64);
+    // Every acknowledged write's entries are in the log, and the log verifies.
+    let verification: Value = agent
+        .post(&format!("{}/api/v1/audit/verification", server.base))
+        .set("Authorization", &format!("Bearer {auditor}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(verification["valid"], true, "{verification}");
+    assert_eq!(count(&url, "SELECT COUNT(*) AS n FROM audit_queue"), 0);
+    for case in acknowledged.iter().take(5) {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM audit_entries WHERE case_id = '{case}' OR subject_id = '{case}'"
+        );
+        assert!(count(&url, &sql) >= 1, "case {case} has no audit entry");
+    }
+}
