@@ -210,6 +210,46 @@ pub fn append(conn: &mut AnyConnection, entry: Entry<'_>) -> StoreResult<()> {
     Ok(())
 }
 
+/// Which of these entries the caller may not see although their unit is in scope: a report's
+/// entries from before a case was opened from it carry no case, and are seen through the
+/// report's case now (a restriction covers them too). By sequence number.
+pub(crate) fn hidden_report_entries<'a>(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    entries: impl Iterator<Item = &'a AuditEntry>,
+) -> StoreResult<std::collections::HashSet<i64>> {
+    let unfiled: Vec<&AuditEntry> = entries
+        .filter(|e| e.case_id.is_none() && e.subject_type == "report")
+        .collect();
+    let mut hidden = std::collections::HashSet::new();
+    if unfiled.is_empty() {
+        return Ok(hidden);
+    }
+    let reports: std::collections::BTreeSet<&str> =
+        unfiled.iter().map(|e| e.subject_id.as_str()).collect();
+    let linked: Vec<(String, Option<String>)> = crate::schema::intake_reports::table
+        .filter(crate::schema::intake_reports::id.eq_any(reports))
+        .filter(crate::schema::intake_reports::case_id.is_not_null())
+        .select((
+            crate::schema::intake_reports::id,
+            crate::schema::intake_reports::case_id,
+        ))
+        .load(conn)?;
+    let mut hidden_reports = std::collections::HashSet::new();
+    for (report, case) in linked {
+        if !crate::visibility::visible_record(conn, caller, "", case.as_deref())? {
+            hidden_reports.insert(report);
+        }
+    }
+    hidden.extend(
+        unfiled
+            .iter()
+            .filter(|e| hidden_reports.contains(&e.subject_id))
+            .map(|e| e.seq),
+    );
+    Ok(hidden)
+}
+
 /// When `actor` did `action` since `since`, oldest first: in the log or still queued.
 pub(crate) fn recent_actions(
     conn: &mut AnyConnection,
@@ -324,32 +364,8 @@ impl Store {
             };
             // A report's entries from before a case was opened from it carry no case: they are
             // seen through the report's case now (a restriction covers them too).
-            let unfiled: std::collections::BTreeSet<&str> = items
-                .iter()
-                .filter(|r| r.entry.case_id.is_none() && r.entry.subject_type == "report")
-                .map(|r| r.entry.subject_id.as_str())
-                .collect();
-            let mut hidden = std::collections::HashSet::new();
-            if !unfiled.is_empty() {
-                let linked: Vec<(String, Option<String>)> = crate::schema::intake_reports::table
-                    .filter(crate::schema::intake_reports::id.eq_any(unfiled))
-                    .filter(crate::schema::intake_reports::case_id.is_not_null())
-                    .select((
-                        crate::schema::intake_reports::id,
-                        crate::schema::intake_reports::case_id,
-                    ))
-                    .load(conn)?;
-                for (report, case) in linked {
-                    if !crate::visibility::visible_record(conn, caller, "", case.as_deref())? {
-                        hidden.insert(report);
-                    }
-                }
-            }
-            items.retain(|r| {
-                !(r.entry.case_id.is_none()
-                    && r.entry.subject_type == "report"
-                    && hidden.contains(&r.entry.subject_id))
-            });
+            let hidden = hidden_report_entries(conn, caller, items.iter().map(|r| &r.entry))?;
+            items.retain(|r| !hidden.contains(&r.entry.seq));
             // Reading the log is on the log: who looked for what, and how much they saw.
             append(
                 conn,

@@ -450,12 +450,12 @@ fn proof_error(e: merkle::ProofError<StoreError>) -> StoreError {
     }
 }
 
-fn size_in_tree(field: &'static str, size: i64, tree: i64) -> StoreResult<()> {
-    if size < 0 || size > tree {
+fn size_in_tree(field: &'static str, size: i64, limit: i64, what: &str) -> StoreResult<()> {
+    if size < 0 || size > limit {
         return Err(StoreError::refused(opora_domain::DomainError::invalid(
             field,
             "out_of_range",
-            format!("the log's tree holds {tree} entries"),
+            format!("must be from 0 to {limit}, {what}"),
         )));
     }
     Ok(())
@@ -741,10 +741,15 @@ impl Store {
                 .first(conn)
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
+            if crate::audit::hidden_report_entries(conn, caller, std::iter::once(&entry))?
+                .contains(&entry.seq)
+            {
+                return Err(StoreError::NotFound);
+            }
             caller.require(Action::ReadAudit)?;
             let (current, _) = tree_state(conn)?;
             let size = tree_size.unwrap_or(current);
-            size_in_tree("tree_size", size, current)?;
+            size_in_tree("tree_size", size, current, "the entries in the log")?;
             if seq > size {
                 return Err(StoreError::refused(opora_domain::DomainError::invalid(
                     "tree_size",
@@ -779,8 +784,8 @@ impl Store {
         self.read(|conn| {
             let (current, _) = tree_state(conn)?;
             let second = second.unwrap_or(current);
-            size_in_tree("second", second, current)?;
-            size_in_tree("first", first, second)?;
+            size_in_tree("second", second, current, "the entries in the log")?;
+            size_in_tree("first", first, second, "the size of the second tree")?;
             let proof =
                 merkle::consistency_proof(first as u64, second as u64, |l, i| node(conn, l, i))
                     .map_err(proof_error)?;

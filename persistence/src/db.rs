@@ -124,12 +124,23 @@ impl r2d2::ManageConnection for Manager {
     }
 }
 
-/// Per-connection settings for SQLite.
+/// The longest one statement may run on PostgreSQL before the server cancels it (the request then
+/// fails instead of holding a connection; SQLite's writers queue in the instance instead).
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Per-connection settings: SQLite's pragmas, PostgreSQL's statement timeout.
 #[derive(Debug, Clone, Copy)]
 struct SqlitePragmas;
 
 impl r2d2::CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
+        if let AnyConnection::Postgresql(pg) = conn {
+            pg.batch_execute(&format!(
+                "SET statement_timeout = {}",
+                STATEMENT_TIMEOUT.as_millis()
+            ))
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
         if let AnyConnection::Sqlite(sqlite) = conn {
             sqlite
                 .batch_execute(

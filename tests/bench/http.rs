@@ -246,7 +246,7 @@ const PATRONYMIC: [&str; 10] = [
 
 /// A client's name: every other one a Shevchenko (so that 10,000 of 20,000 share the surname).
 fn person(n: usize) -> String {
-    let surname = if n % 2 == 0 {
+    let surname = if n.is_multiple_of(2) {
         "Shevchenko"
     } else {
         SURNAMES[n / 2 % SURNAMES.len()]
@@ -281,7 +281,7 @@ fn seed(server: &Server, cases: usize, threads: usize) -> Vec<String> {
                     }
                     let client = post(&agent, &server, "/api/v1/clients", &client_body(n * 2));
                     let client_id = client["id"].as_str().expect("client id").to_owned();
-                    let urgency = if n % 4 == 0 { "urgent" } else { "routine" };
+                    let urgency = if n.is_multiple_of(4) { "urgent" } else { "routine" };
                     let report = post(
                         &agent,
                         &server,
