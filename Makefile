@@ -3,7 +3,7 @@
 export OPORA_JWT_SECRET ?= opora-development-secret-change-me
 export OPORA_DATABASE_URL ?= sqlite://./data/opora.db
 
-.PHONY: run test fmt-check lint test-sqlite test-postgres openapi bench bench-http fmt
+.PHONY: run test fmt-check lint test-sqlite test-postgres test-failover openapi bench bench-http fmt
 # Targets run one after another even under `make -j` (test relies on the order).
 .NOTPARALLEL:
 
@@ -13,7 +13,7 @@ run:
 	OPORA_MAX_TOKEN_MINUTES=$${OPORA_MAX_TOKEN_MINUTES:-720} cargo run -p opora-api --bin opora -- serve --demo
 
 # Everything CI checks, in order.
-test: fmt-check lint test-sqlite test-postgres
+test: fmt-check lint test-sqlite test-postgres test-failover
 
 # Fail if any file is not rustfmt-formatted.
 fmt-check:
@@ -30,6 +30,12 @@ test-sqlite:
 # Tests against a throwaway PostgreSQL cluster (or $$OPORA_TEST_POSTGRES_URL).
 test-postgres:
 	scripts/with-postgres cargo test --workspace
+
+# A primary and a synchronous hot standby; the primary killed and the standby promoted under
+# write load: the API answers again without a restart and no acknowledged write is lost.
+test-failover:
+	cargo build -p opora-api --bin opora
+	scripts/failover-test target/debug/opora
 
 # Regenerate the OpenAPI document.
 openapi:

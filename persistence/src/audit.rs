@@ -100,53 +100,47 @@ pub fn entry_text(e: &AuditEntry) -> String {
 
 /// Records that the caller looked at a record (every look is on record).
 pub fn viewed(
-    conn: &mut AnyConnection,
+    conn: &mut (impl Record + ?Sized),
     caller: &Caller,
     subject_type: &str,
     subject_id: &str,
     unit_id: &str,
     case_id: Option<&str>,
 ) -> StoreResult<()> {
-    append(
-        conn,
-        Entry {
-            actor_id: &caller.actor.staff_id,
-            at: crate::now(),
-            action: &format!("{subject_type}.viewed"),
-            subject_type,
-            subject_id,
-            unit_id,
-            case_id,
-            purpose: None,
-            legal_basis: None,
-            payload: Value::Null,
-        },
-    )?;
+    conn.record(Entry {
+        actor_id: &caller.actor.staff_id,
+        at: crate::now(),
+        action: &format!("{subject_type}.viewed"),
+        subject_type,
+        subject_id,
+        unit_id,
+        case_id,
+        purpose: None,
+        legal_basis: None,
+        payload: Value::Null,
+    })?;
     Ok(())
 }
 
 /// Records that the caller listed records: one entry naming every id shown.
 pub fn listed(
-    conn: &mut AnyConnection,
+    conn: &mut (impl Record + ?Sized),
     caller: &Caller,
     what: &str,
     ids: Vec<&str>,
 ) -> StoreResult<()> {
-    append(
-        conn,
-        Entry {
-            actor_id: &caller.actor.staff_id,
-            at: crate::now(),
-            action: &format!("{what}.listed"),
-            subject_type: what,
-            subject_id: "*",
-            unit_id: &caller.unit_id,
-            case_id: None,
-            purpose: None,
-            legal_basis: None,
-            payload: serde_json::json!({ "ids": ids }),
-        },
-    )?;
+    conn.record(Entry {
+        actor_id: &caller.actor.staff_id,
+        at: crate::now(),
+        action: &format!("{what}.listed"),
+        subject_type: what,
+        subject_id: "*",
+        unit_id: &caller.unit_id,
+        case_id: None,
+        purpose: None,
+        legal_basis: None,
+        payload: serde_json::json!({ "ids": ids }),
+    })?;
     Ok(())
 }
 
@@ -154,7 +148,7 @@ pub fn listed(
 /// and one per restricted case filed under that case, so that an entry never names a restricted
 /// case to someone who does not see it.
 pub fn listed_cases(
-    conn: &mut AnyConnection,
+    conn: &mut (impl Record + ?Sized),
     caller: &Caller,
     cases: &[&crate::models::CaseRow],
 ) -> StoreResult<()> {
@@ -169,44 +163,181 @@ pub fn listed_cases(
             .collect(),
     )?;
     for case in cases.iter().filter(|c| c.restricted) {
-        append(
-            conn,
-            Entry {
-                actor_id: &caller.actor.staff_id,
-                at: crate::now(),
-                action: "case.listed",
-                subject_type: "case",
-                subject_id: &case.id,
-                unit_id: &case.unit_id,
-                case_id: Some(&case.id),
-                purpose: None,
-                legal_basis: None,
-                payload: serde_json::json!({ "ids": [case.id] }),
-            },
-        )?;
+        conn.record(Entry {
+            actor_id: &caller.actor.staff_id,
+            at: crate::now(),
+            action: "case.listed",
+            subject_type: "case",
+            subject_id: &case.id,
+            unit_id: &case.unit_id,
+            case_id: Some(&case.id),
+            purpose: None,
+            legal_basis: None,
+            payload: serde_json::json!({ "ids": [case.id] }),
+        })?;
     }
     Ok(())
+}
+
+/// An entry to append, owning its fields (what a read collects to append after it).
+#[derive(Debug, Clone)]
+pub(crate) struct OwnedEntry {
+    actor_id: String,
+    at: NaiveDateTime,
+    action: String,
+    subject_type: String,
+    subject_id: String,
+    unit_id: String,
+    case_id: Option<String>,
+    purpose: Option<String>,
+    legal_basis: Option<String>,
+    payload: String,
+}
+
+impl From<Entry<'_>> for OwnedEntry {
+    fn from(e: Entry<'_>) -> Self {
+        OwnedEntry {
+            actor_id: e.actor_id.to_owned(),
+            at: e.at,
+            action: e.action.to_owned(),
+            subject_type: e.subject_type.to_owned(),
+            subject_id: e.subject_id.to_owned(),
+            unit_id: e.unit_id.to_owned(),
+            case_id: e.case_id.map(str::to_owned),
+            purpose: e.purpose.map(str::to_owned),
+            legal_basis: e.legal_basis.map(str::to_owned),
+            payload: e.payload.to_string(),
+        }
+    }
+}
+
+/// Where an entry goes: straight into the queue inside a write transaction, or into [`Looks`],
+/// the entries of a read appended when the read is done.
+pub trait Record {
+    fn record(&mut self, entry: Entry<'_>) -> StoreResult<()>;
+}
+
+impl Record for AnyConnection {
+    fn record(&mut self, entry: Entry<'_>) -> StoreResult<()> {
+        append(self, entry)
+    }
+}
+
+/// The looks of a read (`Store::read_recorded`): appended, by a group commit shared with
+/// concurrent reads, before the read's answer is returned; so a read runs on its own connection
+/// in parallel with others and never waits for a writer.
+#[derive(Debug, Default)]
+pub struct Looks {
+    pub(crate) entries: Vec<OwnedEntry>,
+}
+
+impl Record for Looks {
+    fn record(&mut self, entry: Entry<'_>) -> StoreResult<()> {
+        self.entries.push(entry.into());
+        Ok(())
+    }
+}
+
+type Reply = std::sync::mpsc::SyncSender<Result<(), String>>;
+
+/// One writer for the looks of reads: it takes every batch waiting, appends them in one
+/// transaction (one commit, one turn of SQLite's writer), and answers each read. Stops when the
+/// last store handle is gone.
+#[derive(Debug)]
+pub(crate) struct LookWriter {
+    batches: std::sync::mpsc::Sender<(Vec<OwnedEntry>, Reply)>,
+}
+
+impl LookWriter {
+    /// At most this many reads share one commit.
+    const GROUP: usize = 256;
+
+    pub(crate) fn start(
+        pool: crate::db::Pool,
+        sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+        backend: crate::BackendKind,
+    ) -> LookWriter {
+        let (batches, waiting) = std::sync::mpsc::channel::<(Vec<OwnedEntry>, Reply)>();
+        std::thread::Builder::new()
+            .name("audit-looks".into())
+            .spawn(move || {
+                while let Ok(first) = waiting.recv() {
+                    let mut group = vec![first];
+                    while group.len() < Self::GROUP {
+                        match waiting.try_recv() {
+                            Ok(more) => group.push(more),
+                            Err(_) => break,
+                        }
+                    }
+                    let entries: Vec<OwnedEntry> =
+                        group.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
+                    let written = (|| {
+                        let _turn = match backend {
+                            crate::BackendKind::Sqlite => Some(
+                                sqlite_writer
+                                    .lock()
+                                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                            ),
+                            crate::BackendKind::Postgres => None,
+                        };
+                        let mut conn = pool.get()?;
+                        crate::db::write_transaction(&mut conn, |conn| append_all(conn, &entries))
+                    })()
+                    .map_err(|e: crate::StoreError| e.to_string());
+                    for (_, reply) in group {
+                        let _ = reply.send(written.clone());
+                    }
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| log::error!("cannot start the audit writer: {e}"));
+        LookWriter { batches }
+    }
+
+    /// Appends the entries, waiting until they are committed.
+    pub(crate) fn append(&self, entries: Vec<OwnedEntry>) -> StoreResult<()> {
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let unavailable = |why: String| crate::StoreError::Unavailable(format!("audit log: {why}"));
+        self.batches
+            .send((entries, reply))
+            .map_err(|_| unavailable("its writer stopped".into()))?;
+        answer
+            .recv()
+            .map_err(|_| unavailable("its writer stopped".into()))?
+            .map_err(unavailable)
+    }
 }
 
 /// Appends one entry to the queue; call it inside the transaction of the change (or the look)
 /// it records, so that both commit together. Takes no lock: the sequencer
 /// ([`crate::audit_log`]) gives the entry its place in the log shortly after.
 pub fn append(conn: &mut AnyConnection, entry: Entry<'_>) -> StoreResult<()> {
-    diesel::insert_into(audit_queue::table)
-        .values((
-            audit_queue::entry_id.eq(new_id()),
-            audit_queue::at.eq(entry.at),
-            audit_queue::actor_id.eq(entry.actor_id),
-            audit_queue::action.eq(entry.action),
-            audit_queue::subject_type.eq(entry.subject_type),
-            audit_queue::subject_id.eq(entry.subject_id),
-            audit_queue::unit_id.eq(entry.unit_id),
-            audit_queue::case_id.eq(entry.case_id),
-            audit_queue::purpose.eq(entry.purpose),
-            audit_queue::legal_basis.eq(entry.legal_basis),
-            audit_queue::payload.eq(entry.payload.to_string()),
-        ))
-        .execute(conn)?;
+    append_all(conn, &[entry.into()])
+}
+
+/// Appends entries to the queue in one statement per hundred.
+pub(crate) fn append_all(conn: &mut AnyConnection, entries: &[OwnedEntry]) -> StoreResult<()> {
+    for chunk in entries.chunks(100) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    audit_queue::entry_id.eq(new_id()),
+                    audit_queue::at.eq(e.at),
+                    audit_queue::actor_id.eq(&e.actor_id),
+                    audit_queue::action.eq(&e.action),
+                    audit_queue::subject_type.eq(&e.subject_type),
+                    audit_queue::subject_id.eq(&e.subject_id),
+                    audit_queue::unit_id.eq(&e.unit_id),
+                    audit_queue::case_id.eq(&e.case_id),
+                    audit_queue::purpose.eq(&e.purpose),
+                    audit_queue::legal_basis.eq(&e.legal_basis),
+                    audit_queue::payload.eq(&e.payload),
+                )
+            })
+            .collect();
+        crate::db::batch_insert!(conn, audit_queue::table, &rows)?;
+    }
     Ok(())
 }
 

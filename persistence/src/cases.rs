@@ -99,9 +99,9 @@ fn moving_stage(state: &CaseState, target: &Stage) -> Stage {
 
 impl Store {
     pub fn get_case(&self, caller: &Caller, id: &str) -> StoreResult<CaseView> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
-            crate::audit::viewed(conn, caller, "case", id, &case.unit_id, Some(id))?;
+            crate::audit::viewed(looks, caller, "case", id, &case.unit_id, Some(id))?;
             view(conn, caller, case)
         })
     }
@@ -113,7 +113,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<CaseView>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let mut query = cases::table
                 .filter(crate::visibility::visible_cases(caller))
                 .select(CaseRow::as_select())
@@ -164,7 +164,7 @@ impl Store {
                 })
                 .collect::<StoreResult<_>>()?;
             crate::audit::listed_cases(
-                conn,
+                looks,
                 caller,
                 &items.iter().map(|c: &CaseView| &c.case).collect::<Vec<_>>(),
             )?;

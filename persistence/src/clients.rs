@@ -340,7 +340,7 @@ impl Store {
     }
 
     pub fn get_client(&self, caller: &Caller, id: &str) -> StoreResult<Client> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let client = load_client(conn, id)?;
             let key_worker_ids: Vec<String> = crate::schema::cases::table
                 .filter(crate::schema::cases::client_id.eq(id))
@@ -354,7 +354,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             caller.require(Action::ReadCaseRecords)?;
-            crate::audit::viewed(conn, caller, "client", id, &client.client.unit_id, None)?;
+            crate::audit::viewed(looks, caller, "client", id, &client.client.unit_id, None)?;
             Ok(client)
         })
     }
@@ -366,7 +366,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<Client>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let mut query = clients::table
                 .filter(clients::unit_id.eq_any(&caller.scope))
                 .select(ClientRow::as_select())
@@ -407,7 +407,7 @@ impl Store {
                 items.push(with_details(conn, row)?);
             }
             crate::audit::listed(
-                conn,
+                looks,
                 caller,
                 "client",
                 items

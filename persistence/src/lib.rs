@@ -61,6 +61,8 @@ pub struct Store {
     /// SQLite has one writer: this instance's writes queue here, in order, instead of retrying
     /// in SQLite's busy handler (whose back-off sleeps made the tail latency).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The group commit of reads' audit entries (started on first use).
+    look_writer: std::sync::Arc<std::sync::OnceLock<audit::LookWriter>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -94,6 +96,7 @@ impl Store {
             )),
             directory_cache: Default::default(),
             sqlite_writer: Default::default(),
+            look_writer: Default::default(),
         };
         // Name match keys are folded in Rust, so rows older than them are filled here.
         store.backfill_name_keys()?;
@@ -159,6 +162,29 @@ impl Store {
         };
         let mut conn = self.conn()?;
         db::write_transaction(&mut conn, f)
+    }
+
+    /// Runs a read `f` on one consistent snapshot, in parallel with other reads, and appends
+    /// the looks it recorded before returning its answer (a group commit with the reads
+    /// finishing at the same time): every look is on record before anything is shown.
+    pub(crate) fn read_recorded<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection, &mut audit::Looks) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut looks = audit::Looks::default();
+        let value = self.read(|conn| f(conn, &mut looks))?;
+        if !looks.entries.is_empty() {
+            self.look_writer
+                .get_or_init(|| {
+                    audit::LookWriter::start(
+                        self.pool.clone(),
+                        self.sqlite_writer.clone(),
+                        self.backend,
+                    )
+                })
+                .append(looks.entries)?;
+        }
+        Ok(value)
     }
 
     /// Runs `f` on one consistent snapshot.

@@ -208,7 +208,7 @@ impl Store {
     }
 
     pub fn get_report(&self, caller: &Caller, id: &str) -> StoreResult<ReportView> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let row = load(conn, id)?;
             require_record(
                 conn,
@@ -218,7 +218,7 @@ impl Store {
                 Action::ReadCaseRecords,
             )?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "report",
                 id,
@@ -236,7 +236,7 @@ impl Store {
         page: &PageRequest,
     ) -> StoreResult<Page<ReportView>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let mut query = intake_reports::table
                 .filter(visible_case_records!(intake_reports, caller))
                 .select(ReportRow::as_select())
@@ -269,7 +269,7 @@ impl Store {
                 .map(|r| view(caller, r))
                 .collect::<StoreResult<_>>()?;
             crate::audit::listed(
-                conn,
+                looks,
                 caller,
                 "report",
                 items
