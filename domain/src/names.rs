@@ -183,55 +183,86 @@ pub fn match_keys(a: &str, b: &str) -> Option<NameMatch> {
     }
 }
 
-/// The blocking keys of a match key: any two keys that [`match_keys`] matches share at least one,
-/// so the duplicate check looks candidates up by key instead of by word, and its cost follows
-/// the number of people of *similar name*, not the number sharing a surname.
+/// The blocking keys of the duplicate check's index: what a stored name is filed under, and what
+/// a search looks up ([`probe_keys`]). Whenever [`match_keys`] matches two names, the probe keys
+/// of either meet the index keys of the other, so the check reads candidates by key instead of by
+/// word, and its cost follows the number of people of *nearly the same name*, not the number
+/// sharing a surname (or a surname and a patronymic). Keys, for a name of words `W`:
 ///
-/// - every pair of words (`p:a b`): names that differ in one word, or by one extra word, of at
-///   least three words share two;
-/// - for a name of two words, each word with the other word or any of its one-letter deletions
-///   (`f:a b`): two-word names that differ by one edit in one word of five letters or more share
-///   one (a substitution deletes to the same text on both sides, an insertion to the other word);
-/// - for a name of one word, the word and its deletions (`s:a`).
-pub fn blocking_keys(key: &str) -> std::collections::BTreeSet<String> {
+/// - `f:W`, the whole name (an exact match; a name of one word more, whose `s:` keys hold `W`);
+/// - `s:W−w` for each word `w` (found by a name of one word fewer, whose `f:` key it is);
+/// - `e:W−w|v` for each word `w` and each `v` among `w` and its one-letter deletions when `w` has
+///   at least five letters (names of as many words that differ in `w` by one edit meet here: a
+///   substitution deletes to the same text on both sides, an insertion to the other word).
+pub fn index_keys(key: &str) -> std::collections::BTreeSet<String> {
+    let words = sorted_words(key);
+    let mut keys = std::collections::BTreeSet::new();
+    if words.is_empty() {
+        return keys;
+    }
+    keys.insert(format!("f:{}", words.join(" ")));
+    for i in 0..words.len() {
+        let rest = without(&words, i);
+        if !rest.is_empty() {
+            keys.insert(format!("s:{rest}"));
+        }
+    }
+    keys.extend(edit_keys(&words));
+    keys
+}
+
+/// The keys a search for this name looks up in the index of [`index_keys`].
+pub fn probe_keys(key: &str) -> std::collections::BTreeSet<String> {
+    let words = sorted_words(key);
+    let mut keys = std::collections::BTreeSet::new();
+    if words.is_empty() {
+        return keys;
+    }
+    let whole = words.join(" ");
+    keys.insert(format!("f:{whole}"));
+    keys.insert(format!("s:{whole}"));
+    for i in 0..words.len() {
+        let rest = without(&words, i);
+        if !rest.is_empty() {
+            keys.insert(format!("f:{rest}"));
+        }
+    }
+    keys.extend(edit_keys(&words));
+    keys
+}
+
+fn sorted_words(key: &str) -> Vec<&str> {
     let mut words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
     words.sort_unstable();
-    let mut keys = std::collections::BTreeSet::new();
-    let variants = |word: &str| -> Vec<String> {
-        let mut out = vec![word.to_owned()];
+    words
+}
+
+/// The words but the `i`-th, one space apart.
+fn without(words: &[&str], i: usize) -> String {
+    words
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != i)
+        .map(|(_, w)| *w)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn edit_keys(words: &[&str]) -> Vec<String> {
+    let mut keys = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let rest = without(words, i);
         let chars: Vec<char> = word.chars().collect();
+        keys.push(format!("e:{rest}|{word}"));
         if chars.len() >= 5 {
             for skip in 0..chars.len() {
-                out.push(
-                    chars
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| *i != skip)
-                        .map(|(_, c)| *c)
-                        .collect(),
-                );
-            }
-        }
-        out
-    };
-    match words.as_slice() {
-        [] => {}
-        [word] => keys.extend(variants(word).into_iter().map(|v| format!("s:{v}"))),
-        [first, second] => {
-            keys.insert(format!("p:{first} {second}"));
-            for (anchor, other) in [(first, second), (second, first)] {
-                keys.extend(
-                    variants(other)
-                        .into_iter()
-                        .map(|v| format!("f:{anchor} {v}")),
-                );
-            }
-        }
-        _ => {
-            for (i, a) in words.iter().enumerate() {
-                for b in &words[i + 1..] {
-                    keys.insert(format!("p:{a} {b}"));
-                }
+                let variant: String = chars
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != skip)
+                    .map(|(_, c)| *c)
+                    .collect();
+                keys.push(format!("e:{rest}|{variant}"));
             }
         }
     }
@@ -646,52 +677,68 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Whether a search for `a` finds `b` in the index, and the other way round.
+    fn found(a: &str, b: &str) -> (bool, bool) {
+        (
+            !probe_keys(a).is_disjoint(&index_keys(b)),
+            !probe_keys(b).is_disjoint(&index_keys(a)),
+        )
+    }
+
     #[test]
-    fn blocking_keys_of_a_name_that_matches_are_shared() {
-        let shared = |a: &str, b: &str| {
-            !blocking_keys(&name_key(a)).is_disjoint(&blocking_keys(&name_key(b)))
-        };
-        assert!(shared("Oleksandr Shevchenko", "Aleksandr Ševčenko"));
-        assert!(shared("Oleksandr Shevchenko", "Oleksander Shevchenko"));
-        assert!(shared(
-            "Oleksandr Petrovych Shevchenko",
-            "Oleksandr Shevchenko"
-        ));
-        assert!(shared("Shevchenko", "Shevchenka"));
-        // Sharing a surname is not enough: the check no longer reads every Shevchenko.
-        assert!(!shared("Olena Shevchenko", "Taras Shevchenko"));
-        assert!(!shared(
-            "Olena Ivanivna Shevchenko",
-            "Taras Petrovych Shevchenko"
-        ));
+    fn a_search_finds_the_names_that_match_by_their_blocking_keys() {
+        let both = |a: &str, b: &str| found(&name_key(a), &name_key(b));
+        assert_eq!(
+            both("Oleksandr Shevchenko", "Aleksandr Ševčenko"),
+            (true, true)
+        );
+        assert_eq!(
+            both("Oleksandr Shevchenko", "Oleksander Shevchenko"),
+            (true, true)
+        );
+        assert_eq!(
+            both("Oleksandr Petrovych Shevchenko", "Oleksandr Shevchenko"),
+            (true, true)
+        );
+        assert_eq!(both("Shevchenko", "Shevchenka"), (true, true));
+        // Sharing a surname, or a surname and a patronymic, is not enough: the check no longer
+        // reads every Shevchenko, nor every Ivanivna Shevchenko.
+        assert_eq!(both("Olena Shevchenko", "Taras Shevchenko"), (false, false));
+        assert_eq!(
+            both("Olena Ivanivna Shevchenko", "Oksana Ivanivna Shevchenko"),
+            (false, false)
+        );
+        assert_eq!(
+            both("Olena Ivanivna Shevchenko", "Taras Petrovych Shevchenko"),
+            (false, false)
+        );
     }
 
     proptest! {
         #[test]
-        fn names_that_match_share_a_blocking_key(
+        fn names_that_match_find_each_other_by_their_blocking_keys(
             a in proptest::collection::vec("[abkr]{2,7}", 1..4),
             b in proptest::collection::vec("[abkr]{2,7}", 1..4),
         ) {
             let (ka, kb) = (a.join(" "), b.join(" "));
             if match_keys(&ka, &kb).is_some() {
-                prop_assert!(!blocking_keys(&ka).is_disjoint(&blocking_keys(&kb)), "{ka} / {kb}");
+                prop_assert_eq!(found(&ka, &kb), (true, true), "{} / {}", ka, kb);
             }
         }
 
         #[test]
-        fn an_edit_of_a_name_shares_a_blocking_key(
+        fn a_name_with_one_letter_changed_finds_the_original(
             words in proptest::collection::vec("[a-z]{5,9}", 1..4),
             at in 0usize..9,
             letter in "[a-z]",
         ) {
-            // One letter changed in one word: a similar name, which the keys must find.
             let mut edited = words.clone();
             let w: Vec<char> = edited[0].chars().collect();
             let i = at % w.len();
             edited[0] = w.iter().enumerate().map(|(j, c)| if j == i { letter.chars().next().unwrap_or('a') } else { *c }).collect();
             let (ka, kb) = (words.join(" "), edited.join(" "));
             if match_keys(&ka, &kb).is_some() {
-                prop_assert!(!blocking_keys(&ka).is_disjoint(&blocking_keys(&kb)));
+                prop_assert_eq!(found(&ka, &kb), (true, true));
             }
         }
     }

@@ -183,7 +183,10 @@ pub fn connect(
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(pool_timeout)
-        .test_on_check_out(true)
+        // A PostgreSQL connection can die under us (a failover, a restart): test it on
+        // checkout, so that a request never gets a dead one. A SQLite file cannot; skipping the
+        // test saves a statement per checkout.
+        .test_on_check_out(kind == BackendKind::Postgres)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(Manager { url })
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;

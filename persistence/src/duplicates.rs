@@ -19,7 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use opora_domain::access::may_learn_unit_of_match;
-use opora_domain::names::{blocking_keys, match_keys, name_key, reported_outside_scope, NameMatch};
+use opora_domain::names::{
+    index_keys, match_keys, name_key, probe_keys, reported_outside_scope, NameMatch,
+};
 use opora_domain::{Action, ClientKind};
 use serde_json::json;
 
@@ -31,9 +33,10 @@ use crate::{AnyConnection, Caller, Store, StoreResult};
 pub const MAX_CANDIDATES: usize = 50;
 
 /// At most this many records are taken from the index per name searched (those sharing the most
-/// blocking keys first). The index holds blocking keys (`names::blocking_keys`: pairs of words,
-/// and one-edit variants of two-word names), not single words, so a search reads the people of
-/// similar name, never every holder of a common surname.
+/// blocking keys first). The index holds blocking keys (`names::index_keys`: the whole name, the
+/// name less one word, one-edit variants of each word), not single words, and a search looks up
+/// its `names::probe_keys`: it reads the people of nearly the same name, never every holder of a
+/// common surname.
 const PREFILTER_LIMIT: i64 = 500;
 
 /// A record that may be the same person as the one searched for.
@@ -270,7 +273,7 @@ fn insert_words(
     unit_id: &str,
     key: &str,
 ) -> StoreResult<()> {
-    let rows: Vec<_> = blocking_keys(key)
+    let rows: Vec<_> = index_keys(key)
         .into_iter()
         .map(|block| {
             (
@@ -440,7 +443,7 @@ fn search(
 /// records sharing at least `words - 1` words (and at least one) are found through the indexed
 /// word table, without scanning every client; `match_keys` then decides on those few.
 fn lookup(conn: &mut AnyConnection, probe: &Probe) -> StoreResult<Vec<Hit>> {
-    let blocks: Vec<String> = blocking_keys(&probe.key).into_iter().collect();
+    let blocks: Vec<String> = probe_keys(&probe.key).into_iter().collect();
     if blocks.is_empty() {
         return Ok(Vec::new());
     }
@@ -614,7 +617,7 @@ mod tests {
             .unwrap();
         // The pair, and for each word the other word with its one-letter deletions.
         let expected = |member: Option<String>, key: &str| -> Vec<(String, Option<String>)> {
-            opora_domain::names::blocking_keys(key)
+            opora_domain::names::index_keys(key)
                 .into_iter()
                 .map(|k| (k, member.clone()))
                 .collect()
@@ -628,7 +631,7 @@ mod tests {
         ));
         wanted.sort();
         assert_eq!(written, wanted);
-        assert!(words.contains(&("p:oleksandr shevchenko".to_owned(), None)));
+        assert!(words.contains(&("f:oleksandr shevchenko".to_owned(), None)));
     }
 
     #[test]
