@@ -22,8 +22,14 @@ pub(crate) fn visible_cases(caller: &Caller) -> CaseCondition {
     let named = case_access::table
         .filter(case_access::staff_id.eq(me.clone()))
         .select(case_access::case_id);
+    // `|| ''` keeps both databases' planners from answering the OR with two indexes and then
+    // sorting every visible case (SQLite's MULTI-INDEX OR and a temp B-tree: a page of 20 of
+    // 10,000 cases cost ~8 ms): a page is read in `id` order and stops when it is full, and the
+    // other filters (client, key worker, cursor) still use their indexes.
+    let key_worker = diesel::dsl::sql::<diesel::sql_types::Text>("(cases.key_worker_id || '')");
+    let unit = diesel::dsl::sql::<diesel::sql_types::Text>("(cases.unit_id || '')");
     Box::new(
-        cases::key_worker_id.eq(me).or(cases::unit_id
+        key_worker.eq(me).or(unit
             .eq_any(caller.scope.clone())
             .and(not(cases::restricted).or(cases::id.eq_any(named)))),
     )
