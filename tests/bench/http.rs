@@ -410,6 +410,17 @@ fn raw_insert_rate(database_url: &str, connections: usize, seconds: u64) -> f64 
     let sqlite = database_url.starts_with("sqlite://");
     let setup = "CREATE TABLE IF NOT EXISTS bench_raw (id TEXT PRIMARY KEY, at TEXT NOT NULL)";
     let threads = if sqlite { 1 } else { connections };
+    // The table once, before the clients start (PostgreSQL's CREATE IF NOT EXISTS races).
+    match database_url.strip_prefix("sqlite://") {
+        Some(path) => SqliteConnection::establish(path)
+            .unwrap()
+            .batch_execute(setup)
+            .unwrap(),
+        None => PgConnection::establish(database_url)
+            .unwrap()
+            .batch_execute(setup)
+            .unwrap(),
+    }
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let (count, stop) = (count.clone(), stop.clone());
@@ -426,14 +437,12 @@ fn raw_insert_rate(database_url: &str, connections: usize, seconds: u64) -> f64 
                     let mut c = SqliteConnection::establish(path).unwrap();
                     c.batch_execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
                         .unwrap();
-                    c.batch_execute(setup).unwrap();
                     while !stop.load(Ordering::Relaxed) {
                         one(&mut |sql| c.batch_execute(sql).unwrap());
                         count.fetch_add(1, Ordering::Relaxed);
                     }
                 } else {
                     let mut c = PgConnection::establish(&url).unwrap();
-                    c.batch_execute(setup).unwrap();
                     while !stop.load(Ordering::Relaxed) {
                         one(&mut |sql| c.batch_execute(sql).unwrap());
                         count.fetch_add(1, Ordering::Relaxed);
