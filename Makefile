@@ -35,7 +35,7 @@ test-postgres:
 # write load: the API answers again without a restart and no acknowledged write is lost.
 test-failover:
 	cargo build -p opora-api --bin opora
-	scripts/failover-test target/debug/opora
+	timeout 300 scripts/failover-test target/debug/opora
 
 # Regenerate the OpenAPI document.
 openapi:
