@@ -1,6 +1,7 @@
-//! The server killed with SIGKILL under write load (issue 10, item 5): every write it acknowledged
-//! is there after a restart, no case is half written, and the audit log verifies with every
-//! entry of the acknowledged writes in it.
+//! Server processes, for real (issue 10, items 4 and 5): one killed with SIGKILL under write load
+//! (every write it acknowledged is there after a restart, no case is half written, the audit log
+//! verifies with the acknowledged writes' entries in it), and two on one database racing one
+//! case's transition (exactly one moves it).
 //!
 //! The server runs in a child process: this test binary run again, on this test alone, with
 //! `CRASH_CHILD_DATABASE` set, where the test serves ([`serve_as_child`]) instead.
@@ -21,6 +22,8 @@ const SECRET: &str = "crash-test-secret-of-enough-length";
 
 const THIS_TEST: &str =
     "crash::a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_half_case";
+const RACE_TEST: &str =
+    "crash::two_server_processes_on_one_database_move_a_case_once_under_twenty_parallel_transitions";
 
 /// In the child process: the server, on the database and port it is given, until killed.
 fn serve_as_child(url: String, port: String) {
@@ -29,7 +32,11 @@ fn serve_as_child(url: String, port: String) {
     {
         let (store, stop) = (store.clone(), stop.clone());
         std::thread::spawn(move || {
-            store.run_sequencer("crash-child", &stop, Duration::from_millis(50))
+            store.run_sequencer(
+                &format!("crash-child-{}", std::process::id()),
+                &stop,
+                Duration::from_millis(50),
+            )
         });
     }
     let listener = std::net::TcpListener::bind(format!("127.0.0.1:{port}")).unwrap();
@@ -55,13 +62,18 @@ struct Child9 {
 
 impl Child9 {
     fn start(url: &str) -> Child9 {
+        Self::start_as(url, THIS_TEST)
+    }
+
+    /// A server process, run by the test `test` of this binary (which serves when told to).
+    fn start_as(url: &str, test: &str) -> Child9 {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let child = Command::new(std::env::current_exe().unwrap())
-            .args([THIS_TEST, "--exact", "--nocapture"])
+            .args([test, "--exact", "--nocapture"])
             .env("CRASH_CHILD_DATABASE", url)
             .env("CRASH_CHILD_PORT", port.to_string())
             .stdout(Stdio::null())
@@ -100,6 +112,16 @@ fn post(agent: &ureq::Agent, base: &str, token: &str, path: &str, body: Value) -
 /// Opens one case through the API (client, report, three moves): its case id once the last
 /// answer arrived, `None` when the server went away first.
 fn open_case(agent: &ureq::Agent, base: &str, token: &str, n: usize) -> Option<String> {
+    open_case_as(agent, base, token, n, "individual")
+}
+
+fn open_case_as(
+    agent: &ureq::Agent,
+    base: &str,
+    token: &str,
+    n: usize,
+    model: &str,
+) -> Option<String> {
     let client = post(
         agent,
         base,
@@ -137,9 +159,54 @@ fn open_case(agent: &ureq::Agent, base: &str, token: &str, n: usize) -> Option<S
         base,
         token,
         &path,
-        json!({"from": "need_recognition", "to": "opened", "work_model": "individual", "key_worker_id": "crash-supervisor"}),
+        json!({"from": "need_recognition", "to": "opened", "work_model": model, "key_worker_id": "crash-supervisor"}),
     )?;
     opened["case"]["id"].as_str().map(str::to_owned)
+}
+
+/// A fresh database (a temp SQLite file, or a PostgreSQL schema when the suite runs on one).
+fn database() -> (String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match opora_tests::postgres_url() {
+        Some(base) => opora_persistence::db::postgres_schema_url(
+            &base,
+            &format!("k_{}", uuid::Uuid::now_v7().simple()),
+        )
+        .unwrap(),
+        None => format!("sqlite://{}", dir.path().join("crash.db").display()),
+    };
+    (url, dir)
+}
+
+/// A unit with a supervisor and an auditor; their tokens.
+fn staff(url: &str) -> (String, String) {
+    let store = Store::open(url, 1).unwrap();
+    let unit = store
+        .create_unit(NewUnit {
+            parent_id: None,
+            kind: UnitKind::DistrictDepartment,
+            name: "District".into(),
+        })
+        .unwrap();
+    for (id, role) in [
+        ("crash-supervisor", Role::Supervisor),
+        ("crash-auditor", Role::Auditor),
+    ] {
+        store
+            .upsert_staff(StaffUpsert {
+                id: id.into(),
+                full_name: None,
+                roles: vec![role],
+                unit_id: Some(unit.id.clone()),
+                active: true,
+            })
+            .unwrap();
+    }
+    let keys = TokenKeys::new(SECRET);
+    (
+        keys.issue("crash-supervisor", keys.access_ttl).unwrap(),
+        keys.issue("crash-auditor", keys.access_ttl).unwrap(),
+    )
 }
 
 #[derive(QueryableByName)]
@@ -168,43 +235,8 @@ fn a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_ha
     ) {
         return serve_as_child(url, port);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let url = match opora_tests::postgres_url() {
-        Some(base) => opora_persistence::db::postgres_schema_url(
-            &base,
-            &format!("k_{}", uuid::Uuid::now_v7().simple()),
-        )
-        .unwrap(),
-        None => format!("sqlite://{}", dir.path().join("crash.db").display()),
-    };
-    {
-        let store = Store::open(&url, 1).unwrap();
-        let unit = store
-            .create_unit(NewUnit {
-                parent_id: None,
-                kind: UnitKind::DistrictDepartment,
-                name: "District".into(),
-            })
-            .unwrap();
-        for (id, role) in [
-            ("crash-supervisor", Role::Supervisor),
-            ("crash-auditor", Role::Auditor),
-        ] {
-            store
-                .upsert_staff(StaffUpsert {
-                    id: id.into(),
-                    full_name: None,
-                    roles: vec![role],
-                    unit_id: Some(unit.id.clone()),
-                    active: true,
-                })
-                .unwrap();
-        }
-    }
-    let keys = TokenKeys::new(SECRET);
-    let token = keys.issue("crash-supervisor", keys.access_ttl).unwrap();
-    let auditor = keys.issue("crash-auditor", keys.access_ttl).unwrap();
-
+    let (url, _dir) = database();
+    let (token, auditor) = staff(&url);
     let server = Child9::start(&url);
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let gone = Arc::new(AtomicBool::new(false));
@@ -282,4 +314,67 @@ fn a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_ha
         );
         assert!(count(&url, &sql) >= 1, "case {case} has no audit entry");
     }
+}
+
+#[test]
+fn two_server_processes_on_one_database_move_a_case_once_under_twenty_parallel_transitions() {
+    if let (Ok(url), Ok(port)) = (
+        std::env::var("CRASH_CHILD_DATABASE"),
+        std::env::var("CRASH_CHILD_PORT"),
+    ) {
+        return serve_as_child(url, port);
+    }
+    let (url, _dir) = database();
+    let (token, _) = staff(&url);
+    let (first, second) = (
+        Child9::start_as(&url, RACE_TEST),
+        Child9::start_as(&url, RACE_TEST),
+    );
+    let agent = ureq::AgentBuilder::new().build();
+    let case = open_case_as(&agent, &first.base, &token, 1, "case_management").unwrap();
+    let bases = [first.base.clone(), second.base.clone()];
+    let barrier = std::sync::Barrier::new(20);
+    let statuses: Vec<u16> = std::thread::scope(|scope| {
+        let racers: Vec<_> = (0..20)
+            .map(|i| {
+                let (base, token, case, barrier) = (&bases[i % 2], &token, &case, &barrier);
+                scope.spawn(move || {
+                    let agent = ureq::AgentBuilder::new().build();
+                    barrier.wait();
+                    match agent
+                        .post(&format!("{base}/api/v1/cases/{case}/transitions"))
+                        .set("Authorization", &format!("Bearer {token}"))
+                        .send_json(
+                            json!({"from": "establishing_contact", "to": "needs_assessment"}),
+                        ) {
+                        Ok(r) => r.status(),
+                        Err(ureq::Error::Status(code, _)) => code,
+                        Err(e) => panic!("{e}"),
+                    }
+                })
+            })
+            .collect();
+        racers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let won = statuses.iter().filter(|s| **s == 200).count();
+    let lost = statuses.iter().filter(|s| **s == 409).count();
+    assert_eq!((won, lost), (1, 19), "{statuses:?}");
+    let events: Value = agent
+        .get(&format!("{}/api/v1/cases/{case}/events", second.base))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let moves = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["action"] == "transition"
+                && e["from"] == "establishing_contact"
+                && e["to"] == "needs_assessment"
+        })
+        .count();
+    assert_eq!(moves, 1, "{events}");
 }
