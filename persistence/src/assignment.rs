@@ -747,10 +747,10 @@ impl Store {
 
     /// Every transfer of the case, oldest first.
     pub fn list_transfers(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<TransferRow>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_transfers",
                 &case.id,
@@ -769,7 +769,7 @@ impl Store {
     /// included: they are asked to take them over).
     pub fn incoming_transfers(&self, caller: &Caller) -> StoreResult<Vec<TransferRow>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let rows: Vec<TransferRow> = case_transfers::table
                 .filter(case_transfers::to_staff_id.eq(&caller.actor.staff_id))
                 .filter(case_transfers::status.eq(TransferStatus::Pending.code()))
@@ -778,7 +778,7 @@ impl Store {
                 .select(TransferRow::as_select())
                 .load(conn)?;
             crate::audit::listed(
-                conn,
+                looks,
                 caller,
                 "case_transfer",
                 rows.iter().map(|t| t.id.as_str()).collect(),

@@ -363,9 +363,9 @@ impl Store {
 
     /// The case's whole history, its report's included, oldest first.
     pub fn case_events(&self, caller: &Caller, id: &str) -> StoreResult<Vec<EventRow>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, id, Action::ReadCaseRecords)?;
-            crate::audit::viewed(conn, caller, "case_history", id, &case.unit_id, Some(id))?;
+            crate::audit::viewed(looks, caller, "case_history", id, &case.unit_id, Some(id))?;
             Ok(events_table::table
                 .filter(
                     events_table::case_id
@@ -471,10 +471,10 @@ impl Store {
 
     /// Who may see the case (for those who see it).
     pub fn get_restriction(&self, caller: &Caller, case_id: &str) -> StoreResult<Restriction> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_restriction",
                 &case.id,

@@ -255,10 +255,10 @@ fn check_input(
 impl Store {
     /// The closure report of the case's current cycle (404 if none is written).
     pub fn get_closure_report(&self, caller: &Caller, case_id: &str) -> StoreResult<ClosureReport> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_closure_report",
                 case_id,

@@ -724,11 +724,11 @@ impl Store {
         case_id: &str,
         contact_id: &str,
     ) -> StoreResult<Contact> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             let row = contact_of_case(conn, &case, contact_id)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_contact",
                 contact_id,
@@ -748,10 +748,10 @@ impl Store {
     ) -> StoreResult<Vec<Contact>> {
         opora_domain::contacts::check_period(filter.from, filter.to)
             .map_err(StoreError::refused)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_contacts",
                 case_id,

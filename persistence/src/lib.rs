@@ -172,7 +172,19 @@ impl Store {
         f: impl FnOnce(&mut AnyConnection, &mut audit::Looks) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut looks = audit::Looks::default();
-        let value = self.read(|conn| f(conn, &mut looks))?;
+        let value = self.read(|conn| {
+            // In debug builds (the tests), PostgreSQL refuses any write a read makes by mistake:
+            // it would run outside SQLite's writer queue.
+            if cfg!(debug_assertions) {
+                if let AnyConnection::Postgresql(pg) = conn {
+                    diesel::connection::SimpleConnection::batch_execute(
+                        pg,
+                        "SET TRANSACTION READ ONLY",
+                    )?;
+                }
+            }
+            f(conn, &mut looks)
+        })?;
         if !looks.entries.is_empty() {
             self.look_writer
                 .get_or_init(|| {

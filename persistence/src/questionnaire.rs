@@ -158,11 +158,11 @@ pub(crate) fn erase(conn: &mut AnyConnection, client_id: &str) -> StoreResult<()
 impl Store {
     /// A client's questionnaire (whoever reads the client's records).
     pub fn questionnaire(&self, caller: &Caller, client_id: &str) -> StoreResult<Questionnaire> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let client = client_row(conn, client_id)?;
             caller.require_on(&client.unit_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "client_questionnaire",
                 client_id,

@@ -208,7 +208,7 @@ impl Store {
         case_id: Option<&str>,
     ) -> StoreResult<Vec<SafetyConcern>> {
         caller.require(Action::ReadCaseRecords)?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let mut query = safety_concerns::table
                 .filter(visible_case_records!(safety_concerns, caller))
                 .order(safety_concerns::id)
@@ -222,7 +222,7 @@ impl Store {
             }
             let out: Vec<SafetyConcern> = query.load(conn)?;
             crate::audit::listed(
-                conn,
+                looks,
                 caller,
                 "safety_concern",
                 out.iter().map(|c| c.id.as_str()).collect(),

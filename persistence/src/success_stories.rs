@@ -227,10 +227,10 @@ impl Store {
 
     /// The case's success stories, oldest first (withdrawn ones included, not shareable).
     pub fn list_stories(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<StoryRow>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_success_stories",
                 case_id,

@@ -147,10 +147,10 @@ impl Store {
         caller: &Caller,
         case_id: &str,
     ) -> StoreResult<Vec<AgreementRow>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_agreements",
                 case_id,

@@ -259,11 +259,11 @@ impl Store {
         case_id: &str,
         assessment_id: &str,
     ) -> StoreResult<Assessment> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             let row = load_assessment(conn, &case, assessment_id)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_assessment",
                 &row.id,
@@ -447,10 +447,10 @@ impl Store {
     }
 
     pub fn list_assessments(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<Assessment>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_assessments",
                 case_id,

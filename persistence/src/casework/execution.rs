@@ -149,10 +149,10 @@ impl Store {
     /// The execution part of the case's plan: each action (and goal) by stable id, with its
     /// latest wording and its execution state.
     pub fn plan_execution(&self, caller: &Caller, case_id: &str) -> StoreResult<PlanExecution> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_plan_execution",
                 case_id,

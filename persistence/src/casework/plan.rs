@@ -471,10 +471,10 @@ impl Store {
     }
 
     pub fn list_plans(&self, caller: &Caller, case_id: &str) -> StoreResult<Vec<Plan>> {
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let case = case_for(conn, caller, case_id, Action::ReadCaseRecords)?;
             crate::audit::viewed(
-                conn,
+                looks,
                 caller,
                 "case_plans",
                 case_id,
