@@ -165,6 +165,10 @@ pub struct ServerOptions {
     pub trusted_proxies: hardening::TrustedProxies,
     /// How long the server waits for a client's request head, next request and body.
     pub timeouts: hardening::Timeouts,
+    /// Threads per worker that run store calls; `None`: actix's default (512 shared by the
+    /// workers). More than the pool's connections only wait for one, and every thread that
+    /// allocates grows the process (`serve` sets the pool size).
+    pub blocking_threads: Option<usize>,
 }
 
 impl Default for ServerOptions {
@@ -176,6 +180,7 @@ impl Default for ServerOptions {
             rate_burst: 200,
             trusted_proxies: hardening::TrustedProxies::default(),
             timeouts: hardening::Timeouts::default(),
+            blocking_threads: None,
         }
     }
 }
@@ -261,6 +266,10 @@ pub fn server(
         .client_disconnect_timeout(timeouts.disconnect);
     let server = match options.workers {
         Some(n) => server.workers(n),
+        None => server,
+    };
+    let server = match options.blocking_threads {
+        Some(n) => server.worker_max_blocking_threads(n.max(1)),
         None => server,
     };
     let server = server.listen(listener)?.run();

@@ -241,6 +241,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 rate_burst: config.rate_burst,
                 trusted_proxies: config.trusted_proxies.clone()?,
                 timeouts: config.timeouts.clone()?,
+                blocking_threads: Some(config.pool_size as usize),
             };
             // The audit log's sequencer: this instance integrates queued entries while it holds
             // the lease; another instance takes over when it stops renewing it.
