@@ -315,6 +315,13 @@ impl FromRequest for Authenticated {
             let token = bearer_token(&header)
                 .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
             let verified = state.keys.verify(token)?;
+            // Most requests are answered from memory: the directory was read a moment ago.
+            if let Some(caller) = state
+                .store
+                .authenticate_bearer_cached(&verified.subject, verified.issued_at)
+            {
+                return caller.map(Authenticated).map_err(ApiError::Unauthorized);
+            }
             let store = state.store.clone();
             let caller = crate::blocking(move || {
                 store.authenticate_bearer(&verified.subject, verified.issued_at)

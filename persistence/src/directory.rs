@@ -25,11 +25,38 @@ pub(crate) struct KnownCaller {
 #[derive(Debug, Default)]
 pub(crate) struct DirectoryCache {
     inner: std::sync::Mutex<(i64, std::collections::HashMap<String, KnownCaller>)>,
+    /// The version last read from the database, and when: trusted for [`Self::FRESH`] unless
+    /// this instance wrote meanwhile.
+    fresh: std::sync::Mutex<Option<(std::time::Instant, i64)>>,
 }
 
 impl DirectoryCache {
     /// At most this many staff ids are remembered; past it, the cache starts again.
     const CAPACITY: usize = 10_000;
+
+    /// How long a version read stands for the database's without asking again. A change made by
+    /// this instance ends it at once ([`Self::stale`]); one made by another instance is seen
+    /// after at most this long.
+    pub(crate) const FRESH: std::time::Duration = std::time::Duration::from_millis(50);
+
+    /// The version, if read less than [`Self::FRESH`] ago and nothing was written since.
+    fn fresh_version(&self) -> Option<i64> {
+        let fresh = self.fresh.lock().ok()?;
+        fresh.and_then(|(at, version)| (at.elapsed() < Self::FRESH).then_some(version))
+    }
+
+    fn read_version(&self, version: i64) {
+        if let Ok(mut fresh) = self.fresh.lock() {
+            *fresh = Some((std::time::Instant::now(), version));
+        }
+    }
+
+    /// This instance wrote: the next caller reads the version again.
+    pub(crate) fn stale(&self) {
+        if let Ok(mut fresh) = self.fresh.lock() {
+            *fresh = None;
+        }
+    }
 
     fn lookup(&self, version: i64, staff_id: &str) -> Option<KnownCaller> {
         let inner = self.inner.lock().ok()?;
@@ -47,6 +74,19 @@ impl DirectoryCache {
         }
         inner.1.insert(staff_id.to_owned(), known);
     }
+}
+
+/// Whether the token stands for the caller: issued after their sessions last ended, of an active
+/// member.
+fn judge(
+    known: KnownCaller,
+    issued_at: Option<chrono::NaiveDateTime>,
+) -> Result<Caller, &'static str> {
+    opora_domain::sessions::check_issued_in_force(issued_at, known.tokens_valid_from)
+        .map_err(|refusal| refusal.message())?;
+    known
+        .caller
+        .ok_or("the token's subject is not an active staff member")
 }
 
 /// The ids of `root` and every unit below it.
@@ -164,6 +204,7 @@ impl Store {
                 .select(directory_version::version)
                 .first(&mut *conn)?
         };
+        self.directory_cache.read_version(version);
         let known = self.directory_cache.lookup(version, staff_id);
         let known = match known {
             Some(known) => known,
@@ -184,14 +225,20 @@ impl Store {
                 known
             }
         };
-        if let Err(refusal) =
-            opora_domain::sessions::check_issued_in_force(issued_at, known.tokens_valid_from)
-        {
-            return Ok(Err(refusal.message()));
-        }
-        Ok(known
-            .caller
-            .ok_or("the token's subject is not an active staff member"))
+        Ok(judge(known, issued_at))
+    }
+
+    /// [`Store::authenticate_bearer`] from memory alone, when the directory's version was read
+    /// less than `DirectoryCache::FRESH` ago, nothing was written since by this instance, and the
+    /// caller is cached: no database, no blocking call. `None`: ask the database.
+    pub fn authenticate_bearer_cached(
+        &self,
+        staff_id: &str,
+        issued_at: Option<chrono::NaiveDateTime>,
+    ) -> Option<Result<Caller, &'static str>> {
+        let version = self.directory_cache.fresh_version()?;
+        let known = self.directory_cache.lookup(version, staff_id)?;
+        Some(judge(known, issued_at))
     }
 
     /// Adds a unit (set-up and admin use). The tree's shape is checked by the domain.
@@ -409,4 +456,46 @@ pub(crate) fn upsert_staff(
         .select(StaffRow::as_select())
         .first(conn)?;
     member(conn, row)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::testing::stores;
+
+    #[test]
+    fn a_caller_answered_from_memory_is_asked_of_the_database_again_once_this_instance_writes() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let unit = store
+                .create_unit(NewUnit {
+                    parent_id: None,
+                    kind: UnitKind::Department,
+                    name: "D".into(),
+                })
+                .unwrap();
+            let member = |active: bool| StaffUpsert {
+                id: "w".into(),
+                full_name: None,
+                roles: vec![Role::CaseManager],
+                unit_id: Some(unit.id.clone()),
+                active,
+            };
+            store.upsert_staff(member(true)).unwrap();
+            // Nothing read yet: memory does not answer.
+            assert!(store.authenticate_bearer_cached("w", None).is_none());
+            let asked = store.authenticate_bearer("w", None).unwrap();
+            assert!(asked.is_ok());
+            // Right after, memory may answer, and then as the database did.
+            if let Some(remembered) = store.authenticate_bearer_cached("w", None) {
+                assert_eq!(remembered, asked);
+            }
+            // The member is disabled here: memory no longer answers, the database refuses.
+            store.upsert_staff(member(false)).unwrap();
+            assert!(store.authenticate_bearer_cached("w", None).is_none());
+            assert!(store.authenticate_bearer("w", None).unwrap().is_err());
+        }
+    }
 }

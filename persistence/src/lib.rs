@@ -161,7 +161,10 @@ impl Store {
             BackendKind::Postgres => None,
         };
         let mut conn = self.conn()?;
-        db::write_transaction(&mut conn, f)
+        let written = db::write_transaction(&mut conn, f);
+        // Whatever it changed, the next caller reads the directory's version again.
+        self.directory_cache.stale();
+        written
     }
 
     /// Runs a read `f` on one consistent snapshot, in parallel with other reads, and appends
