@@ -552,3 +552,25 @@ pub mod responses {
     )]
     pub struct Unavailable(Problem);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_pool_is_a_503_that_says_when_to_retry() {
+        // What r2d2 answers when no connection frees up within OPORA_DB_POOL_TIMEOUT_MS.
+        let error = ApiError::from(StoreError::Unavailable(
+            "timed out waiting for connection".into(),
+        ));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
+        );
+    }
+}

@@ -179,19 +179,21 @@ pub fn listed_cases(
     Ok(())
 }
 
-/// An entry to append, owning its fields (what a read collects to append after it).
-#[derive(Debug, Clone)]
+/// An entry to append, owning its fields: what a read collects to append after it, and a row
+/// of the queue (less its id).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_queue)]
 pub(crate) struct OwnedEntry {
-    actor_id: String,
-    at: NaiveDateTime,
-    action: String,
-    subject_type: String,
-    subject_id: String,
-    unit_id: String,
-    case_id: Option<String>,
-    purpose: Option<String>,
-    legal_basis: Option<String>,
-    payload: String,
+    pub(crate) actor_id: String,
+    pub(crate) at: NaiveDateTime,
+    pub(crate) action: String,
+    pub(crate) subject_type: String,
+    pub(crate) subject_id: String,
+    pub(crate) unit_id: String,
+    pub(crate) case_id: Option<String>,
+    pub(crate) purpose: Option<String>,
+    pub(crate) legal_basis: Option<String>,
+    pub(crate) payload: String,
 }
 
 impl From<Entry<'_>> for OwnedEntry {
@@ -272,14 +274,7 @@ impl LookWriter {
                     let entries: Vec<OwnedEntry> =
                         group.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
                     let written = (|| {
-                        let _turn = match backend {
-                            crate::BackendKind::Sqlite => Some(
-                                sqlite_writer
-                                    .lock()
-                                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-                            ),
-                            crate::BackendKind::Postgres => None,
-                        };
+                        let _turn = crate::db::writer_turn(backend, &sqlite_writer);
                         let mut conn = pool.get()?;
                         crate::db::write_transaction(&mut conn, |conn| append_all(conn, &entries))
                     })()
@@ -320,23 +315,9 @@ pub(crate) fn append_all(conn: &mut AnyConnection, entries: &[OwnedEntry]) -> St
     for chunk in entries.chunks(100) {
         let rows: Vec<_> = chunk
             .iter()
-            .map(|e| {
-                (
-                    audit_queue::entry_id.eq(new_id()),
-                    audit_queue::at.eq(e.at),
-                    audit_queue::actor_id.eq(&e.actor_id),
-                    audit_queue::action.eq(&e.action),
-                    audit_queue::subject_type.eq(&e.subject_type),
-                    audit_queue::subject_id.eq(&e.subject_id),
-                    audit_queue::unit_id.eq(&e.unit_id),
-                    audit_queue::case_id.eq(&e.case_id),
-                    audit_queue::purpose.eq(&e.purpose),
-                    audit_queue::legal_basis.eq(&e.legal_basis),
-                    audit_queue::payload.eq(&e.payload),
-                )
-            })
+            .map(|e| (audit_queue::entry_id.eq(new_id()), e))
             .collect();
-        crate::db::batch_insert!(conn, audit_queue::table, &rows)?;
+        crate::db::batch_insert!(conn, audit_queue::table, rows)?;
     }
     Ok(())
 }
@@ -436,7 +417,7 @@ impl Store {
         caller.require(Action::ReadAudit)?;
         // Everything committed before the question is in the answer.
         self.integrate_audit()?;
-        self.write(|conn| {
+        self.read_recorded(|conn, looks| {
             let mut query = audit_entries::table
                 .filter(visible_case_records!(audit_entries, caller))
                 .order(audit_entries::seq)
@@ -498,29 +479,26 @@ impl Store {
             let hidden = hidden_report_entries(conn, caller, items.iter().map(|r| &r.entry))?;
             items.retain(|r| !hidden.contains(&r.entry.seq));
             // Reading the log is on the log: who looked for what, and how much they saw.
-            append(
-                conn,
-                Entry {
-                    actor_id: &caller.actor.staff_id,
-                    at: crate::now(),
-                    action: "audit.listed",
-                    subject_type: "audit",
-                    subject_id: "*",
-                    unit_id: &caller.unit_id,
-                    case_id: None,
-                    purpose: None,
-                    legal_basis: None,
-                    payload: serde_json::json!({
-                        "subject_id": filter.subject_id,
-                        "actor_id": filter.actor_id,
-                        "action": filter.action,
-                        "from": filter.from.map(format_time),
-                        "to": filter.to.map(format_time),
-                        "after": page.after,
-                        "entries": items.len(),
-                    }),
-                },
-            )?;
+            looks.record(Entry {
+                actor_id: &caller.actor.staff_id,
+                at: crate::now(),
+                action: "audit.listed",
+                subject_type: "audit",
+                subject_id: "*",
+                unit_id: &caller.unit_id,
+                case_id: None,
+                purpose: None,
+                legal_basis: None,
+                payload: serde_json::json!({
+                    "subject_id": filter.subject_id,
+                    "actor_id": filter.actor_id,
+                    "action": filter.action,
+                    "from": filter.from.map(format_time),
+                    "to": filter.to.map(format_time),
+                    "after": page.after,
+                    "entries": items.len(),
+                }),
+            })?;
             Ok(Page { items, next_cursor })
         })
     }

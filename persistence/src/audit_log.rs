@@ -202,16 +202,8 @@ pub struct Checkpoint {
 struct Queued {
     id: i64,
     entry_id: String,
-    at: NaiveDateTime,
-    actor_id: String,
-    action: String,
-    subject_type: String,
-    subject_id: String,
-    unit_id: String,
-    case_id: Option<String>,
-    purpose: Option<String>,
-    legal_basis: Option<String>,
-    payload: String,
+    #[diesel(embed)]
+    entry: crate::audit::OwnedEntry,
 }
 
 fn corrupt(what: String) -> StoreError {
@@ -270,28 +262,36 @@ pub(crate) fn integrate_batch(
         if rows.is_empty() {
             return Ok(None);
         }
-        let oldest = rows.iter().map(|r| r.at).min();
+        let oldest = rows.iter().map(|r| r.entry.at).min();
         let mut entries = Vec::with_capacity(rows.len());
         let mut queued = Vec::with_capacity(rows.len());
-        for (offset, row) in rows.into_iter().enumerate() {
+        for (
+            offset,
+            Queued {
+                id,
+                entry_id,
+                entry: e,
+            },
+        ) in rows.into_iter().enumerate()
+        {
             let mut entry = AuditEntry {
                 seq: size + 1 + offset as i64,
-                id: row.entry_id,
-                at: row.at,
-                actor_id: row.actor_id,
-                action: row.action,
-                subject_type: row.subject_type,
-                subject_id: row.subject_id,
-                unit_id: row.unit_id,
-                case_id: row.case_id,
-                purpose: row.purpose,
-                legal_basis: row.legal_basis,
-                payload_hash: sha256(&row.payload),
+                id: entry_id,
+                at: e.at,
+                actor_id: e.actor_id,
+                action: e.action,
+                subject_type: e.subject_type,
+                subject_id: e.subject_id,
+                unit_id: e.unit_id,
+                case_id: e.case_id,
+                purpose: e.purpose,
+                legal_basis: e.legal_basis,
+                payload_hash: sha256(&e.payload),
                 prev_hash: String::new(),
                 entry_hash: String::new(),
             };
             entry.entry_hash = entry_hash(&entry);
-            queued.push((row.id, entry.seq, row.payload));
+            queued.push((id, entry.seq, e.payload));
             entries.push(entry);
         }
         (entries, queued, oldest)

@@ -26,8 +26,9 @@ pub(crate) struct KnownCaller {
 pub(crate) struct DirectoryCache {
     inner: std::sync::Mutex<(i64, std::collections::HashMap<String, KnownCaller>)>,
     /// The version last read from the database, and when: trusted for [`Self::FRESH`] unless
-    /// this instance wrote meanwhile.
-    fresh: std::sync::Mutex<Option<(std::time::Instant, i64)>>,
+    /// this instance wrote meanwhile; and how many times this instance wrote (a version read
+    /// before a write is not trusted after it, even when stored after it).
+    fresh: std::sync::Mutex<(Option<(std::time::Instant, i64)>, u64)>,
 }
 
 impl DirectoryCache {
@@ -42,19 +43,29 @@ impl DirectoryCache {
     /// The version, if read less than [`Self::FRESH`] ago and nothing was written since.
     fn fresh_version(&self) -> Option<i64> {
         let fresh = self.fresh.lock().ok()?;
-        fresh.and_then(|(at, version)| (at.elapsed() < Self::FRESH).then_some(version))
+        fresh
+            .0
+            .and_then(|(at, version)| (at.elapsed() < Self::FRESH).then_some(version))
     }
 
-    fn read_version(&self, version: i64) {
+    /// How many writes this instance has made: take it before reading the version.
+    fn writes(&self) -> u64 {
+        self.fresh.lock().map_or(0, |fresh| fresh.1)
+    }
+
+    /// Trusts `version`, read after `writes` writes, unless this instance wrote since.
+    fn read_version(&self, version: i64, writes: u64) {
         if let Ok(mut fresh) = self.fresh.lock() {
-            *fresh = Some((std::time::Instant::now(), version));
+            if fresh.1 == writes {
+                fresh.0 = Some((std::time::Instant::now(), version));
+            }
         }
     }
 
     /// This instance wrote: the next caller reads the version again.
     pub(crate) fn stale(&self) {
         if let Ok(mut fresh) = self.fresh.lock() {
-            *fresh = None;
+            *fresh = (None, fresh.1.wrapping_add(1));
         }
     }
 
@@ -197,6 +208,7 @@ impl Store {
         // One query on the hot path: the directory's version. The caller's roles, unit and scope
         // come from the cache while no unit, staff member or role changed (on any instance:
         // triggers bump the version, migration 000024).
+        let writes = self.directory_cache.writes();
         let version: i64 = {
             let mut conn = self.conn()?;
             directory_version::table
@@ -204,7 +216,7 @@ impl Store {
                 .select(directory_version::version)
                 .first(&mut *conn)?
         };
-        self.directory_cache.read_version(version);
+        self.directory_cache.read_version(version, writes);
         let known = self.directory_cache.lookup(version, staff_id);
         let known = match known {
             Some(known) => known,
@@ -497,5 +509,41 @@ mod tests {
             assert!(store.authenticate_bearer_cached("w", None).is_none());
             assert!(store.authenticate_bearer("w", None).unwrap().is_err());
         }
+    }
+
+    #[test]
+    fn a_change_made_by_another_instance_reaches_this_ones_cache_through_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::postgres_url("dv")
+            .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("dv.db").display()));
+        let (here, there) = (Store::open(&url, 2).unwrap(), Store::open(&url, 2).unwrap());
+        let unit = here
+            .create_unit(NewUnit {
+                parent_id: None,
+                kind: UnitKind::Department,
+                name: "D".into(),
+            })
+            .unwrap();
+        let member = |roles: Vec<Role>| StaffUpsert {
+            id: "w".into(),
+            full_name: None,
+            roles,
+            unit_id: Some(unit.id.clone()),
+            active: true,
+        };
+        here.upsert_staff(member(vec![Role::CaseManager])).unwrap();
+        let roles = |store: &Store| {
+            store
+                .authenticate_bearer("w", None)
+                .unwrap()
+                .unwrap()
+                .actor
+                .roles
+        };
+        assert_eq!(roles(&here), vec![Role::CaseManager]);
+        // The other instance changes the roles; a trigger bumps the version, so this instance's
+        // cache (keyed by the version) does not answer with the old roles.
+        there.upsert_staff(member(vec![Role::Auditor])).unwrap();
+        assert_eq!(roles(&here), vec![Role::Auditor]);
     }
 }

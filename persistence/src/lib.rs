@@ -58,8 +58,7 @@ pub struct Store {
     policy: std::sync::Arc<Policy>,
     log_signer: std::sync::Arc<audit_log::LogSigner>,
     directory_cache: std::sync::Arc<directory::DirectoryCache>,
-    /// SQLite has one writer: this instance's writes queue here, in order, instead of retrying
-    /// in SQLite's busy handler (whose back-off sleeps made the tail latency).
+    /// SQLite's one writer: this instance's writes take turns here (`db::writer_turn`).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
     /// The group commit of reads' audit entries (started on first use).
     look_writer: std::sync::Arc<std::sync::OnceLock<audit::LookWriter>>,
@@ -149,17 +148,9 @@ impl Store {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        // The lock before the connection: a writer waiting its turn holds no connection that
-        // readers need. WAL with synchronous=NORMAL does not sync at commit, so there is no
-        // commit cost for writers to share (group commit); the queue removes the busy waits.
-        let _turn = match self.backend {
-            BackendKind::Sqlite => Some(
-                self.sqlite_writer
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            ),
-            BackendKind::Postgres => None,
-        };
+        // WAL with synchronous=NORMAL does not sync at commit, so there is no commit cost for
+        // writers to share (group commit); the turn removes the busy waits.
+        let _turn = db::writer_turn(self.backend, &self.sqlite_writer);
         let mut conn = self.conn()?;
         let written = db::write_transaction(&mut conn, f);
         // Whatever it changed, the next caller reads the directory's version again.
