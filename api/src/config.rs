@@ -18,8 +18,12 @@ pub struct Config {
     /// `OPORA_DB_POOL_SIZE`: connections in the pool (default 8).
     pub pool_size: u32,
     /// `OPORA_DB_POOL_TIMEOUT_MS`: how long a request waits for a free connection before it is
-    /// answered 503 with `Retry-After` (default 3000).
-    pub pool_timeout: std::time::Duration,
+    /// answered 503 with `Retry-After` (default 3000, 1 to 60000); an unreadable value stops
+    /// `serve`.
+    pub pool_timeout: Result<std::time::Duration, String>,
+    /// `OPORA_AUDIT_SIGNING_KEY` and `OPORA_AUDIT_LOG_ORIGIN`, as set (see [`Config::log_signer`]).
+    pub audit_signing_key: Option<String>,
+    pub audit_log_origin: String,
     /// `OPORA_CORS_ORIGINS`: comma-separated frontend origins (default: none).
     pub cors_origins: Vec<String>,
     /// `OPORA_RATE_LIMIT`: requests per second per client (default 50).
@@ -58,12 +62,10 @@ impl Config {
             pool_size: var("OPORA_DB_POOL_SIZE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(8),
-            pool_timeout: std::time::Duration::from_millis(
-                var("OPORA_DB_POOL_TIMEOUT_MS")
-                    .and_then(|v| v.parse().ok())
-                    .filter(|ms: &u64| (1..=60_000).contains(ms))
-                    .unwrap_or(3_000),
-            ),
+            pool_timeout: pool_timeout_from(var),
+            audit_signing_key: var("OPORA_AUDIT_SIGNING_KEY"),
+            audit_log_origin: var("OPORA_AUDIT_LOG_ORIGIN")
+                .unwrap_or_else(|| opora_persistence::DEFAULT_LOG_ORIGIN.into()),
             cors_origins: var("OPORA_CORS_ORIGINS")
                 .map(|v| {
                     v.split(',')
@@ -101,17 +103,17 @@ impl Config {
     /// secret does not change the log's key).
     pub fn log_signer(&self) -> Result<opora_persistence::audit_log::LogSigner, String> {
         use opora_persistence::audit_log::LogSigner;
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let origin = var("OPORA_AUDIT_LOG_ORIGIN")
-            .unwrap_or_else(|| opora_persistence::DEFAULT_LOG_ORIGIN.into());
-        match var("OPORA_AUDIT_SIGNING_KEY") {
-            Some(seed) => LogSigner::from_base64_seed(&origin, &seed)
+        match &self.audit_signing_key {
+            Some(seed) => LogSigner::from_base64_seed(&self.audit_log_origin, seed)
                 .map_err(|e| format!("OPORA_AUDIT_SIGNING_KEY: {e}")),
             None => {
                 log::warn!(
                     "OPORA_AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with a key derived from the JWT secret"
                 );
-                Ok(LogSigner::derived(&origin, &self.require_secret()?))
+                Ok(LogSigner::derived(
+                    &self.audit_log_origin,
+                    &self.require_secret()?,
+                ))
             }
         }
     }
@@ -123,6 +125,25 @@ impl Config {
             Some(_) => Err("OPORA_JWT_SECRET must be at least 16 characters".into()),
             None => Err("OPORA_JWT_SECRET is not set: export a secret of at least 16 characters (make run sets a development one)".into()),
         }
+    }
+}
+
+/// How long a request waits for a free connection (`OPORA_DB_POOL_TIMEOUT_MS`, default 3000,
+/// 1 to 60000 ms).
+pub fn pool_timeout_from(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<std::time::Duration, String> {
+    match var("OPORA_DB_POOL_TIMEOUT_MS") {
+        None => Ok(std::time::Duration::from_millis(3_000)),
+        Some(v) => v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|ms: &u64| (1..=60_000).contains(ms))
+            .map(std::time::Duration::from_millis)
+            .ok_or_else(|| {
+                format!("OPORA_DB_POOL_TIMEOUT_MS: {v:?} is not a number of milliseconds from 1 to 60000")
+            }),
     }
 }
 
@@ -292,6 +313,20 @@ mod tests {
         );
         let error = read(&[("OPORA_BODY_TIMEOUT_SECS", "0")]).unwrap_err();
         assert!(error.starts_with("OPORA_BODY_TIMEOUT_SECS"), "{error}");
+    }
+
+    #[test]
+    fn the_pool_timeout_is_read_in_milliseconds_and_an_unreadable_one_is_named() {
+        let read = |value: Option<&str>| {
+            let value = value.map(str::to_owned);
+            pool_timeout_from(move |_| value.clone())
+        };
+        assert_eq!(read(None), Ok(std::time::Duration::from_millis(3_000)));
+        assert_eq!(read(Some("250")), Ok(std::time::Duration::from_millis(250)));
+        for bad in ["0", "soon", "600000"] {
+            let error = read(Some(bad)).unwrap_err();
+            assert!(error.starts_with("OPORA_DB_POOL_TIMEOUT_MS"), "{error}");
+        }
     }
 
     #[test]

@@ -196,17 +196,16 @@ fn run(cli: Cli) -> Result<(), String> {
             // Refuse to start on an unreadable setting before anything else happens.
             config.trusted_proxies.clone()?;
             config.timeouts.clone()?;
+            let pool_timeout = config.pool_timeout.clone()?;
+            let log_signer = config.log_signer()?;
             if let Some(idp) = external_idp()? {
                 keys = keys.with_external(idp);
             }
-            let store = Store::open_with_timeout(
-                &config.database_url,
-                config.pool_size,
-                config.pool_timeout,
-            )
-            .map_err(|e| e.to_string())?
-            .with_policy(policy)
-            .with_log_signer(config.log_signer()?);
+            let store =
+                Store::open_with_timeout(&config.database_url, config.pool_size, pool_timeout)
+                    .map_err(|e| e.to_string())?
+                    .with_policy(policy)
+                    .with_log_signer(log_signer);
             if load_demo {
                 let demo =
                     demo::load(&store).map_err(|e| format!("loading the demo failed: {e}"))?;
