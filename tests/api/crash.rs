@@ -1,7 +1,8 @@
 //! Server processes, for real (issue 10, items 4 and 5): one killed with SIGKILL under write load
 //! (every write it acknowledged is there after a restart, no case is half written, the audit log
 //! verifies with the acknowledged writes' entries in it), and two on one database racing one
-//! case's transition (exactly one moves it).
+//! case's transition (exactly one moves it), and the audit log's sequencer moving to the surviving
+//! process when the one holding its lease is killed.
 //!
 //! The server runs in a child process: this test binary run again, on this test alone, with
 //! `CRASH_CHILD_DATABASE` set, where the test serves ([`serve_as_child`]) instead.
@@ -24,6 +25,8 @@ const THIS_TEST: &str =
     "crash::a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_half_case";
 const RACE_TEST: &str =
     "crash::two_server_processes_on_one_database_move_a_case_once_under_twenty_parallel_transitions";
+const SEQUENCER_TEST: &str =
+    "crash::the_sequencer_moves_to_the_surviving_instance_when_its_holder_is_killed";
 
 /// In the child process: the server, on the database and port it is given, until killed.
 fn serve_as_child(url: String, port: String) {
@@ -227,6 +230,26 @@ fn count(url: &str, sql: &str) -> i64 {
     rows[0].n
 }
 
+#[derive(QueryableByName)]
+struct Holder {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    holder: Option<String>,
+}
+
+/// Who holds the audit sequencer's lease, as the database says (the lease may have lapsed).
+fn lease_holder(url: &str) -> Option<String> {
+    let sql = "SELECT holder FROM audit_sequencer WHERE id = 1";
+    let rows: Vec<Holder> = match url.strip_prefix("sqlite://") {
+        Some(path) => diesel::sql_query(sql)
+            .load(&mut SqliteConnection::establish(path).unwrap())
+            .unwrap(),
+        None => diesel::sql_query(sql)
+            .load(&mut PgConnection::establish(url).unwrap())
+            .unwrap(),
+    };
+    rows.into_iter().next().and_then(|r| r.holder)
+}
+
 #[test]
 fn a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_half_case() {
     if let (Ok(url), Ok(port)) = (
@@ -377,4 +400,122 @@ fn two_server_processes_on_one_database_move_a_case_once_under_twenty_parallel_t
         })
         .count();
     assert_eq!(moves, 1, "{events}");
+}
+
+#[test]
+fn the_sequencer_moves_to_the_surviving_instance_when_its_holder_is_killed() {
+    if let (Ok(url), Ok(port)) = (
+        std::env::var("CRASH_CHILD_DATABASE"),
+        std::env::var("CRASH_CHILD_PORT"),
+    ) {
+        return serve_as_child(url, port);
+    }
+    const QUEUED: &str = "SELECT COUNT(*) AS n FROM audit_queue";
+    const TREE: &str = "SELECT size AS n FROM audit_tree WHERE id = 1";
+    let (url, _dir) = database();
+    let (token, auditor) = staff(&url);
+    let mut servers = vec![
+        Child9::start_as(&url, SEQUENCER_TEST),
+        Child9::start_as(&url, SEQUENCER_TEST),
+    ];
+    // Each child's sequencer holds the lease under its own process id (`serve_as_child`).
+    let holder_id = |server: &Child9| format!("crash-child-{}", server.child.id());
+    let started = Instant::now();
+    let holder = loop {
+        if let Some(holder) = lease_holder(&url) {
+            break holder;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "neither server took the sequencer's lease"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let held = servers
+        .iter()
+        .position(|s| holder_id(s) == holder)
+        .unwrap_or_else(|| {
+            panic!(
+                "the lease names {holder}, neither server ({}, {})",
+                holder_id(&servers[0]),
+                holder_id(&servers[1])
+            )
+        });
+    let survivor_id = holder_id(&servers[1 - held]);
+    let survivor_base = servers[1 - held].base.clone();
+    let agent = ureq::AgentBuilder::new()
+        .timeout(Duration::from_secs(10))
+        .build();
+    // While it lives, the holder sequences what the other instance writes.
+    open_case(&agent, &survivor_base, &token, 0).expect("the survivor-to-be opens a case");
+    let started = Instant::now();
+    while count(&url, QUEUED) > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the live holder {holder} does not drain the queue"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let killed = servers.remove(held);
+    let killed_id = holder_id(&killed);
+    drop(killed); // SIGKILL, and reaped: it renews nothing from here on
+    let killed_at = Instant::now();
+    let survivor = servers.pop().unwrap();
+    let size_at_kill = count(&url, TREE);
+    let cases: Vec<String> = (1..=3)
+        .map(|n| open_case(&agent, &survivor.base, &token, n).expect("the survivor opens a case"))
+        .collect();
+    eprintln!(
+        "{} entries queued after {:?} of writes through the survivor",
+        count(&url, QUEUED),
+        killed_at.elapsed()
+    );
+
+    // Read from the database only: reading the log through the API integrates it on its own.
+    let bound = opora_persistence::audit_log::LEASE + Duration::from_secs(10);
+    let mut lease_moved = None;
+    let drained = loop {
+        let holder = lease_holder(&url);
+        let (queued, size) = (count(&url, QUEUED), count(&url, TREE));
+        if lease_moved.is_none() && holder.as_deref() == Some(survivor_id.as_str()) {
+            lease_moved = Some(killed_at.elapsed());
+        }
+        if holder.as_deref() == Some(survivor_id.as_str()) && queued == 0 && size > size_at_kill {
+            break killed_at.elapsed();
+        }
+        assert!(
+            killed_at.elapsed() < bound,
+            "{bound:?} after the sequencer's holder {killed_id} was killed, the sequencer has not \
+             moved: the lease names {holder:?} (the survivor is {survivor_id}), {queued} entries \
+             are queued, the tree holds {size} (it held {size_at_kill} at the kill)"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    eprintln!(
+        "sequencer takeover: lease taken {:?} after the kill, queue drained {drained:?} after it",
+        lease_moved.unwrap_or(drained)
+    );
+    for case in &cases {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM audit_entries WHERE case_id = '{case}' OR subject_id = '{case}'"
+        );
+        assert!(
+            count(&url, &sql) >= 1,
+            "case {case}, opened after the kill, has no audit entry"
+        );
+    }
+    let verification: Value = agent
+        .post(&format!("{}/api/v1/audit/verification", survivor.base))
+        .set("Authorization", &format!("Bearer {auditor}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(verification["valid"], true, "{verification}");
+    assert_eq!(
+        verification["entries_checked"].as_i64(),
+        Some(count(&url, TREE)),
+        "{verification}"
+    );
 }
