@@ -226,8 +226,8 @@ impl Record for AnyConnection {
 }
 
 /// The looks of a read (`Store::read_recorded`): appended, by a group commit shared with
-/// concurrent reads, before the read's answer is returned; so a read runs on its own connection
-/// in parallel with others and never waits for a writer.
+/// concurrent reads ([`LookWriter`]), before the read's answer is returned; so a read runs on its
+/// own connection in parallel with others and never holds the writer while it reads.
 #[derive(Debug, Default)]
 pub struct Looks {
     pub(crate) entries: Vec<OwnedEntry>,
@@ -240,66 +240,82 @@ impl Record for Looks {
     }
 }
 
-type Reply = std::sync::mpsc::SyncSender<Result<(), String>>;
+/// The looks of reads waiting for their commit, and the outcome of the commits that took them.
+#[derive(Debug, Default)]
+struct Waiting {
+    /// Batches not yet taken by a commit, by ticket.
+    queued: Vec<(u64, Vec<OwnedEntry>)>,
+    /// Outcomes of taken batches whose reader has not picked them up yet.
+    done: std::collections::HashMap<u64, Result<(), String>>,
+    /// A reader is committing a group now.
+    committing: bool,
+    next_ticket: u64,
+}
 
-/// One writer for the looks of reads: it takes every batch waiting, appends them in one
-/// transaction (one commit, one turn of SQLite's writer), and answers each read. Stops when the
-/// last store handle is gone.
-#[derive(Debug)]
+/// The group commit of reads' looks, led by the readers themselves (the writer queue of
+/// LevelDB, the binlog group commit of MySQL): the first reader to arrive commits every batch
+/// waiting, in one transaction and one turn of SQLite's writer, while later readers queue; when
+/// it is done, a reader whose batch is still queued leads the next group. An uncontended read
+/// commits its own looks on its own thread, with no hand-off to another thread.
+#[derive(Debug, Default)]
 pub(crate) struct LookWriter {
-    batches: std::sync::mpsc::Sender<(Vec<OwnedEntry>, Reply)>,
+    waiting: std::sync::Mutex<Waiting>,
+    committed: std::sync::Condvar,
 }
 
 impl LookWriter {
     /// At most this many reads share one commit.
     const GROUP: usize = 256;
 
-    pub(crate) fn start(
-        pool: crate::db::Pool,
-        sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
-        backend: crate::BackendKind,
-    ) -> LookWriter {
-        let (batches, waiting) = std::sync::mpsc::channel::<(Vec<OwnedEntry>, Reply)>();
-        std::thread::Builder::new()
-            .name("audit-looks".into())
-            .spawn(move || {
-                while let Ok(first) = waiting.recv() {
-                    let mut group = vec![first];
-                    while group.len() < Self::GROUP {
-                        match waiting.try_recv() {
-                            Ok(more) => group.push(more),
-                            Err(_) => break,
-                        }
-                    }
-                    let entries: Vec<OwnedEntry> =
-                        group.iter().flat_map(|(e, _)| e.iter().cloned()).collect();
-                    let written = (|| {
-                        let _turn = crate::db::writer_turn(backend, &sqlite_writer);
-                        let mut conn = pool.get()?;
-                        crate::db::write_transaction(&mut conn, |conn| append_all(conn, &entries))
-                    })()
-                    .map_err(|e: crate::StoreError| e.to_string());
-                    for (_, reply) in group {
-                        let _ = reply.send(written.clone());
-                    }
-                }
-            })
-            .map(|_| ())
-            .unwrap_or_else(|e| log::error!("cannot start the audit writer: {e}"));
-        LookWriter { batches }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Appends the entries, waiting until they are committed.
-    pub(crate) fn append(&self, entries: Vec<OwnedEntry>) -> StoreResult<()> {
-        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+    /// Appends the entries, returning once they are committed (by this reader or another).
+    pub(crate) fn append(
+        &self,
+        entries: Vec<OwnedEntry>,
+        commit: impl Fn(&[OwnedEntry]) -> StoreResult<()>,
+    ) -> StoreResult<()> {
         let unavailable = |why: String| crate::StoreError::Unavailable(format!("audit log: {why}"));
-        self.batches
-            .send((entries, reply))
-            .map_err(|_| unavailable("its writer stopped".into()))?;
-        answer
-            .recv()
-            .map_err(|_| unavailable("its writer stopped".into()))?
-            .map_err(unavailable)
+        let mut waiting = self.lock();
+        let ticket = waiting.next_ticket;
+        waiting.next_ticket += 1;
+        waiting.queued.push((ticket, entries));
+        loop {
+            if let Some(outcome) = waiting.done.remove(&ticket) {
+                return outcome.map_err(unavailable);
+            }
+            if waiting.committing {
+                waiting = self
+                    .committed
+                    .wait(waiting)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                continue;
+            }
+            // This reader leads: it takes the queued batches (its own among them) and commits.
+            waiting.committing = true;
+            let take = waiting.queued.len().min(Self::GROUP);
+            let group: Vec<(u64, Vec<OwnedEntry>)> = waiting.queued.drain(..take).collect();
+            drop(waiting);
+            let entries: Vec<OwnedEntry> =
+                group.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+            // A panic in the commit must not leave the readers queued behind it waiting for ever.
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| commit(&entries)))
+                    .unwrap_or_else(|_| {
+                        Err(crate::StoreError::Unavailable("the commit panicked".into()))
+                    })
+                    .map_err(|e| e.to_string());
+            waiting = self.lock();
+            for (t, _) in group {
+                waiting.done.insert(t, outcome.clone());
+            }
+            waiting.committing = false;
+            self.committed.notify_all();
+        }
     }
 }
 

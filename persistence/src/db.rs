@@ -12,6 +12,7 @@ use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionMa
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::StoreError;
@@ -44,7 +45,7 @@ pub enum BackendKind {
 pub struct DatabaseUrl {
     pub kind: BackendKind,
     /// What the driver is given: a file path for SQLite, the URL itself for PostgreSQL.
-    target: String,
+    pub(crate) target: String,
 }
 
 impl DatabaseUrl {
@@ -146,8 +147,11 @@ impl r2d2::CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePra
                 .batch_execute(
                     // WAL is set once, when the file is first opened (see `connect`); it
                     // persists in the file.
+                    // Checkpoints run on their own thread (`start_checkpointer`), not in the
+                    // commit that happens to fill the WAL, whose writer (and every reader's audit
+                    // commit queued behind it) would wait for the checkpoint's fsync.
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA synchronous = NORMAL;",
+                     PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 0;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
@@ -191,6 +195,71 @@ pub fn connect(
         .build(Manager { url })
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
     Ok((pool, kind))
+}
+
+/// How often the checkpointer copies the WAL into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// A WAL longer than this (pages) is restarted from its beginning once checkpointed, so that
+/// readers that always overlap cannot make it grow without bound.
+const WAL_RESTART_PAGES: i64 = 16_384;
+
+#[derive(diesel::QueryableByName)]
+struct CheckpointOutcome {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    busy: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    log: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    checkpointed: i32,
+}
+
+/// SQLite's checkpoints, off the request path: a thread with its own connection copies the WAL
+/// into the database every [`CHECKPOINT_EVERY`] (PASSIVE: alongside readers and the writer,
+/// which never wait for it), and restarts a long WAL under the writer's turn. It stops when the
+/// store (its writer turn) is gone.
+pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<std::sync::Mutex<()>>) {
+    let run = move || {
+        let mut conn = match SqliteConnection::establish(&path) {
+            Ok(conn) => conn,
+            Err(e) => return log::error!("SQLite checkpointer cannot open {path}: {e}"),
+        };
+        let checkpoint = |conn: &mut SqliteConnection, mode: &str| {
+            diesel::sql_query(format!("PRAGMA wal_checkpoint({mode})"))
+                .get_result::<CheckpointOutcome>(conn)
+        };
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            let Some(writer) = writer.upgrade() else {
+                return;
+            };
+            match checkpoint(&mut conn, "PASSIVE") {
+                Ok(done)
+                    if done.busy == 0
+                        && i64::from(done.log) > WAL_RESTART_PAGES
+                        && done.checkpointed == done.log =>
+                {
+                    let _turn = writer
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if let Err(e) = conn
+                        .batch_execute("PRAGMA busy_timeout = 1000;")
+                        .and_then(|()| checkpoint(&mut conn, "RESTART").map(|_| ()))
+                    {
+                        log::warn!("SQLite WAL restart: {e}");
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!("SQLite checkpoint: {e}"),
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new()
+        .name("sqlite-checkpoint".into())
+        .spawn(run)
+    {
+        log::error!("cannot start the SQLite checkpointer: {e}");
+    }
 }
 
 /// Switches a SQLite file to WAL (it stays so). Changing the journal mode does not wait on the

@@ -60,8 +60,8 @@ pub struct Store {
     directory_cache: std::sync::Arc<directory::DirectoryCache>,
     /// SQLite's one writer: this instance's writes take turns here (`db::writer_turn`).
     sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
-    /// The group commit of reads' audit entries (started on first use).
-    look_writer: std::sync::Arc<std::sync::OnceLock<audit::LookWriter>>,
+    /// The group commit of reads' audit entries.
+    look_writer: std::sync::Arc<audit::LookWriter>,
 }
 
 impl std::fmt::Debug for Store {
@@ -85,6 +85,14 @@ impl Store {
         pool_timeout: std::time::Duration,
     ) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, pool_size, pool_timeout)?;
+        let sqlite_writer: std::sync::Arc<std::sync::Mutex<()>> = Default::default();
+        if let Ok(db::DatabaseUrl {
+            kind: BackendKind::Sqlite,
+            target,
+        }) = db::DatabaseUrl::parse(url)
+        {
+            db::start_checkpointer(target, std::sync::Arc::downgrade(&sqlite_writer));
+        }
         let store = Store {
             pool,
             backend,
@@ -94,7 +102,7 @@ impl Store {
                 "opora development audit key",
             )),
             directory_cache: Default::default(),
-            sqlite_writer: Default::default(),
+            sqlite_writer,
             look_writer: Default::default(),
         };
         // Name match keys are folded in Rust, so rows older than them are filled here.
@@ -180,15 +188,11 @@ impl Store {
             f(conn, &mut looks)
         })?;
         if !looks.entries.is_empty() {
-            self.look_writer
-                .get_or_init(|| {
-                    audit::LookWriter::start(
-                        self.pool.clone(),
-                        self.sqlite_writer.clone(),
-                        self.backend,
-                    )
-                })
-                .append(looks.entries)?;
+            self.look_writer.append(looks.entries, |entries| {
+                let _turn = db::writer_turn(self.backend, &self.sqlite_writer);
+                let mut conn = self.conn()?;
+                db::write_transaction(&mut conn, |conn| audit::append_all(conn, entries))
+            })?;
         }
         Ok(value)
     }
