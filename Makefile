@@ -47,8 +47,11 @@ bench:
 	scripts/with-postgres sh -c 'OPORA_BENCH_POSTGRES_URL=$$OPORA_TEST_DATABASE_URL cargo bench -p opora-persistence'
 
 # The server under load against the machine's own ceilings (BENCHMARKS.md): release build,
-# SQLite, then PostgreSQL with fsync on in a throwaway cluster. Options: make bench-http ARGS="--cases 1000".
+# SQLite, then PostgreSQL with fsync on in a throwaway cluster; the load comes from wrk (apt-get
+# install wrk). Options: make bench-http ARGS="--cases 1000", ARGS="--scale 1000000" (then grown to
+# a million clients and cases in SQL and measured again).
 bench-http:
+	@command -v wrk >/dev/null || { echo "bench-http needs wrk: apt-get install wrk"; exit 1; }
 	cargo build --release -p opora-api -p opora-tests --bin opora --bin bench-http
 	OPORA_TEST_PG_FSYNC=on scripts/with-postgres sh -c 'OPORA_BENCH_POSTGRES_URL=$$OPORA_TEST_DATABASE_URL target/release/bench-http $(ARGS)'
 
