@@ -218,7 +218,7 @@ struct CheckpointOutcome {
 /// into the database every [`CHECKPOINT_EVERY`] (PASSIVE: alongside readers and the writer,
 /// which never wait for it), and restarts a long WAL under the writer's turn. It stops when the
 /// store (its writer turn) is gone.
-pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<std::sync::Mutex<()>>) {
+pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<WriterTurns>) {
     let run = move || {
         let mut conn = match SqliteConnection::establish(&path) {
             Ok(conn) => conn,
@@ -239,9 +239,7 @@ pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<std::sync
                         && i64::from(done.log) > WAL_RESTART_PAGES
                         && done.checkpointed == done.log =>
                 {
-                    let _turn = writer
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let _turn = writer.lock();
                     if let Err(e) = conn
                         .batch_execute("PRAGMA busy_timeout = 1000;")
                         .and_then(|()| checkpoint(&mut conn, "RESTART").map(|_| ()))
@@ -356,19 +354,20 @@ pub fn write_transaction<T>(
     }
 }
 
-/// SQLite has one writer: an instance's writes take their turn here, in order, instead of
-/// retrying in SQLite's busy handler (whose back-off sleeps made the tail latency). Take it before
-/// the connection, so that a writer waiting its turn holds no connection readers need.
+/// SQLite's one writer: this instance's writes take turns on it, first come first served.
+pub type WriterTurns = parking_lot::FairMutex<()>;
+
+/// SQLite has one writer: an instance's writes take their turn here, in the order they came,
+/// instead of retrying in SQLite's busy handler (whose back-off sleeps made the tail latency);
+/// a fair lock, so that a writer of many short transactions (the audit sequencer) cannot take
+/// the turn back ahead of those waiting. Take it before the connection, so that a writer
+/// waiting its turn holds no connection readers need.
 pub(crate) fn writer_turn(
     backend: BackendKind,
-    sqlite_writer: &std::sync::Mutex<()>,
-) -> Option<std::sync::MutexGuard<'_, ()>> {
+    sqlite_writer: &WriterTurns,
+) -> Option<parking_lot::FairMutexGuard<'_, ()>> {
     match backend {
-        BackendKind::Sqlite => Some(
-            sqlite_writer
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
-        ),
+        BackendKind::Sqlite => Some(sqlite_writer.lock()),
         BackendKind::Postgres => None,
     }
 }

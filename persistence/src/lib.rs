@@ -59,7 +59,7 @@ pub struct Store {
     log_signer: std::sync::Arc<audit_log::LogSigner>,
     directory_cache: std::sync::Arc<directory::DirectoryCache>,
     /// SQLite's one writer: this instance's writes take turns here (`db::writer_turn`).
-    sqlite_writer: std::sync::Arc<std::sync::Mutex<()>>,
+    sqlite_writer: std::sync::Arc<db::WriterTurns>,
     /// The group commit of reads' audit entries.
     look_writer: std::sync::Arc<audit::LookWriter>,
 }
@@ -85,7 +85,7 @@ impl Store {
         pool_timeout: std::time::Duration,
     ) -> StoreResult<Store> {
         let (pool, backend) = db::connect(url, pool_size, pool_timeout)?;
-        let sqlite_writer: std::sync::Arc<std::sync::Mutex<()>> = Default::default();
+        let sqlite_writer: std::sync::Arc<db::WriterTurns> = Default::default();
         if let Ok(db::DatabaseUrl {
             kind: BackendKind::Sqlite,
             target,
@@ -156,14 +156,23 @@ impl Store {
         &self,
         f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        let written = self.write_log(f);
+        // Whatever it changed, the next caller reads the directory's version again.
+        self.directory_cache.stale();
+        written
+    }
+
+    /// Runs `f` in one write transaction that changes the audit log's own tables only (the
+    /// sequencer's), so the callers answered from memory stay so ([`Store::write`] ends that).
+    pub(crate) fn write_log<T>(
+        &self,
+        f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         // WAL with synchronous=NORMAL does not sync at commit, so there is no commit cost for
         // writers to share (group commit); the turn removes the busy waits.
         let _turn = db::writer_turn(self.backend, &self.sqlite_writer);
         let mut conn = self.conn()?;
-        let written = db::write_transaction(&mut conn, f);
-        // Whatever it changed, the next caller reads the directory's version again.
-        self.directory_cache.stale();
-        written
+        db::write_transaction(&mut conn, f)
     }
 
     /// Runs a read `f` on one consistent snapshot, in parallel with other reads, and appends
