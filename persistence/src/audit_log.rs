@@ -41,8 +41,13 @@ use crate::schema::{
 use crate::visibility::visible_case_records;
 use crate::{AnyConnection, Caller, Store, StoreError, StoreResult};
 
-/// How many queued entries one integration moves at most.
+/// How many queued entries one integration moves at most before it publishes a checkpoint.
 pub const BATCH: i64 = 2_000;
+
+/// How many queued entries one transaction moves: the sequencer takes SQLite's one writer only
+/// for that long, so that the looks and changes queued behind it wait a millisecond or two, not
+/// the length of a whole batch.
+pub const CHUNK: i64 = 64;
 
 /// How long a sequencer's lease lasts unless renewed: the longest the log waits when the
 /// sequencer's instance dies.
@@ -236,16 +241,61 @@ fn tree_state(conn: &mut AnyConnection) -> StoreResult<(i64, String)> {
         .first(conn)?)
 }
 
-/// Moves one batch of queued entries (or, once, the entries chained before the tree) into the
-/// log and the tree, and publishes the checkpoint. `None` when nothing waited, or when another
-/// sequencer integrated meanwhile (then nothing is written).
+/// The size of the tree under the newest checkpoint (0 before the first).
+fn published_size(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(audit_checkpoints::table
+        .select(diesel::dsl::max(audit_checkpoints::tree_size))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
+/// Signs and stores the checkpoint of the tree at `size` with `root`. Its delay is the longest
+/// wait, until now, of an entry it is the first checkpoint of (from the entries' own times).
+fn publish(
+    conn: &mut AnyConnection,
+    signer: &LogSigner,
+    published: i64,
+    size: i64,
+    root: &Hash,
+    at: NaiveDateTime,
+) -> StoreResult<Checkpoint> {
+    let oldest: Option<NaiveDateTime> = audit_entries::table
+        .filter(audit_entries::seq.gt(published))
+        .filter(audit_entries::seq.le(size))
+        .select(diesel::dsl::min(audit_entries::at))
+        .first(conn)?;
+    let checkpoint = Checkpoint {
+        tree_size: size,
+        note: signer.sign(size as u64, root),
+        root_hash: merkle::to_hex(root),
+        at,
+        max_delay_ms: oldest.map_or(0, |o| (at - o).num_milliseconds().max(0)),
+    };
+    diesel::insert_into(audit_checkpoints::table)
+        .values((
+            audit_checkpoints::tree_size.eq(checkpoint.tree_size),
+            audit_checkpoints::root_hash.eq(&checkpoint.root_hash),
+            audit_checkpoints::at.eq(checkpoint.at),
+            audit_checkpoints::note.eq(&checkpoint.note),
+            audit_checkpoints::max_delay_ms.eq(checkpoint.max_delay_ms),
+        ))
+        .execute(conn)?;
+    Ok(checkpoint)
+}
+
+/// Moves one chunk of at most `max` queued entries (or, once, of the entries chained before the
+/// tree) into the log and the tree; returns the tree's new size. It publishes a checkpoint once
+/// [`BATCH`] entries have grown the tree since the last one; [`publish_tree`] publishes the rest.
+/// `None` when nothing waited, or when another sequencer integrated meanwhile (then nothing is
+/// written).
 pub(crate) fn integrate_batch(
     conn: &mut AnyConnection,
     signer: &LogSigner,
     max: i64,
-) -> StoreResult<Option<Checkpoint>> {
+) -> StoreResult<Option<i64>> {
     let at = crate::now();
     let (size, _) = tree_state(conn)?;
+    let published = published_size(conn)?;
     // Entries chained before the tree: already in the log, not yet leaves.
     let chained: Vec<AuditEntry> = audit_entries::table
         .filter(audit_entries::seq.gt(size))
@@ -253,7 +303,7 @@ pub(crate) fn integrate_batch(
         .limit(max)
         .select(AuditEntry::as_select())
         .load(conn)?;
-    let (entries, queued, oldest) = if chained.is_empty() {
+    let (entries, queued) = if chained.is_empty() {
         let rows: Vec<Queued> = audit_queue::table
             .order(audit_queue::id)
             .limit(max)
@@ -262,7 +312,6 @@ pub(crate) fn integrate_batch(
         if rows.is_empty() {
             return Ok(None);
         }
-        let oldest = rows.iter().map(|r| r.entry.at).min();
         let mut entries = Vec::with_capacity(rows.len());
         let mut queued = Vec::with_capacity(rows.len());
         for (
@@ -294,7 +343,7 @@ pub(crate) fn integrate_batch(
             queued.push((id, entry.seq, e.payload));
             entries.push(entry);
         }
-        (entries, queued, oldest)
+        (entries, queued)
     } else {
         for (offset, entry) in chained.iter().enumerate() {
             if entry.seq != size + 1 + offset as i64 {
@@ -304,7 +353,7 @@ pub(crate) fn integrate_batch(
                 )));
             }
         }
-        (chained, Vec::new(), None)
+        (chained, Vec::new())
     };
     let leaves: Vec<Hash> = entries
         .iter()
@@ -369,23 +418,38 @@ pub(crate) fn integrate_batch(
     for chunk in nodes.chunks(500) {
         crate::db::batch_insert!(conn, audit_tree_nodes::table, chunk)?;
     }
-    let checkpoint = Checkpoint {
-        tree_size: new_size,
-        note: signer.sign(new_size as u64, &appended.root()),
-        root_hash: root,
-        at,
-        max_delay_ms: oldest.map_or(0, |o| (at - o).num_milliseconds().max(0)),
-    };
-    diesel::insert_into(audit_checkpoints::table)
-        .values((
-            audit_checkpoints::tree_size.eq(checkpoint.tree_size),
-            audit_checkpoints::root_hash.eq(&checkpoint.root_hash),
-            audit_checkpoints::at.eq(checkpoint.at),
-            audit_checkpoints::note.eq(&checkpoint.note),
-            audit_checkpoints::max_delay_ms.eq(checkpoint.max_delay_ms),
-        ))
-        .execute(conn)?;
-    Ok(Some(checkpoint))
+    if new_size - published >= BATCH {
+        publish(conn, signer, published, new_size, &appended.root(), at)?;
+    }
+    Ok(Some(new_size))
+}
+
+/// Publishes the checkpoint of the tree as it stands, unless one covers it already: what ends
+/// every integration ([`Store::integrate_audit`]), and what publishes a tree that grew under a
+/// sequencer stopped before its checkpoint.
+pub(crate) fn publish_tree(conn: &mut AnyConnection, signer: &LogSigner) -> StoreResult<()> {
+    let at = crate::now();
+    let (size, root) = tree_state(conn)?;
+    if size <= published_size(conn)? {
+        return Ok(());
+    }
+    // The tree's row first, by compare-and-set on its size: a second publisher of the same tree
+    // waits here (PostgreSQL), then sees the first one's checkpoint and publishes nothing.
+    let held = diesel::update(
+        audit_tree::table
+            .filter(audit_tree::id.eq(1))
+            .filter(audit_tree::size.eq(size)),
+    )
+    .set(audit_tree::updated_at.eq(at))
+    .execute(conn)?;
+    let published = published_size(conn)?;
+    if held == 0 || size <= published {
+        return Ok(());
+    }
+    let root = merkle::from_hex(&root)
+        .ok_or_else(|| corrupt(format!("the tree's root {root:?} is not a hash")))?;
+    publish(conn, signer, published, size, &root, at)?;
+    Ok(())
 }
 
 /// Takes or renews the sequencer's lease for `holder`: true when `holder` is the sequencer
@@ -638,17 +702,21 @@ impl Store {
                 .first(conn)?)
         })?;
         let mut integrated = 0;
+        let done = |integrated| {
+            self.write_log(|conn| publish_tree(conn, self.log_signer()))?;
+            Ok(integrated)
+        };
         loop {
-            let batch = self.write(|conn| integrate_batch(conn, self.log_signer(), BATCH))?;
+            let batch = self.write_log(|conn| integrate_batch(conn, self.log_signer(), CHUNK))?;
             let Some(target) = target else {
                 // Nothing was queued; entries chained before the tree may still wait.
                 match batch {
                     Some(_) => continue,
-                    None => return Ok(integrated),
+                    None => return done(integrated),
                 }
             };
-            if let Some(cp) = &batch {
-                integrated = cp.tree_size as u64;
+            if let Some(size) = batch {
+                integrated = size as u64;
             }
             let left: i64 = self.read(|conn| {
                 Ok(audit_queue::table
@@ -657,7 +725,7 @@ impl Store {
                     .get_result(conn)?)
             })?;
             if left == 0 {
-                return Ok(integrated);
+                return done(integrated);
             }
             if batch.is_none() {
                 // Another sequencer holds the tree row: its batch is ours too.
@@ -668,7 +736,7 @@ impl Store {
 
     /// Takes or renews the sequencer's lease for `holder` (see [`LEASE`]).
     pub fn take_sequencer_lease(&self, holder: &str, at: NaiveDateTime) -> StoreResult<bool> {
-        self.write(|conn| take_lease(conn, holder, at))
+        self.write_log(|conn| take_lease(conn, holder, at))
     }
 
     /// Gives the lease up (graceful shutdown), so another instance takes over at once.
