@@ -165,9 +165,10 @@ pub struct ServerOptions {
     pub trusted_proxies: hardening::TrustedProxies,
     /// How long the server waits for a client's request head, next request and body.
     pub timeouts: hardening::Timeouts,
-    /// Threads per worker that run store calls; `None`: actix's default (512 shared by the
-    /// workers). More than the pool's connections only wait for one, and every thread that
-    /// allocates grows the process (`serve` sets the pool size).
+    /// Threads that run store calls, shared out among the workers; `None`: actix's default (512
+    /// shared by the workers). More than the pool's connections only wait for one, compete for
+    /// the cores with the one holding SQLite's writer, and grow the process (`serve` sets the
+    /// pool size).
     pub blocking_threads: Option<usize>,
 }
 
@@ -268,8 +269,11 @@ pub fn server(
         Some(n) => server.workers(n),
         None => server,
     };
+    let workers = options.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
     let server = match options.blocking_threads {
-        Some(n) => server.worker_max_blocking_threads(n.max(1)),
+        Some(n) => server.worker_max_blocking_threads(n.div_ceil(workers.max(1)).max(1)),
         None => server,
     };
     let server = server.listen(listener)?.run();

@@ -515,9 +515,10 @@ fn reset_delays(database_url: &str) {
 /// A SQL statement on the bench's own connection to the database.
 fn execute(database_url: &str, sql: &str) {
     match database_url.strip_prefix("sqlite://") {
+        // Beside the running server: wait for its writer rather than fail.
         Some(path) => SqliteConnection::establish(path)
             .unwrap()
-            .batch_execute(sql)
+            .batch_execute(&format!("PRAGMA busy_timeout = 10000; {sql}"))
             .unwrap(),
         None => PgConnection::establish(database_url)
             .unwrap()
