@@ -218,6 +218,25 @@ struct Count {
     n: i64,
 }
 
+/// `POST /audit/verification` as the auditor: the whole log checked.
+fn verify_log(agent: &ureq::Agent, base: &str, auditor: &str) -> Value {
+    agent
+        .post(&format!("{base}/api/v1/audit/verification"))
+        .set("Authorization", &format!("Bearer {auditor}"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap()
+}
+
+/// Whether the audit log holds an entry about the case.
+fn has_audit_entry(url: &str, case: &str) -> bool {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM audit_entries WHERE case_id = '{case}' OR subject_id = '{case}'"
+    );
+    count(url, &sql) >= 1
+}
+
 fn count(url: &str, sql: &str) -> i64 {
     let rows: Vec<Count> = match url.strip_prefix("sqlite://") {
         Some(path) => diesel::sql_query(sql)
@@ -322,20 +341,14 @@ fn a_server_killed_under_write_load_loses_no_acknowledged_write_and_leaves_no_ha
     }
     assert!(count(&url, "SELECT COUNT(*) AS n FROM cases") >= acknowledged.len() as i64);
     // Every acknowledged write's entries are in the log, and the log verifies.
-    let verification: Value = agent
-        .post(&format!("{}/api/v1/audit/verification", server.base))
-        .set("Authorization", &format!("Bearer {auditor}"))
-        .call()
-        .unwrap()
-        .into_json()
-        .unwrap();
+    let verification = verify_log(&agent, &server.base, &auditor);
     assert_eq!(verification["valid"], true, "{verification}");
     assert_eq!(count(&url, "SELECT COUNT(*) AS n FROM audit_queue"), 0);
     for case in acknowledged.iter().take(5) {
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM audit_entries WHERE case_id = '{case}' OR subject_id = '{case}'"
+        assert!(
+            has_audit_entry(&url, case),
+            "case {case} has no audit entry"
         );
-        assert!(count(&url, &sql) >= 1, "case {case} has no audit entry");
     }
 }
 
@@ -497,21 +510,12 @@ fn the_sequencer_moves_to_the_surviving_instance_when_its_holder_is_killed() {
         lease_moved.unwrap_or(drained)
     );
     for case in &cases {
-        let sql = format!(
-            "SELECT COUNT(*) AS n FROM audit_entries WHERE case_id = '{case}' OR subject_id = '{case}'"
-        );
         assert!(
-            count(&url, &sql) >= 1,
+            has_audit_entry(&url, case),
             "case {case}, opened after the kill, has no audit entry"
         );
     }
-    let verification: Value = agent
-        .post(&format!("{}/api/v1/audit/verification", survivor.base))
-        .set("Authorization", &format!("Bearer {auditor}"))
-        .call()
-        .unwrap()
-        .into_json()
-        .unwrap();
+    let verification = verify_log(&agent, &survivor.base, &auditor);
     assert_eq!(verification["valid"], true, "{verification}");
     assert_eq!(
         verification["entries_checked"].as_i64(),
