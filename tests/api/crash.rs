@@ -237,16 +237,23 @@ fn has_audit_entry(url: &str, case: &str) -> bool {
     count(url, &sql) >= 1
 }
 
-fn count(url: &str, sql: &str) -> i64 {
-    let rows: Vec<Count> = match url.strip_prefix("sqlite://") {
+/// The rows of a query on the test's own connection to the servers' database.
+fn rows<R>(url: &str, sql: &str) -> Vec<R>
+where
+    R: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static,
+{
+    match url.strip_prefix("sqlite://") {
         Some(path) => diesel::sql_query(sql)
             .load(&mut SqliteConnection::establish(path).unwrap())
             .unwrap(),
         None => diesel::sql_query(sql)
             .load(&mut PgConnection::establish(url).unwrap())
             .unwrap(),
-    };
-    rows[0].n
+    }
+}
+
+fn count(url: &str, sql: &str) -> i64 {
+    rows::<Count>(url, sql)[0].n
 }
 
 #[derive(QueryableByName)]
@@ -257,16 +264,10 @@ struct Holder {
 
 /// Who holds the audit sequencer's lease, as the database says (the lease may have lapsed).
 fn lease_holder(url: &str) -> Option<String> {
-    let sql = "SELECT holder FROM audit_sequencer WHERE id = 1";
-    let rows: Vec<Holder> = match url.strip_prefix("sqlite://") {
-        Some(path) => diesel::sql_query(sql)
-            .load(&mut SqliteConnection::establish(path).unwrap())
-            .unwrap(),
-        None => diesel::sql_query(sql)
-            .load(&mut PgConnection::establish(url).unwrap())
-            .unwrap(),
-    };
-    rows.into_iter().next().and_then(|r| r.holder)
+    rows::<Holder>(url, "SELECT holder FROM audit_sequencer WHERE id = 1")
+        .into_iter()
+        .next()
+        .and_then(|r| r.holder)
 }
 
 #[test]
