@@ -265,15 +265,16 @@ pub fn server(
         .client_request_timeout(timeouts.request_head)
         .keep_alive(actix_web::http::KeepAlive::Timeout(timeouts.keep_alive))
         .client_disconnect_timeout(timeouts.disconnect);
-    let server = match options.workers {
-        Some(n) => server.workers(n),
-        None => server,
-    };
-    let workers = options.workers.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
+    // actix's own default, set here so that the store threads are shared out among as many.
+    let workers = options
+        .workers
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        })
+        .max(1);
+    let server = server.workers(workers);
     let server = match options.blocking_threads {
-        Some(n) => server.worker_max_blocking_threads(n.div_ceil(workers.max(1)).max(1)),
+        Some(n) => server.worker_max_blocking_threads(n.div_ceil(workers).max(1)),
         None => server,
     };
     let server = server.listen(listener)?.run();

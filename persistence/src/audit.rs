@@ -544,6 +544,73 @@ mod tests {
 
     use crate::clients::NewClient;
     use crate::directory::{NewUnit, StaffUpsert};
+    use crate::StoreError;
+
+    fn owned(n: usize) -> OwnedEntry {
+        OwnedEntry {
+            actor_id: "w".into(),
+            at: crate::now(),
+            action: "case.viewed".into(),
+            subject_type: "case".into(),
+            subject_id: format!("case-{n}"),
+            unit_id: "u".into(),
+            case_id: None,
+            purpose: None,
+            legal_basis: None,
+            payload: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn every_look_is_committed_once_and_concurrent_readers_share_commits() {
+        let writer = std::sync::Arc::new(LookWriter::default());
+        let committed = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<String>>::new()));
+        let readers: Vec<_> = (0..8)
+            .map(|r| {
+                let (writer, committed) = (writer.clone(), committed.clone());
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        writer
+                            .append(vec![owned(r * 1000 + i)], |group| {
+                                // A commit that takes a while, so that readers queue behind it.
+                                std::thread::sleep(std::time::Duration::from_micros(300));
+                                let ids = group.iter().map(|e| e.subject_id.clone()).collect();
+                                committed.lock().unwrap().push(ids);
+                                Ok(())
+                            })
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for r in readers {
+            r.join().unwrap();
+        }
+        let groups = committed.lock().unwrap();
+        let mut all: Vec<&String> = groups.iter().flatten().collect();
+        all.sort();
+        let before = all.len();
+        all.dedup();
+        assert_eq!((before, all.len()), (400, 400), "each look once");
+        assert!(
+            groups.len() < 400,
+            "no commit was shared: {} commits",
+            groups.len()
+        );
+    }
+
+    #[test]
+    fn a_failed_or_panicking_commit_is_every_waiting_readers_error_and_the_next_one_commits() {
+        let writer = LookWriter::default();
+        let failed = writer.append(vec![owned(1)], |_| {
+            Err(StoreError::Unavailable("disk full".into()))
+        });
+        assert!(matches!(failed, Err(StoreError::Unavailable(m)) if m.contains("disk full")));
+        let panicked = writer.append(vec![owned(2)], |_| panic!("a bug"));
+        assert!(matches!(panicked, Err(StoreError::Unavailable(_))));
+        // The queue is not left waiting behind the panic.
+        assert!(writer.append(vec![owned(3)], |_| Ok(())).is_ok());
+    }
 
     /// A store (SQLite, or PostgreSQL when given) with a few entries in its chain.
     fn store_with_entries() -> (Store, Caller, tempfile::TempDir) {

@@ -975,6 +975,54 @@ mod tests {
         assert!((0..10).contains(&set_up), "{v:?}");
         assert_eq!(v.head.map(|h| h.0), Some(v.entries_checked));
         assert!(v.checkpoints_checked >= 1);
+        // Each integration ends in a checkpoint of the whole tree, published once.
+        let newest = second.latest_checkpoint(&caller).unwrap().unwrap();
+        assert_eq!(newest.tree_size, v.entries_checked);
+    }
+
+    #[test]
+    fn an_integration_publishes_a_checkpoint_every_batch_and_one_of_the_whole_tree_at_its_end() {
+        let (stores, _dir) = stores();
+        for store in stores {
+            let caller = auditor(&store);
+            store.integrate_audit().unwrap();
+            let start = store
+                .latest_checkpoint(&caller)
+                .unwrap()
+                .map_or(0, |c| c.tree_size);
+            let queued = BATCH as usize + 3 * CHUNK as usize / 2;
+            look(&store, &caller, queued);
+            let size = store.integrate_audit().unwrap() as i64;
+            let sizes: Vec<i64> = store
+                .read(|conn| {
+                    Ok(audit_checkpoints::table
+                        .filter(audit_checkpoints::tree_size.gt(start))
+                        .order(audit_checkpoints::tree_size)
+                        .select(audit_checkpoints::tree_size)
+                        .load(conn)?)
+                })
+                .unwrap();
+            assert_eq!(size, start + queued as i64);
+            assert_eq!(sizes.len(), 2, "{sizes:?}");
+            assert!(
+                (start + BATCH..start + BATCH + CHUNK).contains(&sizes[0]),
+                "{sizes:?}"
+            );
+            assert_eq!(sizes[1], size);
+            // Nothing new: no new checkpoint.
+            store.integrate_audit().unwrap();
+            let again: i64 = store
+                .read(|conn| {
+                    Ok(audit_checkpoints::table
+                        .filter(audit_checkpoints::tree_size.gt(start))
+                        .count()
+                        .get_result(conn)?)
+                })
+                .unwrap();
+            assert_eq!(again, 2);
+            let v = store.verify_audit(None).unwrap();
+            assert!(v.valid, "{v:?}");
+        }
     }
 
     #[test]

@@ -166,12 +166,12 @@ pub type PooledConnection = r2d2::PooledConnection<Manager>;
 /// `Retry-After` (instead of hanging).
 pub const DEFAULT_POOL_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Opens a pool for the URL and applies pending migrations.
+/// Opens a pool for the URL and applies pending migrations; returns the URL as parsed.
 pub fn connect(
     url: &str,
     max_size: u32,
     pool_timeout: Duration,
-) -> Result<(Pool, BackendKind), StoreError> {
+) -> Result<(Pool, DatabaseUrl), StoreError> {
     let url = DatabaseUrl::parse(url)?;
     let kind = url.kind;
     // Migrate on one connection before the pool opens the others, so that SQLite's switch to
@@ -192,9 +192,9 @@ pub fn connect(
         // test saves a statement per checkout.
         .test_on_check_out(kind == BackendKind::Postgres)
         .connection_customizer(Box::new(SqlitePragmas))
-        .build(Manager { url })
+        .build(Manager { url: url.clone() })
         .map_err(|e| StoreError::Unavailable(format!("cannot open the database: {e}")))?;
-    Ok((pool, kind))
+    Ok((pool, url))
 }
 
 /// How often the checkpointer copies the WAL into the database file.
@@ -220,7 +220,14 @@ struct CheckpointOutcome {
 /// store (its writer turn) is gone.
 pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<WriterTurns>) {
     let run = move || {
-        let mut conn = match SqliteConnection::establish(&path) {
+        // A restart waits (up to a second) for the readers still in the old WAL to finish.
+        let mut conn = match SqliteConnection::establish(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|mut c| {
+                c.batch_execute("PRAGMA busy_timeout = 1000;")
+                    .map(|()| c)
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(conn) => conn,
             Err(e) => return log::error!("SQLite checkpointer cannot open {path}: {e}"),
         };
@@ -240,10 +247,7 @@ pub(crate) fn start_checkpointer(path: String, writer: std::sync::Weak<WriterTur
                         && done.checkpointed == done.log =>
                 {
                     let _turn = writer.lock();
-                    if let Err(e) = conn
-                        .batch_execute("PRAGMA busy_timeout = 1000;")
-                        .and_then(|()| checkpoint(&mut conn, "RESTART").map(|_| ()))
-                    {
+                    if let Err(e) = checkpoint(&mut conn, "RESTART") {
                         log::warn!("SQLite WAL restart: {e}");
                     }
                 }
@@ -416,7 +420,48 @@ pub fn read_transaction<T>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct AutoCheckpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        wal_autocheckpoint: i32,
+    }
+
+    #[test]
+    fn the_wal_is_copied_into_the_database_file_by_the_checkpointer_not_by_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let store = crate::Store::open(&format!("sqlite://{}", path.display()), 2).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        let auto = store
+            .read(|conn| {
+                Ok(diesel::sql_query("PRAGMA wal_autocheckpoint")
+                    .get_result::<AutoCheckpoint>(conn)?)
+            })
+            .unwrap();
+        assert_eq!(auto.wal_autocheckpoint, 0, "commits must not checkpoint");
+        store
+            .write(|conn| {
+                conn.batch_execute(
+                    "CREATE TABLE wal_test (x BLOB); \
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) \
+                     INSERT INTO wal_test SELECT randomblob(1000) FROM n;",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let started = std::time::Instant::now();
+        while std::fs::metadata(&path).unwrap().len() < before + 2_000_000 {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "the WAL never reached the database file"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 
     #[test]
     fn a_sqlite_url_names_a_file() {

@@ -84,14 +84,11 @@ impl Store {
         pool_size: u32,
         pool_timeout: std::time::Duration,
     ) -> StoreResult<Store> {
-        let (pool, backend) = db::connect(url, pool_size, pool_timeout)?;
+        let (pool, url) = db::connect(url, pool_size, pool_timeout)?;
+        let backend = url.kind;
         let sqlite_writer: std::sync::Arc<db::WriterTurns> = Default::default();
-        if let Ok(db::DatabaseUrl {
-            kind: BackendKind::Sqlite,
-            target,
-        }) = db::DatabaseUrl::parse(url)
-        {
-            db::start_checkpointer(target, std::sync::Arc::downgrade(&sqlite_writer));
+        if backend == BackendKind::Sqlite {
+            db::start_checkpointer(url.target, std::sync::Arc::downgrade(&sqlite_writer));
         }
         let store = Store {
             pool,
@@ -162,8 +159,9 @@ impl Store {
         written
     }
 
-    /// Runs `f` in one write transaction that changes the audit log's own tables only (the
-    /// sequencer's), so the callers answered from memory stay so ([`Store::write`] ends that).
+    /// Runs `f` in one write transaction that changes the audit log's tables only (the looks of
+    /// reads, the sequencer's work), so the callers answered from memory stay so
+    /// ([`Store::write`] ends that).
     pub(crate) fn write_log<T>(
         &self,
         f: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
@@ -198,9 +196,7 @@ impl Store {
         })?;
         if !looks.entries.is_empty() {
             self.look_writer.append(looks.entries, |entries| {
-                let _turn = db::writer_turn(self.backend, &self.sqlite_writer);
-                let mut conn = self.conn()?;
-                db::write_transaction(&mut conn, |conn| audit::append_all(conn, entries))
+                self.write_log(|conn| audit::append_all(conn, entries))
             })?;
         }
         Ok(value)
